@@ -1,0 +1,124 @@
+// Package engine turns a job (source files for a language) into a result by
+// running a compile stage and a run stage in the sandbox. It knows nothing of
+// HTTP: the API layer talks to it only through Executor.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Executor runs jobs. The local engine implements it; a cluster client may
+// implement it too, so callers never know where a job ran.
+type Executor interface {
+	// Execute runs job and waits for its result. Errors are the job's fault
+	// (ErrRuntimeNotFound, *LimitError, *FileError), the server's load
+	// (ErrQueueFull) or ctx's; a failure inside the engine is a Result with
+	// status IE, not an error.
+	Execute(ctx context.Context, job Job) (*Result, error)
+	// Runtimes lists the languages that are installed and work.
+	Runtimes() []RuntimeInfo
+	// Ready reports whether the executor can run code now.
+	Ready() bool
+}
+
+// RuntimeInfo describes one runnable language.
+type RuntimeInfo struct {
+	Language string
+	Version  string
+	Aliases  []string
+	Compiled bool
+}
+
+// File is one source file of a job. Name is relative to the work directory.
+type File struct {
+	Name    string
+	Content []byte
+}
+
+// Job is one execution request, independent of any API dialect.
+type Job struct {
+	Language   string
+	Entrypoint string // empty means the runtime's default entrypoint
+	Files      []File
+	Stdin      []byte
+	Args       []string
+	// RunLimits and CompileLimits hold what the request asked for; a zero
+	// field means "the server default".
+	RunLimits     LimitRequest
+	CompileLimits LimitRequest
+}
+
+// Status is the outcome of a stage or of a whole job.
+type Status string
+
+// The statuses of DESIGN.md "Results".
+const (
+	StatusOK                  Status = "OK"
+	StatusRuntimeError        Status = "RE"
+	StatusSignaled            Status = "SG"
+	StatusTimeLimitExceeded   Status = "TLE"
+	StatusMemoryLimitExceeded Status = "MLE"
+	StatusOutputLimitExceeded Status = "OLE"
+	StatusCompileError        Status = "CE"
+	StatusInternalError       Status = "IE"
+)
+
+// StageResult is what one stage (compile or run) produced.
+type StageResult struct {
+	Stdout          []byte
+	Stderr          []byte
+	StdoutTruncated bool
+	StderrTruncated bool
+	ExitCode        int
+	Signal          string // e.g. "SIGKILL"; empty when the process exited
+	Status          Status
+	CPUTime         time.Duration
+	WallTime        time.Duration
+	Memory          int64 // peak bytes
+	// Message explains an abnormal status in words (which limit, or the
+	// engine's failure); empty for OK and RE.
+	Message string
+}
+
+// Result is the outcome of a whole job.
+type Result struct {
+	Language string
+	Version  string
+	Status   Status
+	Compile  *StageResult // nil when the runtime has no compile stage
+	Run      *StageResult // nil when the compile stage failed
+	// QueueTime is spent waiting for a free sandbox; PreparationTime
+	// writing the files into it.
+	QueueTime       time.Duration
+	PreparationTime time.Duration
+}
+
+// ErrRuntimeNotFound is returned for a language that is not installed.
+var ErrRuntimeNotFound = errors.New("runtime not found")
+
+// ErrQueueFull is returned when every sandbox is busy and the queue behind
+// them is full; the caller should retry later.
+var ErrQueueFull = errors.New("execution queue is full")
+
+// RuntimeNotFoundError names the language that was asked for.
+type RuntimeNotFoundError struct{ Language string }
+
+func (e *RuntimeNotFoundError) Error() string { return "runtime not found: " + e.Language }
+func (e *RuntimeNotFoundError) Unwrap() error { return ErrRuntimeNotFound }
+
+// LimitError reports a requested limit outside what the server allows.
+type LimitError struct {
+	Limit string // the request's name for it, e.g. "limits.cpuTimeMs"
+	Value int64
+	Max   int64
+}
+
+func (e *LimitError) Error() string {
+	if e.Value < 0 {
+		return fmt.Sprintf("%s must not be negative", e.Limit)
+	}
+	return fmt.Sprintf("%s %d exceeds the server maximum %d", e.Limit, e.Value, e.Max)
+}

@@ -1,0 +1,277 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/criyle/go-sandbox/container"
+	"github.com/criyle/go-sandbox/pkg/memfd"
+	"github.com/criyle/go-sandbox/pkg/rlimit"
+	"github.com/criyle/go-sandbox/runner"
+)
+
+// Box is one container from the pool. Files written into it and programs
+// run in it stay until Release, so a compile stage and a run stage can
+// share the work directory.
+type Box struct {
+	s     *Sandbox
+	env   container.Environment
+	index int
+}
+
+// File is one file to place in the work directory.
+type File struct {
+	Name    string // relative to WorkDir, already validated
+	Content []byte
+}
+
+// WriteFiles creates files in the work directory. The box is fresh, so no
+// link planted by user code can be on the way; the files are opened inside
+// the container's own mount namespace anyway.
+func (b *Box) WriteFiles(files []File) error {
+	cmds := make([]container.OpenCmd, len(files))
+	for i, f := range files {
+		cmds[i] = container.OpenCmd{
+			Path:     path.Join(WorkDir, f.Name),
+			Flag:     os.O_WRONLY | os.O_CREATE | os.O_EXCL,
+			Perm:     0o666,
+			MkdirAll: true,
+		}
+	}
+	opened, err := b.env.Open(cmds)
+	defer func() {
+		for _, o := range opened {
+			if o.File != nil {
+				o.File.Close()
+			}
+		}
+	}()
+	if err != nil {
+		return fmt.Errorf("open files in box: %w", err)
+	}
+	for i, o := range opened {
+		if o.Err != nil {
+			return fmt.Errorf("create %q: %w", files[i].Name, o.Err)
+		}
+		if _, err := o.File.Write(files[i].Content); err != nil {
+			return fmt.Errorf("write %q: %w", files[i].Name, err)
+		}
+	}
+	return nil
+}
+
+// Release wipes the box and returns it to the pool. Every process in it is
+// dead already: a run ends only once its container killed them all.
+func (b *Box) Release() {
+	b.s.release(b)
+}
+
+// Limits bound one run.
+type Limits struct {
+	WallTime  time.Duration
+	CPUTime   time.Duration
+	Memory    uint64 // bytes
+	Processes uint64
+	Output    int64 // bytes per stream
+	FileSize  uint64
+	OpenFiles uint64
+	Stack     uint64
+}
+
+// Cmd is a program to run in a box.
+type Cmd struct {
+	Args   []string
+	Env    []string
+	Stdin  []byte
+	Limits Limits
+}
+
+// LimitKind names the limit that ended a run.
+type LimitKind string
+
+// The limits a run can reach.
+const (
+	LimitNone     LimitKind = ""
+	LimitCPU      LimitKind = "cpu"
+	LimitWall     LimitKind = "wall"
+	LimitMemory   LimitKind = "memory"
+	LimitOutput   LimitKind = "output"
+	LimitFileSize LimitKind = "fileSize"
+)
+
+// Result is what a run did.
+type Result struct {
+	ExitCode        int
+	Signal          syscall.Signal // 0 when the program exited
+	Limit           LimitKind
+	Stdout, Stderr  []byte
+	StdoutTruncated bool
+	StderrTruncated bool
+	CPUTime         time.Duration
+	WallTime        time.Duration
+	Memory          uint64 // peak bytes
+	// SetupTime is spent creating the cgroup and starting the process.
+	SetupTime time.Duration
+}
+
+// ErrRunner reports that the sandbox itself failed; the program is not to
+// blame.
+var ErrRunner = errors.New("sandbox runner failed")
+
+// Run executes cmd in the box and waits for it and every process it
+// started to end. The error is ctx's when ctx ended the run, ErrRunner
+// when the sandbox failed, nil otherwise, whatever the program did.
+func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
+	lim := cmd.Limits
+	cg, err := b.s.cg.newRun(fmt.Sprintf("run-%d", b.s.runSeq.Add(1)), lim.Memory, lim.Processes)
+	if err != nil {
+		return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
+	}
+	defer func() {
+		if err := cg.destroy(); err != nil {
+			b.s.log.Error("remove run cgroup", "err", err)
+		}
+	}()
+
+	stdin, err := stdinFile(cmd.Stdin)
+	if err != nil {
+		return Result{}, fmt.Errorf("%w: stdin: %w", ErrRunner, err)
+	}
+	defer stdin.Close()
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return Result{}, fmt.Errorf("%w: stdout pipe: %w", ErrRunner, err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		return Result{}, fmt.Errorf("%w: stderr pipe: %w", ErrRunner, err)
+	}
+
+	runCtx, cancel := context.WithTimeout(ctx, lim.WallTime)
+	defer cancel()
+	hit := make(chan LimitKind, 3)
+	stop := func(k LimitKind) {
+		select {
+		case hit <- k:
+		default:
+		}
+		cancel()
+	}
+	stdout := newCollector(outR, lim.Output, func() { stop(LimitOutput) })
+	stderr := newCollector(errR, lim.Output, func() { stop(LimitOutput) })
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		watchCPU(runCtx, cg, lim.CPUTime, func() { stop(LimitCPU) })
+	}()
+
+	cpuSeconds := uint64(lim.CPUTime.Seconds()) + 1
+	rl := rlimit.RLimits{
+		CPU:         cpuSeconds,
+		CPUHard:     cpuSeconds + 1,
+		FileSize:    lim.FileSize,
+		Stack:       lim.Stack,
+		OpenFile:    lim.OpenFiles,
+		DisableCore: true,
+	}
+	res := b.env.Execve(runCtx, container.ExecveParam{
+		Args:     cmd.Args,
+		Env:      cmd.Env,
+		Files:    []uintptr{stdin.Fd(), outW.Fd(), errW.Fd()},
+		RLimits:  rl.PrepareRLimit(),
+		Seccomp:  b.s.filter,
+		SyncFunc: func(pid int) error { return cg.cg.AddProc(pid) },
+	})
+	// The container holds its own copies of the write ends until every
+	// process in it is dead; closing ours lets the collectors see EOF.
+	outW.Close()
+	errW.Close()
+	wallTimedOut := errors.Is(runCtx.Err(), context.DeadlineExceeded)
+	cancel()
+	<-watchDone
+
+	r := Result{CPUTime: cg.cpuTime(), Memory: cg.peakMemory(), WallTime: res.RunningTime, SetupTime: res.SetUpTime}
+	r.Stdout, r.StdoutTruncated = stdout.wait()
+	r.Stderr, r.StderrTruncated = stderr.wait()
+	if res.Status == runner.StatusRunnerError {
+		return r, fmt.Errorf("%w: %s", ErrRunner, res.Error)
+	}
+	if ctx.Err() != nil {
+		return r, ctx.Err()
+	}
+	switch res.Status {
+	case runner.StatusNormal, runner.StatusNonzeroExitStatus:
+		r.ExitCode = res.ExitStatus
+	default:
+		r.Signal = syscall.Signal(res.ExitStatus)
+		r.ExitCode = 128 + res.ExitStatus
+	}
+	select {
+	case r.Limit = <-hit:
+	default:
+	}
+	switch {
+	case r.Limit == LimitOutput:
+	case cg.oomKills() > 0:
+		r.Limit = LimitMemory
+	case r.Limit == LimitCPU || r.Signal == syscall.SIGXCPU || (lim.CPUTime > 0 && r.CPUTime >= lim.CPUTime):
+		r.Limit = LimitCPU
+	case wallTimedOut:
+		r.Limit = LimitWall
+	case r.Signal == syscall.SIGXFSZ:
+		r.Limit = LimitFileSize
+	}
+	return r, nil
+}
+
+// watchCPU polls the cgroup's CPU time, which counts every thread of every
+// process, and calls exceeded once it passes limit. RLIMIT_CPU alone would
+// count one process at a time.
+func watchCPU(ctx context.Context, cg *runCgroup, limit time.Duration, exceeded func()) {
+	const minWait, maxWait = 5 * time.Millisecond, 100 * time.Millisecond
+	timer := time.NewTimer(minWait)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		used := cg.cpuTime()
+		if used >= limit {
+			exceeded()
+			return
+		}
+		// Every core could be burning: wait no longer than the remaining
+		// budget spread over them.
+		wait := (limit - used) / time.Duration(runtime.NumCPU())
+		timer.Reset(min(max(wait, minWait), maxWait))
+	}
+}
+
+func stdinFile(content []byte) (*os.File, error) {
+	if len(content) == 0 {
+		return os.Open(os.DevNull)
+	}
+	f, err := memfd.New("stdin")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(content); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := f.Seek(0, 0); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}

@@ -1,0 +1,218 @@
+package sandbox
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/criyle/go-sandbox/pkg/cgroup"
+)
+
+const cgroupBase = "/sys/fs/cgroup"
+
+// cgroups owns the server's cgroup subtree: one directory per controller
+// on v1, one directory on v2, holding a child per run.
+type cgroups struct {
+	version cgroup.Type
+	prefix  string // path below the hierarchy root, e.g. "coderacer-1234"
+	root    cgroup.Cgroup
+}
+
+func controllers(t cgroup.Type) *cgroup.Controllers {
+	if t == cgroup.TypeV1 {
+		return &cgroup.Controllers{CPUAcct: true, Memory: true, Pids: true}
+	}
+	return &cgroup.Controllers{CPU: true, Memory: true, Pids: true}
+}
+
+// newCgroups creates the server's subtree. Its name carries the server's
+// pid so that subtrees left by a crashed server can be told apart and
+// removed by the next one.
+func newCgroups() (*cgroups, error) {
+	t := cgroup.DetectType()
+	ct := controllers(t)
+	available, err := cgroup.GetAvailableController()
+	if err != nil {
+		return nil, fmt.Errorf("read available cgroup controllers: %w", err)
+	}
+	if !available.Contains(ct) {
+		return nil, fmt.Errorf("cgroup %v: controllers %v required, only %v available", t, ct, available)
+	}
+	name := fmt.Sprintf("coderacer-%d", os.Getpid())
+	prefix := name
+	if t == cgroup.TypeV2 {
+		// v2 forbids processes in a cgroup whose children use controllers,
+		// so the server moves itself into a leaf beside its runs' subtree.
+		cur, err := cgroup.GetCurrentCgroupPrefix()
+		if err != nil {
+			return nil, fmt.Errorf("read current cgroup: %w", err)
+		}
+		if cur != "" {
+			parent, err := cgroup.OpenExisting(cur, ct)
+			if err != nil {
+				return nil, fmt.Errorf("open current cgroup %q (is it delegated?): %w", cur, err)
+			}
+			if _, err := parent.Nest("coderacer-server"); err != nil {
+				return nil, fmt.Errorf("move server into a leaf cgroup: %w", err)
+			}
+			prefix = filepath.Join(cur, name)
+		}
+	}
+	removeStaleCgroups(t, filepath.Dir(prefix))
+	root, err := cgroup.New(prefix, ct)
+	if err != nil {
+		return nil, fmt.Errorf("create cgroup %s: %w", prefix, err)
+	}
+	return &cgroups{version: t, prefix: prefix, root: root}, nil
+}
+
+// newRun creates the cgroup of one run with its limits applied.
+func (c *cgroups) newRun(name string, memory, pids uint64) (*runCgroup, error) {
+	cg, err := c.root.New(name)
+	if err != nil {
+		return nil, fmt.Errorf("create run cgroup: %w", err)
+	}
+	r := &runCgroup{cg: cg, parent: c, name: name}
+	if err := r.setLimits(memory, pids); err != nil {
+		r.destroy()
+		return nil, err
+	}
+	return r, nil
+}
+
+// destroy removes the server's subtree; runs must be gone already.
+func (c *cgroups) destroy() error {
+	return retryBusy(c.root.Destroy)
+}
+
+type runCgroup struct {
+	cg     cgroup.Cgroup
+	parent *cgroups
+	name   string
+}
+
+func (r *runCgroup) memoryPath(file string) string {
+	if r.parent.version == cgroup.TypeV1 {
+		return filepath.Join(cgroupBase, "memory", r.parent.prefix, r.name, file)
+	}
+	return filepath.Join(cgroupBase, r.parent.prefix, r.name, file)
+}
+
+func (r *runCgroup) setLimits(memory, pids uint64) error {
+	if err := r.cg.SetMemoryLimit(memory); err != nil {
+		return fmt.Errorf("set memory limit: %w", err)
+	}
+	if err := r.cg.SetProcLimit(pids); err != nil {
+		return fmt.Errorf("set pids limit: %w", err)
+	}
+	// Swap off: the limit must mean memory, not memory plus disk. The
+	// files are absent when the kernel does not account swap.
+	if r.parent.version == cgroup.TypeV1 {
+		writeIfExists(r.memoryPath("memory.swappiness"), "0")
+		writeIfExists(r.memoryPath("memory.memsw.limit_in_bytes"), strconv.FormatUint(memory, 10))
+	} else {
+		writeIfExists(r.memoryPath("memory.swap.max"), "0")
+	}
+	return nil
+}
+
+// cpuTime is the CPU time used by every process and thread of the run.
+func (r *runCgroup) cpuTime() time.Duration {
+	ns, err := r.cg.CPUUsage()
+	if err != nil {
+		return 0
+	}
+	return time.Duration(ns)
+}
+
+func (r *runCgroup) peakMemory() uint64 {
+	if m, err := r.cg.MemoryMaxUsage(); err == nil {
+		return m
+	}
+	m, _ := r.cg.MemoryUsage()
+	return m
+}
+
+// oomKills counts processes the kernel killed for reaching the memory
+// limit: the cgroup's own record, never a guess from SIGKILL.
+func (r *runCgroup) oomKills() uint64 {
+	file := "memory.events"
+	if r.parent.version == cgroup.TypeV1 {
+		file = "memory.oom_control"
+	}
+	f, err := os.Open(r.memoryPath(file))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if v, ok := strings.CutPrefix(s.Text(), "oom_kill "); ok {
+			n, _ := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+func (r *runCgroup) destroy() error {
+	return retryBusy(r.cg.Destroy)
+}
+
+// retryBusy retries an rmdir of a cgroup whose last processes are still
+// being reaped by the kernel.
+func retryBusy(f func() error) error {
+	var err error
+	for range 200 {
+		if err = f(); err == nil || !errors.Is(err, syscall.EBUSY) {
+			return err
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return err
+}
+
+// writeIfExists writes a cgroup file that only some kernels provide.
+func writeIfExists(path, value string) {
+	_ = os.WriteFile(path, []byte(value), 0o644)
+}
+
+// removeStaleCgroups deletes subtrees named coderacer-<pid> whose server is
+// no longer running.
+func removeStaleCgroups(t cgroup.Type, parent string) {
+	dirs := []string{filepath.Join(cgroupBase, parent)}
+	if t == cgroup.TypeV1 {
+		dirs = nil
+		for _, c := range []string{"cpuacct", "memory", "pids"} {
+			dirs = append(dirs, filepath.Join(cgroupBase, c, parent))
+		}
+	}
+	for _, dir := range dirs {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			pidText, ok := strings.CutPrefix(e.Name(), "coderacer-")
+			pid, err := strconv.Atoi(pidText)
+			if !ok || err != nil || !e.IsDir() || processAlive(pid) {
+				continue
+			}
+			sub := filepath.Join(dir, e.Name())
+			children, _ := os.ReadDir(sub)
+			for _, ch := range children {
+				if ch.IsDir() {
+					_ = syscall.Rmdir(filepath.Join(sub, ch.Name()))
+				}
+			}
+			_ = syscall.Rmdir(sub)
+		}
+	}
+}
+
+func processAlive(pid int) bool {
+	return syscall.Kill(pid, 0) == nil
+}

@@ -1,0 +1,242 @@
+// Package sandbox runs untrusted programs in pre-forked, locked-down
+// containers. It is the only package that imports go-sandbox, and it knows
+// nothing of HTTP, languages or jobs: it runs a command line with limits
+// in a box and reports what happened.
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/criyle/go-sandbox/container"
+	"github.com/criyle/go-sandbox/pkg/mount"
+	"github.com/criyle/go-sandbox/pkg/seccomp"
+)
+
+// Init turns this process into a container's init when the binary was
+// started as one. main must call it before anything else: every container
+// is this same binary, re-executed inside new namespaces.
+func Init() error {
+	return container.Init()
+}
+
+// Config describes the pool of boxes.
+type Config struct {
+	// Size is the number of boxes, which is the number of programs that
+	// can run at once.
+	Size int
+	// ReadOnlyPaths are host paths bound read-only into every box, beside
+	// the system directories (/usr, /lib, /lib64, /bin). Missing ones are
+	// skipped.
+	ReadOnlyPaths []string
+	// TmpfsBytes bounds each of the work directory and /tmp.
+	TmpfsBytes int64
+	// FirstUID is the host uid of the first box; box i runs as FirstUID+i
+	// so boxes share no per-user kernel resources.
+	FirstUID int
+	Logger   *slog.Logger
+}
+
+// WorkDir is where a box's files live and its programs start.
+const WorkDir = "/w"
+
+// Sandbox is a pool of boxes.
+type Sandbox struct {
+	cfg     Config
+	log     *slog.Logger
+	cg      *cgroups
+	filter  seccomp.Filter
+	mounts  []mount.Mount
+	free    chan *Box
+	runSeq  atomic.Uint64
+	mu      sync.Mutex
+	all     map[*Box]struct{}
+	closed  bool
+	closing chan struct{}
+}
+
+// New creates the pool and starts every box. The caller must Close it.
+func New(cfg Config) (*Sandbox, error) {
+	if cfg.Size < 1 {
+		return nil, fmt.Errorf("sandbox: pool size %d < 1", cfg.Size)
+	}
+	if cfg.TmpfsBytes <= 0 {
+		cfg.TmpfsBytes = 64 << 20
+	}
+	if cfg.FirstUID == 0 {
+		cfg.FirstUID = 30000
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	filter, err := buildSeccompFilter()
+	if err != nil {
+		return nil, err
+	}
+	cg, err := newCgroups()
+	if err != nil {
+		return nil, err
+	}
+	s := &Sandbox{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		cg:      cg,
+		filter:  filter,
+		mounts:  buildMounts(cfg),
+		free:    make(chan *Box, cfg.Size),
+		all:     make(map[*Box]struct{}),
+		closing: make(chan struct{}),
+	}
+	for i := range cfg.Size {
+		b, err := s.newBox(i)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.free <- b
+	}
+	s.log.Info("sandbox pool ready", "boxes", cfg.Size, "cgroup", cg.version.String(), "cgroupPrefix", cg.prefix)
+	return s, nil
+}
+
+func buildMounts(cfg Config) []mount.Mount {
+	b := mount.NewBuilder().
+		WithBind("/usr", "usr", true).
+		WithBind("/lib", "lib", true).
+		WithBind("/lib64", "lib64", true).
+		WithBind("/bin", "bin", true).
+		WithBind("/etc/alternatives", "etc/alternatives", true).
+		WithBind("/etc/ld.so.cache", "etc/ld.so.cache", true)
+	for _, p := range cfg.ReadOnlyPaths {
+		b.WithBind(p, p[1:], true)
+	}
+	for _, dev := range []string{"null", "zero", "random", "urandom"} {
+		b.WithBind("/dev/"+dev, "dev/"+dev, false)
+	}
+	size := fmt.Sprintf("size=%d,nr_inodes=8192", cfg.TmpfsBytes)
+	b.WithTmpfs(WorkDir[1:], size+",mode=0777").
+		WithTmpfs("tmp", size+",mode=1777").
+		WithProc()
+	return b.FilterNotExist().Mounts
+}
+
+// maskedPaths hide what a box could learn of the host through the
+// read-only binds and /proc.
+var maskedPaths = []string{
+	"/usr/local", // the host's own tools and toolchains, not Debian's
+	"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+	"/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+}
+
+type uidCred int
+
+func (u uidCred) Get() syscall.Credential {
+	return syscall.Credential{Uid: uint32(u), Gid: uint32(u)}
+}
+
+func (s *Sandbox) newBox(index int) (*Box, error) {
+	var initCmd []string
+	if _, err := os.Stat("/usr/sbin/ip"); err == nil {
+		// The private network namespace has only loopback, down; bring
+		// it up so programs can talk to themselves, never to the host.
+		initCmd = []string{"/usr/sbin/ip", "link", "set", "dev", "lo", "up"}
+	}
+	builder := container.Builder{
+		TmpRoot:       "coderacer-root-*",
+		Mounts:        s.mounts,
+		MaskPaths:     maskedPaths,
+		WorkDir:       WorkDir,
+		CredGenerator: uidCred(s.cfg.FirstUID + index),
+		HostName:      "coderacer",
+		DomainName:    "coderacer",
+		InitCommand:   initCmd,
+	}
+	env, err := builder.Build()
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: start box %d: %w", index, err)
+	}
+	b := &Box{s: s, env: env, index: index}
+	s.mu.Lock()
+	s.all[b] = struct{}{}
+	s.mu.Unlock()
+	return b, nil
+}
+
+// ErrClosed is returned by Acquire once Close has begun.
+var ErrClosed = errors.New("sandbox: closed")
+
+// Acquire waits for a free box. The caller must Release it.
+func (s *Sandbox) Acquire(ctx context.Context) (*Box, error) {
+	select {
+	case b := <-s.free:
+		return b, nil
+	case <-s.closing:
+		return nil, ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// release wipes a box and returns it to the pool. A box that cannot be
+// wiped is destroyed and replaced: a dirty box must never run again.
+func (s *Sandbox) release(b *Box) {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		s.destroyBox(b)
+		return
+	}
+	if err := b.env.Reset(); err != nil {
+		s.log.Error("box reset failed; replacing it", "box", b.index, "err", err)
+		s.destroyBox(b)
+		nb, err := s.newBox(b.index)
+		if err != nil {
+			s.log.Error("box replacement failed; pool shrinks", "box", b.index, "err", err)
+			return
+		}
+		b = nb
+	}
+	s.free <- b
+}
+
+func (s *Sandbox) destroyBox(b *Box) {
+	_ = b.env.Destroy()
+	s.mu.Lock()
+	delete(s.all, b)
+	s.mu.Unlock()
+}
+
+// Close destroys every box (killing whatever runs in it) and removes the
+// server's cgroups.
+func (s *Sandbox) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.closing)
+	boxes := make([]*Box, 0, len(s.all))
+	for b := range s.all {
+		boxes = append(boxes, b)
+	}
+	s.mu.Unlock()
+	for _, b := range boxes {
+		s.destroyBox(b)
+	}
+	if s.cg != nil {
+		if err := s.cg.destroy(); err != nil {
+			return fmt.Errorf("sandbox: remove cgroups: %w", err)
+		}
+	}
+	return nil
+}
