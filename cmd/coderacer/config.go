@@ -1,0 +1,263 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coderacer/coderacer/internal/engine"
+)
+
+// serveConfig is everything `coderacer serve` can be told. Each setting is
+// an environment variable and a flag; the flag wins.
+type serveConfig struct {
+	Port         int
+	Parallelism  int
+	QueueSize    int
+	MaxBodyBytes int64
+	MaxFiles     int
+	TmpfsBytes   int64
+	LogLevel     string
+	NoNetwork    bool
+	Run          engine.LimitPolicy
+	Compile      engine.LimitPolicy
+}
+
+// setting is one row of the configuration table (README "Configuration").
+type setting struct {
+	env, flag, usage string
+	value            flag.Value
+}
+
+func (c *serveConfig) settings() []setting {
+	s := []setting{
+		{"PORT", "port", "TCP port of the HTTP API", intValue{&c.Port}},
+		{"DISABLE_NETWORKING", "disable-networking", "1: programs get no network (only their own loopback); 0 is refused: opt-in network is not supported yet", boolValue{&c.NoNetwork}},
+		{"CODERACER_PARALLELISM", "parallelism", "programs that run at once (pre-forked sandboxes)", intValue{&c.Parallelism}},
+		{"CODERACER_QUEUE_SIZE", "queue-size", "jobs that may wait for a sandbox; more get 503", intValue{&c.QueueSize}},
+		{"CODERACER_MAX_BODY_BYTES", "max-body-bytes", "largest request body", bytesValue{&c.MaxBodyBytes}},
+		{"CODERACER_MAX_FILES", "max-files", "most files in one request", intValue{&c.MaxFiles}},
+		{"CODERACER_TMPFS_BYTES", "tmpfs-bytes", "size of each of a sandbox's /w and /tmp", bytesValue{&c.TmpfsBytes}},
+		{"CODERACER_LOG_LEVEL", "log-level", "debug, info, warn or error", stringValue{&c.LogLevel}},
+	}
+	for _, stage := range []struct {
+		name   string
+		policy *engine.LimitPolicy
+	}{{"run", &c.Run}, {"compile", &c.Compile}} {
+		for _, kind := range []struct{ suffix, flagSuffix, what string }{{"", "", "default"}, {"_MAX", "-max", "largest a request may ask for"}} {
+			lim := &stage.policy.Default
+			if kind.suffix != "" {
+				lim = &stage.policy.Max
+			}
+			for _, l := range []struct {
+				name, flag, usage string
+				value             flag.Value
+			}{
+				{"WALL_TIME", "wall-time", "wall time", durationValue{&lim.WallTime}},
+				{"CPU_TIME", "cpu-time", "CPU time of all processes and threads", durationValue{&lim.CPUTime}},
+				{"MEMORY", "memory", "memory (bytes; swap off)", bytesValue{&lim.Memory}},
+				{"PROCESSES", "processes", "processes and threads", int64Value{&lim.Processes}},
+				{"OUTPUT", "output", "bytes per output stream", bytesValue{&lim.Output}},
+				{"FILE_SIZE", "file-size", "largest file written (bytes)", bytesValue{&lim.FileSize}},
+				{"OPEN_FILES", "open-files", "open files per process", int64Value{&lim.OpenFiles}},
+			} {
+				s = append(s, setting{
+					env:   "CODERACER_" + strings.ToUpper(stage.name) + "_" + l.name + kind.suffix,
+					flag:  stage.name + "-" + l.flag + kind.flagSuffix,
+					usage: fmt.Sprintf("%s stage: %s, %s", stage.name, l.usage, kind.what),
+					value: l.value,
+				})
+			}
+		}
+	}
+	return s
+}
+
+// flagHelp reports that -h was asked for and the usage printed.
+var flagHelp = errors.New("help requested")
+
+func defaultServeConfig() serveConfig {
+	return serveConfig{
+		Port:         8000,
+		Parallelism:  runtime.NumCPU(),
+		QueueSize:    64,
+		MaxBodyBytes: 8 << 20,
+		MaxFiles:     100,
+		TmpfsBytes:   64 << 20,
+		LogLevel:     "info",
+		NoNetwork:    true,
+		Run:          engine.DefaultRunPolicy(),
+		Compile:      engine.DefaultCompilePolicy(),
+	}
+}
+
+// parseServeConfig reads the environment, then the flags.
+func parseServeConfig(args []string, getenv func(string) string) (serveConfig, error) {
+	c := defaultServeConfig()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	for _, s := range c.settings() {
+		if v := getenv(s.env); v != "" {
+			if err := s.value.Set(v); err != nil {
+				return c, fmt.Errorf("%s=%q: %w", s.env, v, err)
+			}
+		}
+		fs.Var(s.value, s.flag, s.usage+" (env "+s.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, flagHelp
+		}
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return c, c.check()
+}
+
+func (c *serveConfig) check() error {
+	switch {
+	case c.Port < 0 || c.Port > 65535:
+		return fmt.Errorf("port %d out of range", c.Port)
+	case c.Parallelism < 1:
+		return fmt.Errorf("parallelism must be at least 1")
+	case c.QueueSize < 0:
+		return fmt.Errorf("queue size must not be negative")
+	case !c.NoNetwork:
+		return fmt.Errorf("DISABLE_NETWORKING=0: network access for programs is not supported yet; programs always run with only their own loopback")
+	case c.MaxBodyBytes < 1 || c.MaxFiles < 1 || c.TmpfsBytes < 1<<20:
+		return fmt.Errorf("max body, max files and tmpfs size must be positive (tmpfs at least 1 MiB)")
+	}
+	for _, p := range []struct {
+		name string
+		p    engine.LimitPolicy
+	}{{"run", c.Run}, {"compile", c.Compile}} {
+		d, m := p.p.Default, p.p.Max
+		if d.WallTime <= 0 || d.CPUTime <= 0 || d.Memory <= 0 || d.Processes <= 0 || d.Output <= 0 || d.FileSize <= 0 || d.OpenFiles <= 0 {
+			return fmt.Errorf("%s limits: every default must be positive", p.name)
+		}
+		if d.WallTime > m.WallTime || d.CPUTime > m.CPUTime || d.Memory > m.Memory || d.Processes > m.Processes ||
+			d.Output > m.Output || d.FileSize > m.FileSize || d.OpenFiles > m.OpenFiles {
+			return fmt.Errorf("%s limits: a default exceeds its maximum", p.name)
+		}
+	}
+	return nil
+}
+
+type intValue struct{ p *int }
+
+func (v intValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strconv.Itoa(*v.p)
+}
+func (v intValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err == nil {
+		*v.p = n
+	}
+	return err
+}
+
+type int64Value struct{ p *int64 }
+
+func (v int64Value) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strconv.FormatInt(*v.p, 10)
+}
+func (v int64Value) Set(s string) error {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err == nil {
+		*v.p = n
+	}
+	return err
+}
+
+type boolValue struct{ p *bool }
+
+func (v boolValue) String() string {
+	if v.p == nil || !*v.p {
+		return "0"
+	}
+	return "1"
+}
+func (v boolValue) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err == nil {
+		*v.p = b
+	}
+	return err
+}
+func (v boolValue) IsBoolFlag() bool { return true }
+
+type stringValue struct{ p *string }
+
+func (v stringValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+func (v stringValue) Set(s string) error { *v.p = s; return nil }
+
+type durationValue struct{ p *time.Duration }
+
+func (v durationValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return v.p.String()
+}
+func (v durationValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err == nil {
+		*v.p = d
+	}
+	return err
+}
+
+// bytesValue accepts a byte count with an optional KiB, MiB or GiB suffix.
+type bytesValue struct{ p *int64 }
+
+func (v bytesValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strconv.FormatInt(*v.p, 10)
+}
+func (v bytesValue) Set(s string) error {
+	n, err := parseBytes(s)
+	if err == nil {
+		*v.p = n
+	}
+	return err
+}
+
+func parseBytes(s string) (int64, error) {
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
+		if num, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = strings.TrimSpace(num), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("not a byte count (e.g. 1048576 or 1MiB): %q", s)
+	}
+	if n < 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("byte count %q out of range", s)
+	}
+	return n * mult, nil
+}

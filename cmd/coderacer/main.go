@@ -1,0 +1,215 @@
+// Command coderacer is the Code Racer execution engine: one binary that
+// serves the HTTP API and runs programs in its own sandboxes.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/coderacer/coderacer/internal/api"
+	"github.com/coderacer/coderacer/internal/engine"
+	"github.com/coderacer/coderacer/internal/runtime"
+	"github.com/coderacer/coderacer/internal/sandbox"
+	"github.com/coderacer/coderacer/runtimes"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `usage: coderacer <command> [flags]
+
+commands:
+  serve      start the HTTP API (coderacer serve -h lists every setting)
+  runtimes   list the languages that work on this machine
+  version    print the version
+`
+
+func main() {
+	// Every sandbox is this binary re-executed as a container's init;
+	// in that case Init serves the container and never returns.
+	if err := sandbox.Init(); err != nil {
+		fmt.Fprintln(os.Stderr, "container init:", err)
+		os.Exit(1)
+	}
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = serve(os.Args[2:])
+	case "runtimes":
+		err = listRuntimes()
+	case "version":
+		fmt.Println("coderacer", version)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "coderacer:", err)
+		os.Exit(1)
+	}
+}
+
+func newLogger(level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: %w", level, err)
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
+}
+
+// startEngine builds the sandbox pool and the engine on top of it.
+func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engine.Local, *sandbox.Sandbox, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil, errors.New("must run as root: the sandbox creates namespaces and cgroups")
+	}
+	catalog, err := runtime.Load(runtimes.Files)
+	if err != nil {
+		return nil, nil, err
+	}
+	var paths []string
+	for _, rt := range catalog.All() {
+		paths = append(paths, rt.Paths...)
+	}
+	sb, err := sandbox.New(sandbox.Config{
+		Size:          cfg.Parallelism,
+		ReadOnlyPaths: paths,
+		TmpfsBytes:    cfg.TmpfsBytes,
+		Logger:        log,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	eng, err := engine.NewLocal(ctx, engine.Config{
+		Sandbox:   sb,
+		Catalog:   catalog,
+		Run:       cfg.Run,
+		Compile:   cfg.Compile,
+		Slots:     cfg.Parallelism,
+		QueueSize: cfg.QueueSize,
+		MaxFiles:  cfg.MaxFiles,
+		Logger:    log,
+	})
+	if err != nil {
+		sb.Close()
+		return nil, nil, err
+	}
+	return eng, sb, nil
+}
+
+func serve(args []string) error {
+	cfg, err := parseServeConfig(args, os.Getenv)
+	if err != nil {
+		if errors.Is(err, flagHelp) {
+			return nil
+		}
+		return err
+	}
+	log, err := newLogger(cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	eng, sb, err := startEngine(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := sb.Close(); err != nil {
+			log.Error("sandbox cleanup", "err", err)
+		}
+	}()
+
+	// Jobs run under jobCtx, so that a shutdown that waited long enough
+	// can cancel them; their sandboxes are then killed.
+	jobCtx, cancelJobs := context.WithCancel(context.Background())
+	defer cancelJobs()
+	srv := &http.Server{
+		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
+		Handler:           logRequests(log, api.New(eng, api.Options{MaxBodyBytes: cfg.MaxBodyBytes, MaxFiles: cfg.MaxFiles, Logger: log})),
+		BaseContext:       func(net.Listener) context.Context { return jobCtx },
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "parallelism", cfg.Parallelism, "queue", cfg.QueueSize, "runtimes", len(eng.Runtimes()))
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing running jobs")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("jobs still running after 10s; cancelling them", "err", err)
+		cancelJobs()
+		_ = srv.Close()
+	}
+	eng.Wait()
+	log.Info("stopped")
+	return nil
+}
+
+func listRuntimes() error {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cfg := defaultServeConfig()
+	cfg.Parallelism = 2
+	eng, sb, err := startEngine(context.Background(), cfg, log)
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "LANGUAGE\tVERSION\tALIASES")
+	for _, rt := range eng.Runtimes() {
+		fmt.Fprintf(w, "%s\t%s\t%v\n", rt.Language, rt.Version, rt.Aliases)
+	}
+	return w.Flush()
+}
+
+// statusRecorder remembers the status code for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, req)
+		log.Info("request", "method", req.Method, "path", req.URL.Path, "status", rec.status, "duration", time.Since(start))
+	})
+}

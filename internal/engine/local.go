@@ -1,0 +1,277 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coderacer/coderacer/internal/runtime"
+	"github.com/coderacer/coderacer/internal/sandbox"
+	"golang.org/x/sys/unix"
+)
+
+// Config configures the local engine.
+type Config struct {
+	Sandbox *sandbox.Sandbox
+	Catalog *runtime.Catalog
+	Run     LimitPolicy
+	Compile LimitPolicy
+	// Slots is the number of jobs that run at once (the sandbox pool's
+	// size); QueueSize the number that may wait behind them.
+	Slots     int
+	QueueSize int
+	MaxFiles  int
+	Logger    *slog.Logger
+}
+
+// Local runs jobs in this machine's sandbox.
+type Local struct {
+	cfg       Config
+	log       *slog.Logger
+	available map[*runtime.Runtime]string // runtime → detected version
+	inflight  atomic.Int64
+	releases  sync.WaitGroup
+	ready     atomic.Bool
+}
+
+// baseEnv is the environment of every program; runtimes add their own.
+// Nothing of the server's environment is passed on.
+var baseEnv = []string{
+	"PATH=/usr/bin:/bin",
+	"HOME=/tmp",
+	"TMPDIR=/tmp",
+	"LANG=C.UTF-8",
+	"LC_ALL=C.UTF-8",
+}
+
+// NewLocal detects which runtimes work (their toolchain answers its
+// version command inside the sandbox) and returns a ready engine.
+func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	e := &Local{cfg: cfg, log: cfg.Logger, available: make(map[*runtime.Runtime]string)}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, rt := range cfg.Catalog.All() {
+		wg.Go(func() {
+			version, err := e.detect(ctx, rt)
+			if err != nil {
+				e.log.Info("runtime unavailable", "language", rt.Language, "reason", err)
+				return
+			}
+			mu.Lock()
+			e.available[rt] = version
+			mu.Unlock()
+			e.log.Info("runtime available", "language", rt.Language, "version", version)
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	e.ready.Store(true)
+	return e, nil
+}
+
+func (e *Local) detect(ctx context.Context, rt *runtime.Runtime) (string, error) {
+	for _, cmd := range [][]string{rt.Version.Command, rt.Run, rt.Compile} {
+		if len(cmd) == 0 || strings.HasPrefix(cmd[0], sandbox.WorkDir+"/") {
+			continue
+		}
+		if _, err := os.Stat(cmd[0]); err != nil {
+			return "", fmt.Errorf("toolchain not installed: %w", err)
+		}
+	}
+	box, err := e.cfg.Sandbox.Acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer box.Release()
+	lim := e.cfg.Compile.Default
+	res, err := box.Run(ctx, sandbox.Cmd{
+		Args:   rt.Version.Command,
+		Env:    append(append([]string{}, baseEnv...), rt.Env...),
+		Limits: sandboxLimits(lim),
+	})
+	if err != nil {
+		return "", err
+	}
+	if res.ExitCode != 0 || res.Limit != sandbox.LimitNone {
+		return "", fmt.Errorf("version command failed: exit %d, limit %q: %s", res.ExitCode, res.Limit, res.Stderr)
+	}
+	return rt.ParseVersion(string(res.Stdout) + string(res.Stderr))
+}
+
+// Ready reports whether runtimes have been detected.
+func (e *Local) Ready() bool { return e.ready.Load() }
+
+// Runtimes lists the runtimes that work, sorted by language.
+func (e *Local) Runtimes() []RuntimeInfo {
+	var out []RuntimeInfo
+	for _, rt := range e.cfg.Catalog.All() {
+		if v, ok := e.available[rt]; ok {
+			out = append(out, RuntimeInfo{Language: rt.Language, Version: v, Aliases: rt.Aliases, Compiled: rt.Compiled()})
+		}
+	}
+	return out
+}
+
+// Wait blocks until every box handed out has been wiped and returned.
+func (e *Local) Wait() { e.releases.Wait() }
+
+// Execute runs a job: files into a fresh box, the compile stage if the
+// runtime has one, then the run stage.
+func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
+	accepted := time.Now()
+	rt, ok := e.cfg.Catalog.Lookup(job.Language)
+	version, installed := e.available[rt]
+	if !ok || !installed {
+		return nil, &RuntimeNotFoundError{Language: job.Language}
+	}
+	entry := job.Entrypoint
+	if entry == "" {
+		entry = rt.Entrypoint
+	}
+	if err := ValidateFiles(job.Files, entry, e.cfg.MaxFiles); err != nil {
+		return nil, err
+	}
+	runLim, err := e.cfg.Run.Resolve(job.RunLimits, overrides(rt.Limits.Run), "limits")
+	if err != nil {
+		return nil, err
+	}
+	compileLim, err := e.cfg.Compile.Resolve(job.CompileLimits, overrides(rt.Limits.Compile), "compileLimits")
+	if err != nil {
+		return nil, err
+	}
+
+	if e.inflight.Add(1) > int64(e.cfg.Slots+e.cfg.QueueSize) {
+		e.inflight.Add(-1)
+		return nil, ErrQueueFull
+	}
+	box, err := e.cfg.Sandbox.Acquire(ctx)
+	if err != nil {
+		e.inflight.Add(-1)
+		return nil, fmt.Errorf("wait for a sandbox: %w", err)
+	}
+	// Wiping the box is off the response's path; the slot is taken
+	// until it is done.
+	e.releases.Add(1)
+	defer func() {
+		go func() {
+			defer e.releases.Done()
+			box.Release()
+			e.inflight.Add(-1)
+		}()
+	}()
+
+	res := &Result{Language: rt.Language, Version: version, QueueTime: time.Since(accepted)}
+	prepStart := time.Now()
+	names := make([]string, len(job.Files))
+	files := make([]sandbox.File, len(job.Files))
+	for i, f := range job.Files {
+		names[i] = f.Name
+		files[i] = sandbox.File{Name: f.Name, Content: f.Content}
+	}
+	if err := box.WriteFiles(files); err != nil {
+		e.log.Error("write job files", "err", err)
+		res.Status = StatusInternalError
+		res.Run = &StageResult{Status: StatusInternalError, Message: "the engine could not write the files into the sandbox"}
+		return res, nil
+	}
+	res.PreparationTime = time.Since(prepStart)
+	env := append(append([]string{}, baseEnv...), rt.Env...)
+
+	if rt.Compiled() {
+		stage, err := e.stage(ctx, box, sandbox.Cmd{Args: rt.CompileArgs(entry, names), Env: env, Limits: sandboxLimits(compileLim)}, compileLim)
+		if err != nil {
+			return nil, err
+		}
+		res.Compile = stage
+		switch stage.Status {
+		case StatusOK:
+		case StatusInternalError:
+			res.Status = StatusInternalError
+			return res, nil
+		case StatusRuntimeError:
+			stage.Status = StatusCompileError
+			res.Status = StatusCompileError
+			return res, nil
+		default: // a limit ended the compiler: its own status says which
+			res.Status = StatusCompileError
+			return res, nil
+		}
+	}
+	stage, err := e.stage(ctx, box, sandbox.Cmd{Args: rt.RunArgs(entry, names, job.Args), Env: env, Stdin: job.Stdin, Limits: sandboxLimits(runLim)}, runLim)
+	if err != nil {
+		return nil, err
+	}
+	res.Run = stage
+	res.Status = stage.Status
+	return res, nil
+}
+
+// stage runs one command and judges it. The error is only ctx's.
+func (e *Local) stage(ctx context.Context, box *sandbox.Box, cmd sandbox.Cmd, lim Limits) (*StageResult, error) {
+	r, err := box.Run(ctx, cmd)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		e.log.Error("sandbox run failed", "args", cmd.Args[0], "err", err)
+		return &StageResult{Status: StatusInternalError, Message: "the sandbox failed to run the program"}, nil
+	}
+	s := &StageResult{
+		Stdout: r.Stdout, Stderr: r.Stderr,
+		StdoutTruncated: r.StdoutTruncated, StderrTruncated: r.StderrTruncated,
+		ExitCode: r.ExitCode, CPUTime: r.CPUTime, WallTime: r.WallTime, Memory: int64(r.Memory),
+	}
+	if r.Signal != 0 {
+		s.Signal = unix.SignalName(r.Signal)
+		if s.Signal == "" {
+			s.Signal = fmt.Sprintf("signal %d", int(r.Signal))
+		}
+	}
+	switch {
+	case r.Limit == sandbox.LimitCPU:
+		s.Status, s.Message = StatusTimeLimitExceeded, fmt.Sprintf("CPU time limit of %v exceeded", lim.CPUTime)
+	case r.Limit == sandbox.LimitWall:
+		s.Status, s.Message = StatusTimeLimitExceeded, fmt.Sprintf("wall time limit of %v exceeded", lim.WallTime)
+	case r.Limit == sandbox.LimitMemory:
+		s.Status, s.Message = StatusMemoryLimitExceeded, fmt.Sprintf("memory limit of %d bytes exceeded", lim.Memory)
+	case r.Limit == sandbox.LimitOutput:
+		s.Status, s.Message = StatusOutputLimitExceeded, fmt.Sprintf("output limit of %d bytes per stream exceeded", lim.Output)
+	case r.Limit == sandbox.LimitFileSize:
+		s.Status, s.Message = StatusOutputLimitExceeded, fmt.Sprintf("file size limit of %d bytes exceeded", lim.FileSize)
+	case r.Signal != 0:
+		s.Status, s.Message = StatusSignaled, "killed by "+s.Signal
+	case r.ExitCode != 0:
+		s.Status = StatusRuntimeError
+	default:
+		s.Status = StatusOK
+	}
+	return s, nil
+}
+
+func overrides(l runtime.Limits) Limits {
+	return Limits{
+		WallTime: l.WallTime(), CPUTime: l.CPUTime(), Memory: l.MemoryBytes,
+		Processes: l.Processes, Output: l.OutputBytes, FileSize: l.FileSizeBytes, OpenFiles: l.OpenFiles,
+	}
+}
+
+func sandboxLimits(l Limits) sandbox.Limits {
+	return sandbox.Limits{
+		WallTime: l.WallTime, CPUTime: l.CPUTime, Memory: uint64(l.Memory),
+		Processes: uint64(l.Processes), Output: l.Output, FileSize: uint64(l.FileSize),
+		OpenFiles: uint64(l.OpenFiles),
+		// The stack may use all of the memory: deep recursion is
+		// legitimate in contest code, and the cgroup bounds the total.
+		Stack: uint64(l.Memory),
+	}
+}

@@ -1,0 +1,215 @@
+// Package runtime is the language catalog: runtimes are data files (see the
+// runtimes directory), and this package parses them, resolves names and
+// aliases, and expands their command templates. It runs nothing itself.
+package runtime
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Runtime is one language as its data file declares it.
+type Runtime struct {
+	Language         string   `json:"language"`
+	Aliases          []string `json:"aliases"`
+	Packages         []string `json:"packages"`
+	Extension        string   `json:"extension"`
+	SourceExtensions []string `json:"sourceExtensions"`
+	Entrypoint       string   `json:"entrypoint"`
+	Version          struct {
+		Command []string `json:"command"`
+		Pattern string   `json:"pattern"`
+	} `json:"version"`
+	Compile []string `json:"compile"`
+	Run     []string `json:"run"`
+	Env     []string `json:"env"`
+	// Paths are host paths the toolchain needs besides the system
+	// directories, bound read-only into every sandbox.
+	Paths  []string `json:"paths"`
+	Limits struct {
+		Run     Limits `json:"run"`
+		Compile Limits `json:"compile"`
+	} `json:"limits"`
+
+	versionRE *regexp.Regexp
+}
+
+// Limits are a runtime's overrides of the server defaults; zero keeps the
+// default. Units match the v1 API's limit fields.
+type Limits struct {
+	WallTimeMs    int64 `json:"wallTimeMs"`
+	CPUTimeMs     int64 `json:"cpuTimeMs"`
+	MemoryBytes   int64 `json:"memoryBytes"`
+	Processes     int64 `json:"processes"`
+	OutputBytes   int64 `json:"outputBytes"`
+	FileSizeBytes int64 `json:"fileSizeBytes"`
+	OpenFiles     int64 `json:"openFiles"`
+}
+
+// WallTime and CPUTime convert the millisecond fields.
+func (l Limits) WallTime() time.Duration { return time.Duration(l.WallTimeMs) * time.Millisecond }
+
+// CPUTime converts CPUTimeMs.
+func (l Limits) CPUTime() time.Duration { return time.Duration(l.CPUTimeMs) * time.Millisecond }
+
+// Compiled reports whether the runtime has a compile stage.
+func (r *Runtime) Compiled() bool { return len(r.Compile) > 0 }
+
+// ParseVersion extracts the version from the output of the version command.
+func (r *Runtime) ParseVersion(output string) (string, error) {
+	m := r.versionRE.FindStringSubmatch(output)
+	if len(m) < 2 || m[1] == "" {
+		return "", fmt.Errorf("%s: version pattern %q does not match %q", r.Language, r.Version.Pattern, truncate(output, 200))
+	}
+	return strings.TrimRight(m[1], "."), nil
+}
+
+// CompileArgs expands the compile command for a job's files.
+func (r *Runtime) CompileArgs(entrypoint string, files []string) []string {
+	return r.expand(r.Compile, entrypoint, files)
+}
+
+// RunArgs expands the run command and appends the program's arguments.
+func (r *Runtime) RunArgs(entrypoint string, files, args []string) []string {
+	return append(r.expand(r.Run, entrypoint, files), args...)
+}
+
+// expand replaces the placeholders of a command template:
+// {entrypoint} the entrypoint file, {entrypointStem} the same without its
+// extension, {sources} every file with one of the source extensions (the
+// entrypoint first), each as its own argument.
+func (r *Runtime) expand(tmpl []string, entrypoint string, files []string) []string {
+	stem := strings.TrimSuffix(entrypoint, path.Ext(entrypoint))
+	out := make([]string, 0, len(tmpl)+len(files))
+	for _, arg := range tmpl {
+		if arg == "{sources}" {
+			out = append(out, r.sources(entrypoint, files)...)
+			continue
+		}
+		arg = strings.ReplaceAll(arg, "{entrypointStem}", stem)
+		arg = strings.ReplaceAll(arg, "{entrypoint}", entrypoint)
+		out = append(out, arg)
+	}
+	return out
+}
+
+func (r *Runtime) sources(entrypoint string, files []string) []string {
+	exts := r.SourceExtensions
+	if len(exts) == 0 {
+		exts = []string{r.Extension}
+	}
+	out := []string{entrypoint}
+	for _, f := range files {
+		ext := strings.TrimPrefix(path.Ext(f), ".")
+		if f != entrypoint && slices.Contains(exts, ext) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Catalog is every runtime declared, by name and alias.
+type Catalog struct {
+	all    []*Runtime
+	byName map[string]*Runtime
+}
+
+// Load parses every *.json file of fsys.
+func Load(fsys fs.FS) (*Catalog, error) {
+	names, err := fs.Glob(fsys, "*.json")
+	if err != nil {
+		return nil, err
+	}
+	c := &Catalog{byName: make(map[string]*Runtime)}
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		r, err := Parse(data)
+		if err != nil {
+			return nil, fmt.Errorf("runtime file %s: %w", name, err)
+		}
+		for _, key := range append([]string{r.Language}, r.Aliases...) {
+			key = strings.ToLower(key)
+			if other, ok := c.byName[key]; ok {
+				return nil, fmt.Errorf("runtime file %s: name %q already used by %s", name, key, other.Language)
+			}
+			c.byName[key] = r
+		}
+		c.all = append(c.all, r)
+	}
+	sort.Slice(c.all, func(i, j int) bool { return c.all[i].Language < c.all[j].Language })
+	return c, nil
+}
+
+// Parse decodes and checks one runtime definition.
+func Parse(data []byte) (*Runtime, error) {
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	var r Runtime
+	if err := dec.Decode(&r); err != nil {
+		return nil, err
+	}
+	var problems []string
+	if r.Language == "" {
+		problems = append(problems, "language is empty")
+	}
+	if r.Extension == "" || r.Entrypoint == "" {
+		problems = append(problems, "extension and entrypoint are required")
+	}
+	if len(r.Run) == 0 {
+		problems = append(problems, "run command is empty")
+	}
+	if len(r.Version.Command) == 0 {
+		problems = append(problems, "version command is empty")
+	}
+	for _, cmd := range [][]string{r.Run, r.Compile, r.Version.Command} {
+		if len(cmd) > 0 && !path.IsAbs(cmd[0]) {
+			problems = append(problems, fmt.Sprintf("command %q must start with an absolute path", cmd[0]))
+		}
+	}
+	for _, p := range r.Paths {
+		if !path.IsAbs(p) || path.Clean(p) != p || p == "/" {
+			problems = append(problems, fmt.Sprintf("path %q must be absolute, clean and not /", p))
+		}
+	}
+	re, err := regexp.Compile(r.Version.Pattern)
+	if err != nil {
+		problems = append(problems, fmt.Sprintf("version pattern: %v", err))
+	} else if re.NumSubexp() < 1 {
+		problems = append(problems, "version pattern needs a capture group")
+	}
+	if len(problems) > 0 {
+		return nil, errors.New(strings.Join(problems, "; "))
+	}
+	r.versionRE = re
+	if r.Aliases == nil {
+		r.Aliases = []string{}
+	}
+	return &r, nil
+}
+
+// All lists every runtime, sorted by language.
+func (c *Catalog) All() []*Runtime { return c.all }
+
+// Lookup finds a runtime by name or alias, ignoring case.
+func (c *Catalog) Lookup(name string) (*Runtime, bool) {
+	r, ok := c.byName[strings.ToLower(name)]
+	return r, ok
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
