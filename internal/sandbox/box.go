@@ -23,6 +23,8 @@ type Box struct {
 	s     *Sandbox
 	env   container.Environment
 	index int
+	// cgroups of this box's runs since it was last wiped
+	cgroups []*runCgroup
 }
 
 // File is one file to place in the work directory.
@@ -133,11 +135,8 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
 	}
-	defer func() {
-		if err := cg.destroy(); err != nil {
-			b.s.log.Error("remove run cgroup", "err", err)
-		}
-	}()
+	// The cgroup is removed when the box is wiped, off the response path.
+	b.cgroups = append(b.cgroups, cg)
 
 	stdin, err := stdinFile(cmd.Stdin)
 	if err != nil {

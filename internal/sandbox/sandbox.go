@@ -188,6 +188,7 @@ func (s *Sandbox) Acquire(ctx context.Context) (*Box, error) {
 // release wipes a box and returns it to the pool. A box that cannot be
 // wiped is destroyed and replaced: a dirty box must never run again.
 func (s *Sandbox) release(b *Box) {
+	s.removeCgroups(b)
 	s.mu.Lock()
 	closed := s.closed
 	s.mu.Unlock()
@@ -208,8 +209,20 @@ func (s *Sandbox) release(b *Box) {
 	s.free <- b
 }
 
+// removeCgroups removes the cgroups of a box's past runs, whose processes
+// are all dead.
+func (s *Sandbox) removeCgroups(b *Box) {
+	for _, cg := range b.cgroups {
+		if err := cg.destroy(); err != nil {
+			s.log.Error("remove run cgroup", "err", err)
+		}
+	}
+	b.cgroups = b.cgroups[:0]
+}
+
 func (s *Sandbox) destroyBox(b *Box) {
 	_ = b.env.Destroy()
+	s.removeCgroups(b)
 	s.mu.Lock()
 	delete(s.all, b)
 	s.mu.Unlock()
