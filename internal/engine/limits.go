@@ -63,10 +63,10 @@ func DefaultCompilePolicy() LimitPolicy {
 	}
 }
 
-// Resolve combines a request with the server policy and a runtime's
-// overrides (which replace defaults but may exceed neither the maximum nor
-// be smaller than... anything: they are trusted data). prefix names the
-// request field group in errors, e.g. "limits".
+// Resolve combines a request with the server policy. A runtime's override
+// replaces the server default (the JVM needs more memory) but is capped by
+// the maximum like everything else; a request above the maximum is an error
+// naming the field as prefix.name, e.g. "limits.cpuTimeMs".
 func (p LimitPolicy) Resolve(req LimitRequest, override Limits, prefix string) (Limits, error) {
 	def := p.Default.with(override)
 	type field struct {

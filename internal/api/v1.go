@@ -1,0 +1,379 @@
+package api
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coderacer/coderacer/internal/engine"
+)
+
+// executeRequest is the v1 request. Required fields are pointers so that
+// "absent" and null can be told from an empty value; files stay raw so each
+// element can be decoded alone and its errors carry its index.
+type executeRequest struct {
+	Language      *string           `json:"language"`
+	Entrypoint    *string           `json:"entrypoint"`
+	Files         []json.RawMessage `json:"files"`
+	Stdin         *string           `json:"stdin"`
+	Args          []string          `json:"args"`
+	Limits        *limitsRequest    `json:"limits"`
+	CompileLimits *limitsRequest    `json:"compileLimits"`
+}
+
+type fileRequest struct {
+	Name    *string `json:"name"`
+	Content *string `json:"content"`
+}
+
+type limitsRequest struct {
+	WallTimeMs    int64 `json:"wallTimeMs"`
+	CPUTimeMs     int64 `json:"cpuTimeMs"`
+	MemoryBytes   int64 `json:"memoryBytes"`
+	Processes     int64 `json:"processes"`
+	OutputBytes   int64 `json:"outputBytes"`
+	FileSizeBytes int64 `json:"fileSizeBytes"`
+	OpenFiles     int64 `json:"openFiles"`
+}
+
+// maxTimeMs bounds time limits before they become a time.Duration, where
+// milliseconds above ~9.2e12 would overflow and wrap to something small or
+// negative. 1e9 ms (11.5 days) is above any sane server maximum, so the
+// engine still rejects a clamped value; see clampedLimits.
+const maxTimeMs = 1_000_000_000
+
+type executeResponse struct {
+	Language        string `json:"language"`
+	Version         string `json:"version"`
+	Stdout          string `json:"stdout"`
+	Stderr          string `json:"stderr"`
+	ExecutionTime   string `json:"executionTime"`
+	PreparationTime string `json:"preparationTime"`
+	stageFields
+	Compile *stageResponse `json:"compile,omitempty"`
+}
+
+type stageResponse struct {
+	Stdout string `json:"stdout"`
+	Stderr string `json:"stderr"`
+	stageFields
+}
+
+// stageFields are what the top level and "compile" share; the top level
+// declares stdout and stderr itself to keep the seed's field order.
+type stageFields struct {
+	ExitCode        int    `json:"exitCode"`
+	Signal          string `json:"signal"`
+	Status          string `json:"status"`
+	CPUTime         string `json:"cpuTime"`
+	WallTime        string `json:"wallTime"`
+	Memory          int64  `json:"memory"`
+	StdoutTruncated bool   `json:"stdoutTruncated"`
+	StderrTruncated bool   `json:"stderrTruncated"`
+	Message         string `json:"message,omitempty"`
+}
+
+type runtimeResponse struct {
+	Language string   `json:"language"`
+	Version  string   `json:"version"`
+	Aliases  []string `json:"aliases"`
+	Compiled bool     `json:"compiled"`
+}
+
+func (s *server) handleExecute(w http.ResponseWriter, r *http.Request) {
+	job, clamped, err := s.readJob(w, r)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		var reqErr *requestError
+		switch {
+		case errors.As(err, &tooBig):
+			writeError(w, http.StatusRequestEntityTooLarge, "request body exceeds "+strconv.FormatInt(tooBig.Limit, 10)+" bytes")
+		case errors.As(err, &reqErr):
+			writeError(w, http.StatusBadRequest, reqErr.msg)
+		default:
+			// Reading the body failed: the client went away or sent a broken
+			// chunked stream. Nobody may be listening; answer anyway.
+			s.log.Debug("reading request body", "err", err)
+			writeError(w, http.StatusBadRequest, "cannot read request body")
+		}
+		return
+	}
+
+	res, err := s.exec.Execute(r.Context(), job)
+	if err != nil {
+		s.writeExecuteError(w, r, err, clamped)
+		return
+	}
+	if res == nil {
+		s.log.Error("executor returned neither a result nor an error", "language", job.Language)
+		writeError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	writeJSON(w, http.StatusOK, newExecuteResponse(res))
+}
+
+func (s *server) writeExecuteError(w http.ResponseWriter, r *http.Request, err error, clamped map[string]int64) {
+	var notFound *engine.RuntimeNotFoundError
+	var limErr *engine.LimitError
+	var fileErr *engine.FileError
+	switch {
+	case errors.As(err, &notFound):
+		writeError(w, http.StatusBadRequest, notFound.Error())
+	case errors.Is(err, engine.ErrRuntimeNotFound):
+		// An executor that returns the bare sentinel, e.g. a cluster client
+		// that lost the detail in transit.
+		writeError(w, http.StatusBadRequest, err.Error())
+	case errors.As(err, &limErr):
+		e := *limErr
+		if orig, ok := clamped[e.Limit]; ok && e.Value >= 0 {
+			e.Value = orig // report what the client sent, not our clamp
+		}
+		writeError(w, http.StatusBadRequest, e.Error())
+	case errors.As(err, &fileErr):
+		writeError(w, http.StatusBadRequest, fileErr.Error())
+	case errors.Is(err, engine.ErrQueueFull):
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "server busy: execution queue is full, retry later")
+	case r.Context().Err() != nil:
+		// The client hung up (or the server is shutting down); no one reads
+		// an answer, and it is not an engine failure.
+		s.log.Debug("execute abandoned", "err", err, "cause", context.Cause(r.Context()))
+	default:
+		s.log.Error("execute failed", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+	}
+}
+
+// readJob decodes and checks the request. It returns the original value of
+// every time limit it clamped, keyed by the LimitError name the engine will
+// use for it.
+func (s *server) readJob(w http.ResponseWriter, r *http.Request) (engine.Job, map[string]int64, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
+	if err != nil {
+		return engine.Job{}, nil, err
+	}
+	// Unmarshal, not a Decoder: it checks the whole body, so trailing
+	// garbage after the object is a syntax error like any other. It gets
+	// the untrimmed body so syntax error offsets match what the client sent.
+	trimmed := bytes.Trim(body, " \t\r\n") // JSON's whitespace, not Unicode's
+	if len(trimmed) == 0 {
+		return engine.Job{}, nil, badRequest("request body is empty; it must be a JSON object")
+	}
+	var req executeRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return engine.Job{}, nil, jsonError(err, "")
+	}
+	if trimmed[0] != '{' {
+		// Only null gets here: it unmarshals into a struct without error.
+		return engine.Job{}, nil, badRequest("request body must be a JSON object, not null")
+	}
+
+	switch {
+	case req.Language == nil:
+		return engine.Job{}, nil, badRequest("language is required")
+	case *req.Language == "":
+		return engine.Job{}, nil, badRequest("language must not be empty")
+	case req.Entrypoint == nil:
+		return engine.Job{}, nil, badRequest("entrypoint is required")
+	case *req.Entrypoint == "":
+		return engine.Job{}, nil, badRequest("entrypoint must not be empty")
+	case req.Files == nil:
+		return engine.Job{}, nil, badRequest("files is required")
+	case len(req.Files) == 0:
+		return engine.Job{}, nil, badRequest("files must not be empty")
+	case len(req.Files) > s.opts.MaxFiles:
+		// Before decoding each file, so a flood of tiny files costs little.
+		// Same words as engine.ValidateFiles.
+		return engine.Job{}, nil, badRequest("too many files: %d, the maximum is %d", len(req.Files), s.opts.MaxFiles)
+	}
+
+	files := make([]engine.File, len(req.Files))
+	for i, raw := range req.Files {
+		prefix := "files[" + strconv.Itoa(i) + "]"
+		var f fileRequest
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return engine.Job{}, nil, jsonError(err, prefix)
+		}
+		switch {
+		case bytes.Equal(raw, []byte("null")):
+			return engine.Job{}, nil, badRequest("%s must be an object, not null", prefix)
+		case f.Name == nil:
+			return engine.Job{}, nil, badRequest("%s.name is required", prefix)
+		case f.Content == nil:
+			return engine.Job{}, nil, badRequest("%s.content is required", prefix)
+		}
+		files[i] = engine.File{Name: *f.Name, Content: []byte(*f.Content)}
+	}
+	if err := engine.ValidateFiles(files, *req.Entrypoint, s.opts.MaxFiles); err != nil {
+		return engine.Job{}, nil, &requestError{msg: err.Error()}
+	}
+
+	for i, a := range req.Args {
+		if strings.IndexByte(a, 0) >= 0 {
+			// execve cannot pass a NUL inside an argument; reject it here
+			// rather than let the engine fail on it.
+			return engine.Job{}, nil, badRequest("args[%d] must not contain a NUL character", i)
+		}
+	}
+
+	clamped := map[string]int64{}
+	run, err := req.Limits.toEngine("limits", clamped)
+	if err != nil {
+		return engine.Job{}, nil, err
+	}
+	compile, err := req.CompileLimits.toEngine("compileLimits", clamped)
+	if err != nil {
+		return engine.Job{}, nil, err
+	}
+
+	job := engine.Job{
+		Language:      *req.Language,
+		Entrypoint:    *req.Entrypoint,
+		Files:         files,
+		Args:          req.Args,
+		RunLimits:     run,
+		CompileLimits: compile,
+	}
+	if req.Stdin != nil {
+		job.Stdin = []byte(*req.Stdin)
+	}
+	return job, clamped, nil
+}
+
+// toEngine converts the request's units into the engine's. Negative values
+// are rejected here, with the engine's own wording, so that no executor
+// ever sees one.
+func (l *limitsRequest) toEngine(prefix string, clamped map[string]int64) (engine.LimitRequest, error) {
+	if l == nil {
+		return engine.LimitRequest{}, nil
+	}
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{
+		{"wallTimeMs", l.WallTimeMs}, {"cpuTimeMs", l.CPUTimeMs},
+		{"memoryBytes", l.MemoryBytes}, {"processes", l.Processes},
+		{"outputBytes", l.OutputBytes}, {"fileSizeBytes", l.FileSizeBytes},
+		{"openFiles", l.OpenFiles},
+	} {
+		if f.v < 0 {
+			return engine.LimitRequest{}, &requestError{msg: (&engine.LimitError{Limit: prefix + "." + f.name, Value: f.v}).Error()}
+		}
+	}
+	ms := func(name string, v int64) time.Duration {
+		if v > maxTimeMs {
+			clamped[prefix+"."+name] = v
+			v = maxTimeMs
+		}
+		return time.Duration(v) * time.Millisecond
+	}
+	return engine.LimitRequest{
+		WallTime:  ms("wallTimeMs", l.WallTimeMs),
+		CPUTime:   ms("cpuTimeMs", l.CPUTimeMs),
+		Memory:    l.MemoryBytes,
+		Processes: l.Processes,
+		Output:    l.OutputBytes,
+		FileSize:  l.FileSizeBytes,
+		OpenFiles: l.OpenFiles,
+	}, nil
+}
+
+func newStageFields(st *engine.StageResult) stageFields {
+	if st == nil {
+		return stageFields{CPUTime: dur(0), WallTime: dur(0)}
+	}
+	return stageFields{
+		ExitCode:        st.ExitCode,
+		Signal:          st.Signal,
+		Status:          string(st.Status),
+		CPUTime:         dur(st.CPUTime),
+		WallTime:        dur(st.WallTime),
+		Memory:          st.Memory,
+		StdoutTruncated: st.StdoutTruncated,
+		StderrTruncated: st.StderrTruncated,
+		Message:         st.Message,
+	}
+}
+
+// newExecuteResponse flattens a result for v1 clients. The top level is the
+// run stage; without one (compile error, internal error) it is the compile
+// stage, so seed clients that read only stdout and stderr still see the
+// compiler's diagnostics.
+func newExecuteResponse(res *engine.Result) executeResponse {
+	top := res.Run
+	if top == nil {
+		top = res.Compile
+	}
+	out := executeResponse{
+		Language:        res.Language,
+		Version:         res.Version,
+		PreparationTime: dur(res.QueueTime + res.PreparationTime),
+		stageFields:     newStageFields(top),
+	}
+	if top != nil {
+		// string, not []byte: a []byte would be base64. The encoder turns
+		// each invalid UTF-8 byte into U+FFFD, so the JSON stays valid.
+		out.Stdout, out.Stderr = string(top.Stdout), string(top.Stderr)
+	}
+	var exec time.Duration
+	if c := res.Compile; c != nil {
+		exec += c.WallTime
+		out.Compile = &stageResponse{
+			Stdout:      string(c.Stdout),
+			Stderr:      string(c.Stderr),
+			stageFields: newStageFields(c),
+		}
+	}
+	if res.Run != nil {
+		exec += res.Run.WallTime
+	}
+	out.ExecutionTime = dur(exec)
+	// The job's status wins over the stage's: a compile stage that exited
+	// non-zero is RE as a stage but CE as a job.
+	if res.Status != "" {
+		out.Status = string(res.Status)
+	}
+	if out.Status == string(engine.StatusInternalError) && out.Message == "" {
+		out.Message = "internal error"
+	}
+	return out
+}
+
+func (s *server) handleRuntimes(w http.ResponseWriter, r *http.Request) {
+	rts := s.exec.Runtimes()
+	out := make([]runtimeResponse, 0, len(rts))
+	for _, rt := range rts {
+		aliases := rt.Aliases
+		if aliases == nil {
+			aliases = []string{}
+		}
+		out = append(out, runtimeResponse{
+			Language: rt.Language,
+			Version:  rt.Version,
+			Aliases:  aliases,
+			Compiled: rt.Compiled,
+		})
+	}
+	slices.SortStableFunc(out, func(a, b runtimeResponse) int {
+		return cmp.Or(cmp.Compare(a.Language, b.Language), cmp.Compare(a.Version, b.Version))
+	})
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if !s.exec.Ready() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func dur(d time.Duration) string { return d.String() }
