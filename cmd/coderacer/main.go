@@ -31,6 +31,7 @@ const usage = `usage: coderacer <command> [flags]
 commands:
   serve      start the HTTP API (coderacer serve -h lists every setting)
   runtimes   list the languages that work on this machine
+  packages   print the Debian packages the runtimes need, one a line
   version    print the version
 `
 
@@ -51,6 +52,8 @@ func main() {
 		err = serve(os.Args[2:])
 	case "runtimes":
 		err = listRuntimes()
+	case "packages":
+		err = listPackages()
 	case "version":
 		fmt.Println("coderacer", version)
 	case "help", "-h", "--help":
@@ -192,6 +195,25 @@ func listRuntimes() error {
 		fmt.Fprintf(w, "%s\t%s\t%v\n", rt.Language, rt.Version, rt.Aliases)
 	}
 	return w.Flush()
+}
+
+// listPackages prints what scripts/setup.sh installs: the languages are
+// data, so the list of packages is too.
+func listPackages() error {
+	catalog, err := runtime.Load(runtimes.Files)
+	if err != nil {
+		return err
+	}
+	seen := make(map[string]bool)
+	for _, rt := range catalog.All() {
+		for _, p := range rt.Packages {
+			if !seen[p] {
+				seen[p] = true
+				fmt.Println(p)
+			}
+		}
+	}
+	return nil
 }
 
 // statusRecorder remembers the status code for the access log.

@@ -1,0 +1,52 @@
+# Code Racer. `make test` is what CI runs (.ci/run).
+
+PATH := /usr/local/go/bin:$(PATH)
+export PATH
+SHELL := /bin/bash
+
+GO ?= go
+BIN := bin/coderacer
+TEST_TIMEOUT ?= 20m
+FUZZTIME ?= 10s
+BENCHTIME ?= 1s
+
+.PHONY: all setup build run test vet fmt-check test-go fuzz bench clean
+
+all: build
+
+setup:
+	./scripts/setup.sh
+
+build:
+	@mkdir -p bin
+	$(GO) build -o $(BIN) ./cmd/coderacer
+
+run: setup build
+	./$(BIN) serve
+
+# Prerequisites run in this order (no -j): setup, vet, formatting, tests, fuzz.
+test: setup vet fmt-check test-go fuzz
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@unformatted="$$(gofmt -l .)"; \
+	if [ -n "$$unformatted" ]; then \
+		echo "gofmt: these files need formatting (run gofmt -w):"; \
+		echo "$$unformatted"; \
+		exit 1; \
+	fi
+
+test-go:
+	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./...
+
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzValidateFiles -fuzztime=$(FUZZTIME) ./internal/engine/
+	$(GO) test -run='^$$' -fuzz=FuzzExecuteRequest -fuzztime=$(FUZZTIME) ./internal/api/
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) -timeout=$(TEST_TIMEOUT) ./test/bench/
+
+clean:
+	rm -rf bin

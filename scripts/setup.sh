@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs what Code Racer needs to build, run and test on Debian 12:
+# the language toolchains the runtimes use and the Go module dependencies.
+# Idempotent: packages already installed are left alone, and apt-get update
+# runs only when something is missing. Must run as root.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [[ -x /usr/local/go/bin/go ]]; then
+	export PATH="/usr/local/go/bin:${PATH}"
+fi
+
+die() {
+	echo "setup.sh: $*" >&2
+	exit 1
+}
+
+[[ "$(id -u)" -eq 0 ]] || die "must run as root (it installs Debian packages)"
+command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 ||
+	die "this script needs Debian (dpkg-query and apt-get not found)"
+
+# Go >= 1.26 is required (go.mod says so, and Debian 12's golang-go is older:
+# that one is only a runtime for user programs, not the toolchain).
+command -v go >/dev/null 2>&1 ||
+	die "Go >= 1.26 is required but 'go' is not on PATH (expected /usr/local/go/bin/go)"
+goversion="$(go env GOVERSION 2>/dev/null || true)"
+if [[ ! "${goversion}" =~ ^go([0-9]+)\.([0-9]+) ]]; then
+	die "cannot determine the Go version (go env GOVERSION said '${goversion}')"
+fi
+gomajor="${BASH_REMATCH[1]}"
+gominor="${BASH_REMATCH[2]}"
+if ((gomajor < 1 || (gomajor == 1 && gominor < 26))); then
+	die "Go >= 1.26 is required, found ${goversion} at $(command -v go)"
+fi
+
+go mod download
+
+# The language toolchains are declared by the runtime files (runtimes/*.json);
+# the binary prints their Debian packages. iproute2 brings up each sandbox's
+# own loopback; procps is used by the tests.
+packages=(iproute2 procps coreutils)
+mapfile -t -O "${#packages[@]}" packages < <(go run ./cmd/coderacer packages)
+
+missing=()
+for pkg in "${packages[@]}"; do
+	status="$(dpkg-query -W -f='${Status}' "${pkg}" 2>/dev/null || true)"
+	if [[ "${status}" != "install ok installed" ]]; then
+		missing+=("${pkg}")
+	fi
+done
+
+if ((${#missing[@]} > 0)); then
+	echo "setup.sh: installing ${missing[*]}"
+	apt-get update
+	apt-get install -y --no-install-recommends "${missing[@]}"
+else
+	echo "setup.sh: all system packages are installed"
+fi
+
+echo "setup.sh: done (${goversion})"
