@@ -189,6 +189,12 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		Seccomp:  b.s.filter,
 		SyncFunc: func(pid int) error { return cg.cg.AddProc(pid) },
 	})
+	// The container's init kills every process it can see once the
+	// program ends, but a process forked while that kill swept by would
+	// survive it; the cgroup holds them all, so sweep it too.
+	if err := cg.killAll(); err != nil {
+		b.s.log.Error("kill leftover processes", "err", err)
+	}
 	// The container holds its own copies of the write ends until every
 	// process in it is dead; closing ours lets the collectors see EOF.
 	outW.Close()

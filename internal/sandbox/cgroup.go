@@ -161,6 +161,25 @@ func (r *runCgroup) oomKills() uint64 {
 	return 0
 }
 
+// killAll kills every process in the cgroup until none is left. Processes
+// may fork while being killed; the pids limit bounds how long that lasts.
+func (r *runCgroup) killAll() error {
+	for range 1000 {
+		pids, err := r.cg.Processes()
+		if err != nil {
+			return fmt.Errorf("list cgroup processes: %w", err)
+		}
+		if len(pids) == 0 {
+			return nil
+		}
+		for _, pid := range pids {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return errors.New("processes keep appearing in the run's cgroup")
+}
+
 func (r *runCgroup) destroy() error {
 	return retryBusy(r.cg.Destroy)
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/criyle/go-sandbox/container"
 	"github.com/criyle/go-sandbox/pkg/mount"
@@ -196,7 +197,7 @@ func (s *Sandbox) release(b *Box) {
 		s.destroyBox(b)
 		return
 	}
-	if err := b.env.Reset(); err != nil {
+	if err := s.reset(b); err != nil {
 		s.log.Error("box reset failed; replacing it", "box", b.index, "err", err)
 		s.destroyBox(b)
 		nb, err := s.newBox(b.index)
@@ -218,6 +219,22 @@ func (s *Sandbox) removeCgroups(b *Box) {
 		}
 	}
 	b.cgroups = b.cgroups[:0]
+}
+
+// resetTimeout bounds the wipe of a box: a container that does not answer
+// in time is stuck and gets replaced.
+const resetTimeout = 10 * time.Second
+
+func (s *Sandbox) reset(b *Box) error {
+	done := make(chan error, 1)
+	go func() { done <- b.env.Reset() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(resetTimeout):
+		// Destroying the container kills its init, which unblocks Reset.
+		return fmt.Errorf("no answer within %v", resetTimeout)
+	}
 }
 
 func (s *Sandbox) destroyBox(b *Box) {
