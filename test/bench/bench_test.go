@@ -7,68 +7,28 @@ package bench
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/coderacer/coderacer/test/testserver"
 )
 
 var baseURL string
 
+// TestMain starts one server (default parallelism, warn-level log) through
+// the shared black-box harness.
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "coderacer-bench-*")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "coderacer")
-	build := exec.Command("go", "build", "-o", bin, "github.com/coderacer/coderacer/cmd/coderacer")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build:", err)
-		return 1
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	srv := exec.Command(bin, "serve", "--port", fmt.Sprint(port), "--log-level", "warn")
-	srv.Stderr = os.Stderr
-	if err := srv.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer func() {
-		srv.Process.Signal(os.Interrupt)
-		srv.Wait()
-	}()
-	baseURL = fmt.Sprintf("http://127.0.0.1:%d", port)
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if resp, err := http.Get(baseURL + "/api/v1/health"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			fmt.Fprintln(os.Stderr, "server did not become healthy")
-			return 1
-		}
-	}
-	return m.Run()
+	os.Exit(testserver.Main(m, testserver.Options{
+		Name: "bench",
+		Env:  map[string]string{"CODERACER_LOG_LEVEL": "warn"},
+	}, func(s *testserver.Server) error {
+		baseURL = s.URL
+		return nil
+	}))
 }
 
 func median(d []time.Duration) time.Duration {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coderacer/coderacer/test/testserver"
 )
 
 // allLanguages are the nine languages the server must offer.
@@ -17,7 +19,7 @@ var allLanguages = []string{"python3", "node", "go", "php", "java", "ruby", "c",
 
 // TestHealth: GET /api/v1/health answers 200 {"status":"ok"}.
 func TestHealth(t *testing.T) {
-	status, hdr, body := srv.do(t, http.MethodGet, "/api/v1/health", nil)
+	status, hdr, body := testserver.Do(t, srv, http.MethodGet, "/api/v1/health", nil)
 	if status != http.StatusOK {
 		t.Fatalf("GET /api/v1/health: %d %s", status, body)
 	}
@@ -146,10 +148,10 @@ func TestAPIErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			status, r := execute(t, c.body)
 			if status != c.status {
-				t.Fatalf("want HTTP %d, got %d: %s", c.status, status, shorten(string(r.raw), 1000))
+				t.Fatalf("want HTTP %d, got %d: %s", c.status, status, shorten(string(r.Raw), 1000))
 			}
 			if r.Error == "" {
-				t.Fatalf("the error response has no \"error\" field: %s", r.raw)
+				t.Fatalf("the error response has no \"error\" field: %s", r.Raw)
 			}
 			if c.exact != "" && r.Error != c.exact {
 				t.Errorf("error = %q, want exactly %q", r.Error, c.exact)
@@ -180,7 +182,7 @@ func TestLimitsAtMaximumAccepted(t *testing.T) {
 // answers before reading the whole body.
 func rawPost(t *testing.T, header string, write func(w io.Writer) error) (*http.Response, []byte) {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", srv.port), 5*time.Second)
+	conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", srv.Port), 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +231,7 @@ func TestBodyTooLarge(t *testing.T) {
 		}
 	}
 	t.Run("content_length", func(t *testing.T) {
-		header := fmt.Sprintf("POST /api/v1/execute HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", srv.port, len(body))
+		header := fmt.Sprintf("POST /api/v1/execute HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", srv.Port, len(body))
 		resp, data := rawPost(t, header, func(w io.Writer) error {
 			_, err := w.Write(body)
 			return err
@@ -237,7 +239,7 @@ func TestBodyTooLarge(t *testing.T) {
 		check(t, resp, data)
 	})
 	t.Run("chunked", func(t *testing.T) {
-		header := fmt.Sprintf("POST /api/v1/execute HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n", srv.port)
+		header := fmt.Sprintf("POST /api/v1/execute HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n", srv.Port)
 		resp, data := rawPost(t, header, func(w io.Writer) error {
 			for off := 0; off < len(body); off += 32 << 10 {
 				end := min(off+32<<10, len(body))

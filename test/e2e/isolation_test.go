@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/coderacer/coderacer/test/testserver"
 )
 
 // hostLoopbackPorts lists TCP ports listening on 127.0.0.1 or 0.0.0.0 on the
@@ -89,7 +91,7 @@ func TestNetworkIsolation(t *testing.T) {
 		}
 	}()
 
-	ports := []int{srv.port, l.Addr().(*net.TCPAddr).Port}
+	ports := []int{srv.Port, l.Addr().(*net.TCPAddr).Port}
 	for _, p := range hostLoopbackPorts(20) {
 		if p != ports[0] && p != ports[1] {
 			ports = append(ports, p)
@@ -146,7 +148,7 @@ print(json.dumps(res))
 // file), its binary, the repository, the host's /root and /home are not
 // visible; neither are the host's processes.
 func TestFilesystemIsolation(t *testing.T) {
-	paths := []string{srv.markerPath, srv.workDir, binPath, filepath.Dir(binPath), tmpRoot, repoRoot,
+	paths := []string{srv.MarkerPath, srv.WorkDir, binPath, filepath.Dir(binPath), tmpRoot, repoRoot,
 		filepath.Join(repoRoot, "go.mod"), "/root", "/home"}
 	var quoted []string
 	for _, p := range paths {
@@ -177,7 +179,7 @@ print(json.dumps({"paths": res, "root": sorted(os.listdir("/")), "cmdlines": cmd
 `, strings.Join(quoted, ", "))
 	r := mustExecute(t, python(src))
 	expectStatus(t, r, "OK")
-	if strings.Contains(r.Stdout, srv.marker) {
+	if strings.Contains(r.Stdout, srv.Marker) {
 		t.Fatalf("the marker file's content is visible to user code: %s", r)
 	}
 	var out struct {
@@ -190,7 +192,7 @@ print(json.dumps({"paths": res, "root": sorted(os.listdir("/")), "cmdlines": cmd
 		t.Fatalf("incomplete answer from the program: %s", r)
 	}
 	hidden := func(v string) bool { return v == "ABSENT" || strings.HasPrefix(v, "ERR") }
-	for _, p := range []string{srv.markerPath, srv.workDir, binPath, filepath.Dir(binPath), tmpRoot, repoRoot, filepath.Join(repoRoot, "go.mod")} {
+	for _, p := range []string{srv.MarkerPath, srv.WorkDir, binPath, filepath.Dir(binPath), tmpRoot, repoRoot, filepath.Join(repoRoot, "go.mod")} {
 		if v := out.Paths[p]; !hidden(v) {
 			t.Errorf("host path %s is visible to user code: %s", p, shorten(v, 300))
 		}
@@ -249,7 +251,7 @@ echo "HOME=$HOME"
 	if !strings.Contains(r.Stdout, "PATH=") {
 		t.Fatalf("env printed no PATH: %s", r)
 	}
-	for _, s := range []string{srv.secret, "CODERACER_E2E_SECRET", "CODERACER_"} {
+	for _, s := range []string{srv.Secret, testserver.SecretEnv, "CODERACER_"} {
 		if strings.Contains(r.Stdout, s) || strings.Contains(r.Stderr, s) {
 			t.Errorf("the server's environment leaks into user code: %q found in %s", s, r)
 		}

@@ -258,7 +258,7 @@ func TestAliases(t *testing.T) {
 			}
 			status, r := execute(t, single(c.alias, c.entry, c.src))
 			if status != http.StatusOK {
-				t.Fatalf("language %q: want 200, got %d: %s", c.alias, status, r.raw)
+				t.Fatalf("language %q: want 200, got %d: %s", c.alias, status, r.Raw)
 			}
 			expectStatus(t, r, "OK")
 			if r.Stdout != helloOutput {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coderacer/coderacer/test/testserver"
 )
 
 // These tests are not parallel: they time things, and the server has only
@@ -25,8 +27,8 @@ func TestCPUTimeLimit(t *testing.T) {
 	if wall >= 2500*time.Millisecond {
 		t.Errorf("wallTime = %v, want < 2.5s for a 1s CPU limit: %s", wall, r)
 	}
-	if r.elapsed > 10*time.Second {
-		t.Errorf("the request took %v", r.elapsed)
+	if r.Elapsed > 10*time.Second {
+		t.Errorf("the request took %v", r.Elapsed)
 	}
 }
 
@@ -45,8 +47,8 @@ func TestWallTimeLimit(t *testing.T) {
 	if cpu > 500*time.Millisecond {
 		t.Errorf("cpuTime = %v for a program that sleeps: %s", cpu, r)
 	}
-	if r.elapsed > 8*time.Second {
-		t.Errorf("the request took %v", r.elapsed)
+	if r.Elapsed > 8*time.Second {
+		t.Errorf("the request took %v", r.Elapsed)
 	}
 }
 
@@ -125,8 +127,8 @@ func TestOutputLimit(t *testing.T) {
 		if strings.Trim(r.Stdout, "x") != "" {
 			t.Errorf("stdout holds something else than the program's x's")
 		}
-		if r.elapsed > 5*time.Second {
-			t.Errorf("the request took %v, want the program stopped soon after the limit", r.elapsed)
+		if r.Elapsed > 5*time.Second {
+			t.Errorf("the request took %v, want the program stopped soon after the limit", r.Elapsed)
 		}
 	})
 	t.Run("stderr_custom_limit", func(t *testing.T) {
@@ -168,8 +170,8 @@ func helloQuickly(t *testing.T) {
 	if r.Status != "OK" || r.Stdout != "hello-after\n" {
 		t.Fatalf("hello world after the abusive program failed: %s", r)
 	}
-	if r.elapsed > 2*time.Second {
-		t.Errorf("hello world after the abusive program took %v, want < 2s", r.elapsed)
+	if r.Elapsed > 2*time.Second {
+		t.Errorf("hello world after the abusive program took %v, want < 2s", r.Elapsed)
 	}
 }
 
@@ -185,8 +187,8 @@ func TestForkBomb(t *testing.T) {
 		if r.Status == "OK" || r.Status == "IE" {
 			t.Errorf("want a limit status for a fork bomb, got %s", r)
 		}
-		if r.elapsed > 15*time.Second {
-			t.Errorf("the fork bomb request took %v", r.elapsed)
+		if r.Elapsed > 15*time.Second {
+			t.Errorf("the fork bomb request took %v", r.Elapsed)
 		}
 		if left := processesMatching(marker, 2*time.Second); len(left) > 0 {
 			t.Errorf("fork bomb processes survived the run: %v", left)
@@ -202,8 +204,8 @@ func TestForkBomb(t *testing.T) {
 		if r.Status == "OK" || r.Status == "IE" {
 			t.Errorf("want a limit status for a fork bomb, got %s", r)
 		}
-		if r.elapsed > 15*time.Second {
-			t.Errorf("the fork bomb request took %v", r.elapsed)
+		if r.Elapsed > 15*time.Second {
+			t.Errorf("the fork bomb request took %v", r.Elapsed)
 		}
 		if left := processesMatching(marker, 2*time.Second); len(left) > 0 {
 			t.Errorf("fork bomb processes survived the run: %v", left)
@@ -263,8 +265,8 @@ print("parent done")
 		if !strings.HasPrefix(r.Stdout, "started\n") {
 			t.Errorf("stdout = %q", r.Stdout)
 		}
-		if r.elapsed > 8*time.Second {
-			t.Errorf("the request took %v with a 2s wall limit", r.elapsed)
+		if r.Elapsed > 8*time.Second {
+			t.Errorf("the request took %v with a 2s wall limit", r.Elapsed)
 		}
 		if left := processesMatching(secs, time.Second); len(left) > 0 {
 			t.Errorf("a background process survived its run: %v", left)
@@ -281,8 +283,8 @@ func TestHostSeesSandboxProcesses(t *testing.T) {
 	seenCh := make(chan bool, 1)
 	go func() {
 		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
-			for _, p := range hostProcesses() {
-				if strings.Contains(p.cmdline, "sleep "+secs) {
+			for _, p := range testserver.HostProcesses() {
+				if strings.Contains(p.Cmdline, "sleep "+secs) {
 					seenCh <- true
 					return
 				}
@@ -308,8 +310,8 @@ func TestHostSeesSandboxProcesses(t *testing.T) {
 // are found by the same functions.
 func TestServerResourcesVisible(t *testing.T) {
 	n := 0
-	for _, p := range hostProcesses() {
-		if p.exe == binPath || p.exe == binPath+" (deleted)" {
+	for _, p := range testserver.HostProcesses() {
+		if p.Runs(binPath) {
 			n++
 		}
 	}
@@ -317,8 +319,8 @@ func TestServerResourcesVisible(t *testing.T) {
 	if n < 3 {
 		t.Errorf("found %d processes running %s, want the server and its 2 sandboxes at least", n, binPath)
 	}
-	if cg := serverCgroups(srv.pid); len(cg) == 0 {
-		t.Errorf("no cgroup named coderacer...%d found under /sys/fs/cgroup while the server runs", srv.pid)
+	if cg := testserver.Cgroups(srv.PID); len(cg) == 0 {
+		t.Errorf("no cgroup named coderacer...%d found under /sys/fs/cgroup while the server runs", srv.PID)
 	} else {
 		t.Logf("server cgroups: %v", cg)
 	}

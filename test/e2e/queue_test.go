@@ -9,29 +9,31 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/coderacer/coderacer/test/testserver"
 )
 
 // TestQueueFull starts a second server with one sandbox and a queue of one,
 // sends six 2-second jobs at once and expects some of them refused with 503
 // and Retry-After while the accepted ones run to completion.
 func TestQueueFull(t *testing.T) {
-	s, err := startServer("queue", map[string]string{
+	s, err := testserver.Start(binPath, tmpRoot, testserver.Options{Name: "queue", Env: map[string]string{
 		"CODERACER_PARALLELISM": "1",
 		"CODERACER_QUEUE_SIZE":  "1",
-	})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	stopped := false
 	defer func() {
 		if !stopped {
-			s.kill()
+			s.Kill()
 		}
 		if t.Failed() {
-			t.Logf("queue server log (%s), last 16 KiB:\n%s", s.logPath, s.logTail(16<<10))
+			t.Logf("queue server log (%s), last 16 KiB:\n%s", s.LogPath, s.LogTail(16<<10))
 		}
 	}()
-	if err := s.waitHealthy(healthTimeout); err != nil {
+	if err := s.WaitHealthy(testserver.HealthTimeout); err != nil {
 		t.Fatal(err)
 	}
 
@@ -59,7 +61,7 @@ func TestQueueFull(t *testing.T) {
 			defer wg.Done()
 			<-start
 			t0 := time.Now()
-			resp, err := hc.Post(s.baseURL+"/api/v1/execute", "application/json", bytes.NewReader(body))
+			resp, err := hc.Post(s.URL+"/api/v1/execute", "application/json", bytes.NewReader(body))
 			if err != nil {
 				answers[i] = answer{err: err}
 				return
@@ -123,22 +125,13 @@ func TestQueueFull(t *testing.T) {
 	}
 
 	// Once the queue has drained, the server takes work again.
-	r := mustExecuteOn(t, s, bash("echo again\n"))
+	r := testserver.MustExecute(t, s, bash("echo again\n"))
 	if r.Status != "OK" || r.Stdout != "again\n" {
 		t.Errorf("after the burst: %s", r)
 	}
 
 	stopped = true
-	if err := s.stop(stopTimeout); err != nil {
+	if err := s.Stop(testserver.StopTimeout); err != nil {
 		t.Error(err)
 	}
-}
-
-func mustExecuteOn(t testing.TB, s *server, req any) *Response {
-	t.Helper()
-	status, r := executeOn(t, s, req)
-	if status != http.StatusOK {
-		t.Fatalf("POST /api/v1/execute: want 200, got %d: %s", status, shorten(string(r.raw), 2000))
-	}
-	return r
 }
