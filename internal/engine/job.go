@@ -49,6 +49,8 @@ type Job struct {
 	// field means "the server default".
 	RunLimits     LimitRequest
 	CompileLimits LimitRequest
+	// Stream, when not nil, makes the job interactive.
+	Stream *Stream
 }
 
 // Status is the outcome of a stage or of a whole job.
@@ -68,8 +70,11 @@ const (
 
 // StageResult is what one stage (compile or run) produced.
 type StageResult struct {
-	Stdout          []byte
-	Stderr          []byte
+	Stdout []byte
+	Stderr []byte
+	// Output is stdout and stderr interleaved in the order the engine
+	// read them (each stream's kept bytes only).
+	Output          []byte
 	StdoutTruncated bool
 	StderrTruncated bool
 	ExitCode        int

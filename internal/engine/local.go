@@ -188,7 +188,8 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 	env := append(append([]string{}, baseEnv...), rt.Env...)
 
 	if rt.Compiled() {
-		stage, err := e.stage(ctx, box, sandbox.Cmd{Args: rt.CompileArgs(entry, names), Env: env, Limits: sandboxLimits(compileLim)}, compileLim)
+		cmd := sandbox.Cmd{Args: rt.CompileArgs(entry, names), Env: env, Limits: sandboxLimits(compileLim)}
+		stage, err := e.stage(ctx, box, StageCompile, cmd, compileLim, job.Stream)
 		if err != nil {
 			return nil, err
 		}
@@ -198,16 +199,17 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 		case StatusInternalError:
 			res.Status = StatusInternalError
 			return res, nil
-		case StatusRuntimeError:
-			stage.Status = StatusCompileError
-			res.Status = StatusCompileError
-			return res, nil
-		default: // a limit ended the compiler: its own status says which
+		default: // the compiler refused, or a limit ended it
 			res.Status = StatusCompileError
 			return res, nil
 		}
 	}
-	stage, err := e.stage(ctx, box, sandbox.Cmd{Args: rt.RunArgs(entry, names, job.Args), Env: env, Stdin: job.Stdin, Limits: sandboxLimits(runLim)}, runLim)
+	cmd := sandbox.Cmd{Args: rt.RunArgs(entry, names, job.Args), Env: env, Stdin: job.Stdin, Limits: sandboxLimits(runLim)}
+	if job.Stream != nil {
+		cmd.StdinReader = job.Stream.Stdin
+		cmd.Signals = job.Stream.Signals
+	}
+	stage, err := e.stage(ctx, box, StageRun, cmd, runLim, job.Stream)
 	if err != nil {
 		return nil, err
 	}
@@ -216,8 +218,33 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 	return res, nil
 }
 
-// stage runs one command and judges it. The error is only ctx's.
-func (e *Local) stage(ctx context.Context, box *sandbox.Box, cmd sandbox.Cmd, lim Limits) (*StageResult, error) {
+// stage runs one command and judges it, telling a streamed job's client
+// as it goes. The error is only ctx's.
+func (e *Local) stage(ctx context.Context, box *sandbox.Box, name string, cmd sandbox.Cmd, lim Limits, stream *Stream) (*StageResult, error) {
+	if stream != nil && stream.Event != nil {
+		stream.Event(Event{Kind: EventStage, Stage: name})
+		cmd.OnOutput = func(s sandbox.Stream, data []byte) {
+			ev := Event{Kind: EventOutput, Stage: name, Stream: StreamStdout, Data: data}
+			if s == sandbox.Stderr {
+				ev.Stream = StreamStderr
+			}
+			stream.Event(ev)
+		}
+	}
+	s, err := e.judge(ctx, box, cmd, lim)
+	if err != nil {
+		return nil, err
+	}
+	if name == StageCompile && s.Status == StatusRuntimeError {
+		s.Status = StatusCompileError // the compiler said no
+	}
+	if stream != nil && stream.Event != nil {
+		stream.Event(Event{Kind: EventExit, Stage: name, Result: s})
+	}
+	return s, nil
+}
+
+func (e *Local) judge(ctx context.Context, box *sandbox.Box, cmd sandbox.Cmd, lim Limits) (*StageResult, error) {
 	r, err := box.Run(ctx, cmd)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
@@ -227,7 +254,7 @@ func (e *Local) stage(ctx context.Context, box *sandbox.Box, cmd sandbox.Cmd, li
 		return &StageResult{Status: StatusInternalError, Message: "the sandbox failed to run the program"}, nil
 	}
 	s := &StageResult{
-		Stdout: r.Stdout, Stderr: r.Stderr,
+		Stdout: r.Stdout, Stderr: r.Stderr, Output: r.Output,
 		StdoutTruncated: r.StdoutTruncated, StderrTruncated: r.StderrTruncated,
 		ExitCode: r.ExitCode, CPUTime: r.CPUTime, WallTime: r.WallTime, Memory: int64(r.Memory),
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 	"github.com/criyle/go-sandbox/pkg/memfd"
 	"github.com/criyle/go-sandbox/pkg/rlimit"
 	"github.com/criyle/go-sandbox/runner"
+	"golang.org/x/sys/unix"
 )
 
 // Box is one container from the pool. Files written into it and programs
@@ -88,10 +90,18 @@ type Limits struct {
 
 // Cmd is a program to run in a box.
 type Cmd struct {
-	Args   []string
-	Env    []string
-	Stdin  []byte
-	Limits Limits
+	Args  []string
+	Env   []string
+	Stdin []byte
+	// StdinReader, when not nil, replaces Stdin: it is copied into the
+	// program's standard input as it arrives, until EOF or the run's end.
+	StdinReader io.Reader
+	// OnOutput, when not nil, receives every chunk of output as it is
+	// read (within the limit), one call at a time. It must not keep data.
+	OnOutput func(Stream, []byte)
+	// Signals are delivered to the program's main process while it runs.
+	Signals <-chan syscall.Signal
+	Limits  Limits
 }
 
 // LimitKind names the limit that ended a run.
@@ -113,6 +123,7 @@ type Result struct {
 	Signal          syscall.Signal // 0 when the program exited
 	Limit           LimitKind
 	Stdout, Stderr  []byte
+	Output          []byte // stdout and stderr interleaved as read
 	StdoutTruncated bool
 	StderrTruncated bool
 	CPUTime         time.Duration
@@ -138,11 +149,11 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	// The cgroup is removed when the box is wiped, off the response path.
 	b.cgroups = append(b.cgroups, cg)
 
-	stdin, err := stdinFile(cmd.Stdin)
+	stdin, stdinDone, err := stdinFile(cmd)
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: stdin: %w", ErrRunner, err)
 	}
-	defer stdin.Close()
+	defer stdinDone()
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: stdout pipe: %w", ErrRunner, err)
@@ -164,13 +175,15 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		}
 		cancel()
 	}
-	stdout := newCollector(outR, lim.Output, func() { stop(LimitOutput) })
-	stderr := newCollector(errR, lim.Output, func() { stop(LimitOutput) })
+	out := &outputs{limit: lim.Output, onOverflow: func() { stop(LimitOutput) }, onOutput: cmd.OnOutput}
+	stdout := out.collect(outR, Stdout)
+	stderr := out.collect(errR, Stderr)
 	watchDone := make(chan struct{})
 	go func() {
 		defer close(watchDone)
 		watchCPU(runCtx, cg, lim.CPUTime, func() { stop(LimitCPU) })
 	}()
+	var signals signaller
 
 	cpuSeconds := uint64(lim.CPUTime.Seconds()) + 1
 	rl := rlimit.RLimits{
@@ -187,8 +200,19 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		Files:    []uintptr{stdin.Fd(), outW.Fd(), errW.Fd()},
 		RLimits:  rl.PrepareRLimit(),
 		Seccomp:  b.s.filter,
-		SyncFunc: func(pid int) error { return cg.cg.AddProc(pid) },
+		SyncFunc: func(pid int) error {
+			if err := cg.cg.AddProc(pid); err != nil {
+				return err
+			}
+			if cmd.Signals != nil {
+				return signals.start(runCtx, pid, cmd.Signals)
+			}
+			return nil
+		},
 	})
+	wallTimedOut := errors.Is(runCtx.Err(), context.DeadlineExceeded)
+	cancel()
+	signals.stop()
 	// The container's init kills every process it can see once the
 	// program ends, but a process forked while that kill swept by would
 	// survive it; the cgroup holds them all, so sweep it too.
@@ -199,13 +223,12 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	// process in it is dead; closing ours lets the collectors see EOF.
 	outW.Close()
 	errW.Close()
-	wallTimedOut := errors.Is(runCtx.Err(), context.DeadlineExceeded)
-	cancel()
 	<-watchDone
 
 	r := Result{CPUTime: cg.cpuTime(), Memory: cg.peakMemory(), WallTime: res.RunningTime, SetupTime: res.SetUpTime}
 	r.Stdout, r.StdoutTruncated = stdout.wait()
 	r.Stderr, r.StderrTruncated = stderr.wait()
+	r.Output = out.combined
 	if res.Status == runner.StatusRunnerError {
 		return r, fmt.Errorf("%w: %s", ErrRunner, res.Error)
 	}
@@ -262,21 +285,79 @@ func watchCPU(ctx context.Context, cg *runCgroup, limit time.Duration, exceeded 
 	}
 }
 
-func stdinFile(content []byte) (*os.File, error) {
-	if len(content) == 0 {
-		return os.Open(os.DevNull)
+// stdinFile makes the program's standard input: /dev/null, a memfd holding
+// the whole input, or a pipe fed from cmd.StdinReader. done releases it.
+func stdinFile(cmd Cmd) (f *os.File, done func(), err error) {
+	if cmd.StdinReader != nil {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return nil, nil, err
+		}
+		go func() {
+			// Ends at the reader's EOF, or when the run is over and w is
+			// closed under it.
+			_, _ = io.Copy(w, cmd.StdinReader)
+			w.Close()
+		}()
+		return r, func() { r.Close(); w.Close() }, nil
 	}
-	f, err := memfd.New("stdin")
+	if len(cmd.Stdin) == 0 {
+		f, err := os.Open(os.DevNull)
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, func() { f.Close() }, nil
+	}
+	f, err = memfd.New("stdin")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if _, err := f.Write(content); err != nil {
+	if _, err := f.Write(cmd.Stdin); err != nil {
 		f.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err := f.Seek(0, 0); err != nil {
 		f.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return f, nil
+	return f, func() { f.Close() }, nil
+}
+
+// signaller forwards signals to a running program through a pidfd, so a
+// signal can never hit another process that reused the pid.
+type signaller struct {
+	pidfd int
+	done  chan struct{}
+}
+
+func (s *signaller) start(ctx context.Context, pid int, signals <-chan syscall.Signal) error {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return fmt.Errorf("pidfd_open: %w", err)
+	}
+	s.pidfd, s.done = fd, make(chan struct{})
+	go func() {
+		defer close(s.done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case sig, ok := <-signals:
+				if !ok {
+					return
+				}
+				_ = unix.PidfdSendSignal(fd, sig, nil, 0)
+			}
+		}
+	}()
+	return nil
+}
+
+// stop ends forwarding; the program has ended and ctx is done by then.
+func (s *signaller) stop() {
+	if s.done == nil {
+		return
+	}
+	<-s.done
+	unix.Close(s.pidfd)
 }

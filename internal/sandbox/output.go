@@ -1,20 +1,44 @@
 package sandbox
 
-import "os"
+import (
+	"os"
+	"sync"
+)
 
-// collector reads one output stream of a run into memory, keeping at most
-// limit bytes. On the first byte over the limit it calls onOverflow (which
-// kills the run) and then drains the rest so the writer never blocks.
-type collector struct {
+// Stream identifies an output stream of a run.
+type Stream int
+
+// The output streams.
+const (
+	Stdout Stream = 1
+	Stderr Stream = 2
+)
+
+// outputs gathers both output streams of a run: each stream's bytes up to
+// the limit, the two interleaved in the order they were read, and an
+// optional live copy for interactive clients.
+type outputs struct {
 	limit      int64
-	buf        []byte
-	truncated  bool
 	onOverflow func()
-	done       chan struct{}
+	onOutput   func(Stream, []byte)
+
+	mu       sync.Mutex // orders the interleaved copy and onOutput calls
+	combined []byte
 }
 
-func newCollector(r *os.File, limit int64, onOverflow func()) *collector {
-	c := &collector{limit: limit, onOverflow: onOverflow, done: make(chan struct{})}
+// collector reads one output stream of a run into memory, keeping at most
+// the limit. On the first byte over the limit it calls onOverflow (which
+// kills the run) and then drains the rest so the writer never blocks.
+type collector struct {
+	o         *outputs
+	stream    Stream
+	buf       []byte
+	truncated bool
+	done      chan struct{}
+}
+
+func (o *outputs) collect(r *os.File, stream Stream) *collector {
+	c := &collector{o: o, stream: stream, done: make(chan struct{})}
 	go c.read(r)
 	return c
 }
@@ -26,13 +50,20 @@ func (c *collector) read(r *os.File) {
 	for {
 		n, err := r.Read(chunk)
 		if n > 0 && !c.truncated {
-			room := c.limit - int64(len(c.buf))
-			if int64(n) > room {
-				c.buf = append(c.buf, chunk[:room]...)
+			kept := chunk[:n]
+			if room := c.o.limit - int64(len(c.buf)); int64(n) > room {
+				kept = chunk[:room]
 				c.truncated = true
-				c.onOverflow()
-			} else {
-				c.buf = append(c.buf, chunk[:n]...)
+			}
+			c.buf = append(c.buf, kept...)
+			c.o.mu.Lock()
+			c.o.combined = append(c.o.combined, kept...)
+			if c.o.onOutput != nil && len(kept) > 0 {
+				c.o.onOutput(c.stream, kept)
+			}
+			c.o.mu.Unlock()
+			if c.truncated {
+				c.o.onOverflow()
 			}
 		}
 		if err != nil { // io.EOF once every writer is gone

@@ -11,10 +11,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/criyle/go-sandbox/container"
 	"github.com/criyle/go-sandbox/pkg/mount"
@@ -23,9 +25,45 @@ import (
 
 // Init turns this process into a container's init when the binary was
 // started as one. main must call it before anything else: every container
-// is this same binary, re-executed inside new namespaces.
+// is this same binary, re-executed inside new namespaces. In a container it
+// never returns.
 func Init() error {
-	return container.Init()
+	if os.Getpid() != 1 || len(os.Args) < 2 || os.Args[1] != containerInitArg {
+		return container.Init() // not a container: returns at once
+	}
+	// go-sandbox's init ignores the terminating signals so that nothing in
+	// the container can stop it. Ignored dispositions survive fork and
+	// exec, so every program would start deaf to SIGTERM, SIGINT, SIGHUP
+	// and SIGQUIT, and a client's signal would never reach it. Once the
+	// init has ignored them, catch them instead (and drop them): a caught
+	// signal is reset to its default by exec, and the init stays immune.
+	done := make(chan error, 1)
+	go func() { done <- container.Init() }()
+	for deadline := time.Now().Add(time.Second); !signalIgnored(syscall.SIGTERM) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Microsecond)
+	}
+	caught := make(chan os.Signal, 16)
+	signal.Notify(caught, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGABRT)
+	go func() {
+		for range caught {
+		}
+	}()
+	return <-done
+}
+
+// containerInitArg is the argument go-sandbox starts a container's init with.
+const containerInitArg = "container_init"
+
+// signalIgnored reports whether sig's disposition is SIG_IGN.
+func signalIgnored(sig syscall.Signal) bool {
+	var old struct {
+		handler  uintptr
+		flags    uint64
+		restorer uintptr
+		mask     uint64
+	}
+	_, _, errno := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), 0, uintptr(unsafe.Pointer(&old)), 8, 0, 0)
+	return errno == 0 && old.handler == 1 // SIG_IGN
 }
 
 // Config describes the pool of boxes.

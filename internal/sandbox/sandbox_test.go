@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"strings"
 	"syscall"
@@ -42,6 +44,11 @@ var testLimits = Limits{
 
 func run(t *testing.T, s *Sandbox, script string, stdin string) Result {
 	t.Helper()
+	return runWith(t, s, script, stdin, testLimits)
+}
+
+func runWith(t *testing.T, s *Sandbox, script string, stdin string, lim Limits) Result {
+	t.Helper()
 	b, err := s.Acquire(context.Background())
 	if err != nil {
 		t.Fatalf("Acquire: %v", err)
@@ -51,7 +58,7 @@ func run(t *testing.T, s *Sandbox, script string, stdin string) Result {
 		Args:   []string{"/bin/sh", "-c", script},
 		Env:    []string{"PATH=/usr/bin:/bin"},
 		Stdin:  []byte(stdin),
-		Limits: testLimits,
+		Limits: lim,
 	})
 	if err != nil {
 		t.Fatalf("Run(%q): %v", script, err)
@@ -81,12 +88,18 @@ func TestRunLimits(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			lim := testLimits
+			if c.want == LimitCPU {
+				// A busy machine may give the loop a small share of a
+				// core: leave the CPU limit the time to be reached.
+				lim.WallTime = 10 * time.Second
+			}
 			start := time.Now()
-			res := run(t, s, c.script, "")
+			res := runWith(t, s, c.script, "", lim)
 			if res.Limit != c.want {
 				t.Fatalf("limit %q, want %q (result %+v)", res.Limit, c.want, res)
 			}
-			if el := time.Since(start); el > 4*time.Second {
+			if el := time.Since(start); el > lim.WallTime+2*time.Second {
 				t.Fatalf("took %v", el)
 			}
 		})
@@ -105,5 +118,54 @@ func TestRunIsolation(t *testing.T) {
 	if strings.Contains(string(res.Stdout), "f\n") || strings.Contains(string(res.Stdout), "g\n") {
 		t.Fatalf("files survived the run: %q", res.Stdout)
 	}
-	_ = syscall.Getpid
+}
+
+func TestRunStreaming(t *testing.T) {
+	s := newTestSandbox(t)
+	b, err := s.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	stdinR, stdinW := io.Pipe()
+	signals := make(chan syscall.Signal, 1)
+	lines := make(chan string, 16)
+	var got []string
+	go func() {
+		// Speak only when the program has answered, so the order of the
+		// events is the program's, not a race between the two pipes.
+		for _, step := range []struct{ want, send string }{
+			{"stderr:err\n", "one"}, {"stdout:one\n", "two"}, {"stdout:two\n", ""},
+		} {
+			if l := <-lines; l != step.want {
+				t.Errorf("event %q, want %q", l, step.want)
+			}
+			if step.send != "" {
+				fmt.Fprintln(stdinW, step.send)
+			}
+		}
+		signals <- syscall.SIGTERM
+	}()
+	res, err := b.Run(context.Background(), Cmd{
+		Args:        []string{"/bin/sh", "-c", "echo err >&2; while read l; do echo $l; done"},
+		Env:         []string{"PATH=/usr/bin:/bin"},
+		StdinReader: stdinR,
+		Signals:     signals,
+		OnOutput: func(s Stream, data []byte) {
+			name := map[Stream]string{Stdout: "stdout", Stderr: "stderr"}[s]
+			got = append(got, name+":"+string(data))
+			lines <- name + ":" + string(data)
+		},
+		Limits: testLimits,
+	})
+	stdinW.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Signal != syscall.SIGTERM || string(res.Stdout) != "one\ntwo\n" || string(res.Output) != "err\none\ntwo\n" {
+		t.Fatalf("got %+v, events %q", res, got)
+	}
+	if strings.Join(got, "") != "stderr:err\nstdout:one\nstdout:two\n" {
+		t.Fatalf("events %q", got)
+	}
 }
