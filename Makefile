@@ -10,12 +10,17 @@ TEST_TIMEOUT ?= 20m
 FUZZTIME ?= 10s
 BENCHTIME ?= 1s
 
-.PHONY: all setup build run test vet fmt-check test-go fuzz bench clean
+.PHONY: all setup setup-all build run test vet fmt-check test-go fuzz bench languages-table clean
 
 all: build
 
+# The core runtimes (python3, node, go, php, java, ruby, c, c++, bash).
 setup:
 	./scripts/setup.sh
+
+# Every runtime of runtimes/: the tests of test/languages need them all.
+setup-all:
+	./scripts/setup.sh --all
 
 build:
 	@mkdir -p bin
@@ -25,7 +30,7 @@ run: setup build
 	./$(BIN) serve
 
 # Prerequisites run in this order (no -j): setup, vet, formatting, tests, fuzz.
-test: setup vet fmt-check test-go fuzz
+test: setup-all vet fmt-check test-go fuzz
 
 vet:
 	$(GO) vet ./...
@@ -47,6 +52,11 @@ fuzz:
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) -timeout=$(TEST_TIMEOUT) ./test/bench/
+
+# Runs every language's hello world 5 times through the API and rewrites the
+# languages table of README.md (between <!-- languages:start/end -->).
+languages-table:
+	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) -run='^TestLanguageTable$$' ./test/languages/ -args -readme
 
 clean:
 	rm -rf bin

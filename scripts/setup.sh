@@ -1,9 +1,28 @@
 #!/usr/bin/env bash
 # Installs what Code Racer needs to build, run and test on Debian 12:
 # the language toolchains the runtimes use and the Go module dependencies.
+#
+#   scripts/setup.sh         the core runtimes (those marked "core" in runtimes/)
+#   scripts/setup.sh --all   every runtime of runtimes/ (what `make test` needs)
+#
 # Idempotent: packages already installed are left alone, and apt-get update
 # runs only when something is missing. Must run as root.
 set -euo pipefail
+
+all=()
+for arg in "$@"; do
+	case "${arg}" in
+	--all) all=(--all) ;;
+	-h | --help)
+		sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*)
+		echo "setup.sh: unknown argument '${arg}' (usage: scripts/setup.sh [--all])" >&2
+		exit 2
+		;;
+	esac
+done
 export DEBIAN_FRONTEND=noninteractive
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -41,7 +60,9 @@ go mod download
 # the binary prints their Debian packages. iproute2 brings up each sandbox's
 # own loopback; procps is used by the tests.
 packages=(iproute2 procps coreutils)
-mapfile -t -O "${#packages[@]}" packages < <(go run ./cmd/coderacer packages)
+runtime_packages="$(go run ./cmd/coderacer packages "${all[@]}")" ||
+	die "cannot list the runtimes' packages (go run ./cmd/coderacer packages ${all[*]})"
+mapfile -t -O "${#packages[@]}" packages <<<"${runtime_packages}"
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -59,4 +80,4 @@ else
 	echo "setup.sh: all system packages are installed"
 fi
 
-echo "setup.sh: done (${goversion})"
+echo "setup.sh: done (${goversion}, ${all[*]:-core} runtimes)"

@@ -31,7 +31,8 @@ const usage = `usage: coderacer <command> [flags]
 commands:
   serve      start the HTTP API (coderacer serve -h lists every setting)
   runtimes   list the languages that work on this machine
-  packages   print the Debian packages the runtimes need, one a line
+  packages   print the Debian packages of the core runtimes, one a line
+             (--all: of every runtime)
   version    print the version
 `
 
@@ -53,7 +54,7 @@ func main() {
 	case "runtimes":
 		err = listRuntimes()
 	case "packages":
-		err = listPackages()
+		err = listPackages(os.Args[2:])
 	case "version":
 		fmt.Println("coderacer", version)
 	case "help", "-h", "--help":
@@ -198,20 +199,24 @@ func listRuntimes() error {
 }
 
 // listPackages prints what scripts/setup.sh installs: the languages are
-// data, so the list of packages is too.
-func listPackages() error {
+// data, so the list of packages is too. Without arguments it prints the
+// packages of the core runtimes; with --all, those of every runtime.
+func listPackages(args []string) error {
+	all := false
+	for _, a := range args {
+		switch a {
+		case "--all", "-all":
+			all = true
+		default:
+			return fmt.Errorf("packages: unknown argument %q (usage: coderacer packages [--all])", a)
+		}
+	}
 	catalog, err := runtime.Load(runtimes.Files)
 	if err != nil {
 		return err
 	}
-	seen := make(map[string]bool)
-	for _, rt := range catalog.All() {
-		for _, p := range rt.Packages {
-			if !seen[p] {
-				seen[p] = true
-				fmt.Println(p)
-			}
-		}
+	for _, p := range catalog.Packages(all) {
+		fmt.Println(p)
 	}
 	return nil
 }

@@ -18,9 +18,13 @@ import (
 
 // Runtime is one language as its data file declares it.
 type Runtime struct {
-	Language         string   `json:"language"`
-	Aliases          []string `json:"aliases"`
-	Packages         []string `json:"packages"`
+	Language string   `json:"language"`
+	Aliases  []string `json:"aliases"`
+	// Packages are the Debian packages that install the toolchain.
+	Packages []string `json:"packages"`
+	// Core runtimes are installed by the default set-up (scripts/setup.sh);
+	// the others only by scripts/setup.sh --all.
+	Core             bool     `json:"core"`
 	Extension        string   `json:"extension"`
 	SourceExtensions []string `json:"sourceExtensions"`
 	Entrypoint       string   `json:"entrypoint"`
@@ -196,6 +200,26 @@ func Parse(data []byte) (*Runtime, error) {
 		r.Aliases = []string{}
 	}
 	return &r, nil
+}
+
+// Packages lists the Debian packages of the runtimes, each once, in the
+// order of the runtimes (sorted by language): those of the core runtimes
+// only, or of every runtime when all is true.
+func (c *Catalog) Packages(all bool) []string {
+	seen := make(map[string]bool)
+	var out []string
+	for _, r := range c.all {
+		if !all && !r.Core {
+			continue
+		}
+		for _, p := range r.Packages {
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // All lists every runtime, sorted by language.

@@ -17,8 +17,59 @@ func TestEmbeddedCatalog(t *testing.T) {
 			t.Errorf("Lookup(%q) found nothing", name)
 		}
 	}
-	if _, ok := c.Lookup("cobol"); ok {
-		t.Error("Lookup(cobol) found a runtime")
+	if _, ok := c.Lookup("no-such-language"); ok {
+		t.Error("Lookup(no-such-language) found a runtime")
+	}
+}
+
+func TestCore(t *testing.T) {
+	c, err := Load(runtimes.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	core := []string{"bash", "c", "c++", "go", "java", "node", "php", "python3", "ruby"}
+	var got []string
+	for _, r := range c.All() {
+		if r.Core {
+			got = append(got, r.Language)
+		}
+		if len(r.Packages) == 0 {
+			t.Errorf("%s declares no packages", r.Language)
+		}
+	}
+	if !slices.Equal(got, core) {
+		t.Errorf("core runtimes = %v, want %v", got, core)
+	}
+	corePkgs, allPkgs := c.Packages(false), c.Packages(true)
+	if !slices.Contains(corePkgs, "python3") || !slices.Contains(corePkgs, "default-jdk-headless") {
+		t.Errorf("Packages(false) = %v, want python3 and default-jdk-headless among them", corePkgs)
+	}
+	for _, p := range corePkgs {
+		if !slices.Contains(allPkgs, p) {
+			t.Errorf("Packages(true) lacks the core package %s", p)
+		}
+	}
+	seen := map[string]bool{}
+	for _, p := range allPkgs {
+		if seen[p] {
+			t.Errorf("Packages(true) lists %s twice", p)
+		}
+		seen[p] = true
+	}
+}
+
+func TestParseCore(t *testing.T) {
+	const base = `{"language":"x","extension":"x","entrypoint":"m.x","version":{"command":["/bin/x"],"pattern":"(.*)"},"run":["/bin/x"]`
+	r, err := Parse([]byte(base + `,"core":true}`))
+	if err != nil || !r.Core {
+		t.Errorf("Parse with core true = %+v, %v; want Core", r, err)
+	}
+	r, err = Parse([]byte(base + `}`))
+	if err != nil || r.Core {
+		t.Errorf("Parse without core = %+v, %v; want not Core", r, err)
+	}
+	if _, err := Parse([]byte(base + `,"core":"yes"}`)); err == nil {
+		t.Error(`Parse accepted "core":"yes"`)
 	}
 }
 

@@ -195,11 +195,11 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		DisableCore: true,
 	}
 	res := b.env.Execve(runCtx, container.ExecveParam{
-		Args:     cmd.Args,
-		Env:      cmd.Env,
-		Files:    []uintptr{stdin.Fd(), outW.Fd(), errW.Fd()},
-		RLimits:  rl.PrepareRLimit(),
-		Seccomp:  b.s.filter,
+		Args:    cmd.Args,
+		Env:     cmd.Env,
+		Files:   []uintptr{stdin.Fd(), outW.Fd(), errW.Fd()},
+		RLimits: rl.PrepareRLimit(),
+		Seccomp: b.s.filter,
 		SyncFunc: func(pid int) error {
 			if err := cg.cg.AddProc(pid); err != nil {
 				return err
