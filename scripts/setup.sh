@@ -80,4 +80,34 @@ else
 	echo "setup.sh: all system packages are installed"
 fi
 
-echo "setup.sh: done (${goversion}, ${all[*]:-core} runtimes)"
+# Where Debian has no package, a runtime names npm packages (pinned); they go
+# under NPM_PREFIX, inside /usr so that the sandbox sees them read-only.
+NPM_PREFIX=/usr/lib/coderacer/npm
+npm_packages="$(go run ./cmd/coderacer packages --npm "${all[@]}")" ||
+	die "cannot list the runtimes' npm packages"
+if [[ -n "${npm_packages}" ]]; then
+	mapfile -t npm_wanted <<<"${npm_packages}"
+	npm_missing=()
+	for spec in "${npm_wanted[@]}"; do
+		name="${spec%@*}"
+		version="${spec##*@}"
+		manifest="${NPM_PREFIX}/node_modules/${name}/package.json"
+		if [[ ! -f "${manifest}" ]] || ! grep -q "\"version\": *\"${version}\"" "${manifest}"; then
+			npm_missing+=("${spec}")
+		fi
+	done
+	if ((${#npm_missing[@]} > 0)); then
+		command -v npm >/dev/null 2>&1 || die "npm is needed to install ${npm_missing[*]} (apt-get install npm)"
+		echo "setup.sh: installing from npm into ${NPM_PREFIX}: ${npm_wanted[*]}"
+		mkdir -p "${NPM_PREFIX}"
+		# The whole set, so that npm keeps every one of them.
+		npm install --prefix "${NPM_PREFIX}" --no-save --no-audit --no-fund --no-package-lock --ignore-scripts "${npm_wanted[@]}"
+		chmod -R a+rX "${NPM_PREFIX}"
+	else
+		echo "setup.sh: all npm packages are installed"
+	fi
+fi
+
+scope=core
+[[ ${#all[@]} -eq 0 ]] || scope=all
+echo "setup.sh: done (${goversion}, ${scope} runtimes)"

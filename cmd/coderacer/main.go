@@ -32,7 +32,7 @@ commands:
   serve      start the HTTP API (coderacer serve -h lists every setting)
   runtimes   list the languages that work on this machine
   packages   print the Debian packages of the core runtimes, one a line
-             (--all: of every runtime)
+             (--all: of every runtime; --npm: their npm packages)
   version    print the version
 `
 
@@ -200,22 +200,29 @@ func listRuntimes() error {
 
 // listPackages prints what scripts/setup.sh installs: the languages are
 // data, so the list of packages is too. Without arguments it prints the
-// packages of the core runtimes; with --all, those of every runtime.
+// Debian packages of the core runtimes; with --all, those of every runtime;
+// with --npm, the npm registry's packages (name@version) instead.
 func listPackages(args []string) error {
-	all := false
+	all, npm := false, false
 	for _, a := range args {
 		switch a {
 		case "--all", "-all":
 			all = true
+		case "--npm", "-npm":
+			npm = true
 		default:
-			return fmt.Errorf("packages: unknown argument %q (usage: coderacer packages [--all])", a)
+			return fmt.Errorf("packages: unknown argument %q (usage: coderacer packages [--all] [--npm])", a)
 		}
 	}
 	catalog, err := runtime.Load(runtimes.Files)
 	if err != nil {
 		return err
 	}
-	for _, p := range catalog.Packages(all) {
+	pkgs := catalog.Packages(all)
+	if npm {
+		pkgs = catalog.NPMPackages(all)
+	}
+	for _, p := range pkgs {
 		fmt.Println(p)
 	}
 	return nil
@@ -231,6 +238,10 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets the WebSocket upgrade (http.Hijacker) and
+// http.ResponseController reach the real writer through this wrapper.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

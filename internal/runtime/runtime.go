@@ -22,6 +22,10 @@ type Runtime struct {
 	Aliases  []string `json:"aliases"`
 	// Packages are the Debian packages that install the toolchain.
 	Packages []string `json:"packages"`
+	// NPM are packages of the npm registry the toolchain also needs, where
+	// Debian has none, each pinned as name@version. scripts/setup.sh
+	// installs them under /usr/lib/coderacer/npm/node_modules.
+	NPM []string `json:"npm"`
 	// Core runtimes are installed by the default set-up (scripts/setup.sh);
 	// the others only by scripts/setup.sh --all.
 	Core             bool     `json:"core"`
@@ -186,6 +190,11 @@ func Parse(data []byte) (*Runtime, error) {
 			problems = append(problems, fmt.Sprintf("path %q must be absolute, clean and not /", p))
 		}
 	}
+	for _, p := range r.NPM {
+		if i := strings.LastIndexByte(p, '@'); i <= 0 || i == len(p)-1 || strings.ContainsAny(p, " \t\n") {
+			problems = append(problems, fmt.Sprintf("npm package %q must be pinned as name@version", p))
+		}
+	}
 	re, err := regexp.Compile(r.Version.Pattern)
 	if err != nil {
 		problems = append(problems, fmt.Sprintf("version pattern: %v", err))
@@ -206,13 +215,22 @@ func Parse(data []byte) (*Runtime, error) {
 // order of the runtimes (sorted by language): those of the core runtimes
 // only, or of every runtime when all is true.
 func (c *Catalog) Packages(all bool) []string {
+	return c.packages(all, func(r *Runtime) []string { return r.Packages })
+}
+
+// NPMPackages is Packages for the npm registry's packages.
+func (c *Catalog) NPMPackages(all bool) []string {
+	return c.packages(all, func(r *Runtime) []string { return r.NPM })
+}
+
+func (c *Catalog) packages(all bool, of func(*Runtime) []string) []string {
 	seen := make(map[string]bool)
 	var out []string
 	for _, r := range c.all {
 		if !all && !r.Core {
 			continue
 		}
-		for _, p := range r.Packages {
+		for _, p := range of(r) {
 			if !seen[p] {
 				seen[p] = true
 				out = append(out, p)

@@ -49,6 +49,9 @@ func TestCore(t *testing.T) {
 			t.Errorf("Packages(true) lacks the core package %s", p)
 		}
 	}
+	if npm := c.NPMPackages(false); len(npm) != 0 {
+		t.Errorf("core runtimes need npm packages %v, want none", npm)
+	}
 	seen := map[string]bool{}
 	for _, p := range allPkgs {
 		if seen[p] {
@@ -70,6 +73,15 @@ func TestParseCore(t *testing.T) {
 	}
 	if _, err := Parse([]byte(base + `,"core":"yes"}`)); err == nil {
 		t.Error(`Parse accepted "core":"yes"`)
+	}
+	r, err = Parse([]byte(base + `,"npm":["@types/node@18.11.18","left-pad@1.3.0"]}`))
+	if err != nil || len(r.NPM) != 2 {
+		t.Errorf("Parse with pinned npm packages = %+v, %v", r, err)
+	}
+	for _, bad := range []string{`"@types/node"`, `"left-pad"`, `"left-pad@"`, `"@1.0"`, `"a b@1"`} {
+		if _, err := Parse([]byte(base + `,"npm":[` + bad + `]}`)); err == nil {
+			t.Errorf("Parse accepted the npm package %s", bad)
+		}
 	}
 }
 

@@ -1,0 +1,13 @@
+with Ada.Command_Line; use Ada.Command_Line;
+with Ada.Text_IO;      use Ada.Text_IO;
+
+procedure Main is
+begin
+   for I in 1 .. Argument_Count loop
+      if I > 1 then
+         Put (" ");
+      end if;
+      Put (Argument (I));
+   end loop;
+   New_Line;
+end Main;

@@ -1,0 +1,2 @@
+(require '[clojure.string :as str])
+(println (str/join " " *command-line-args*))

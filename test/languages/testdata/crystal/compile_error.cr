@@ -1,0 +1,3 @@
+puts "SHOULD-NOT-RUN"
+x : Int32 = "not an int"
+puts x

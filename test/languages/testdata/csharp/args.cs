@@ -1,0 +1,7 @@
+using System;
+
+class Program {
+    static void Main(string[] args) {
+        Console.WriteLine(string.Join(" ", args));
+    }
+}

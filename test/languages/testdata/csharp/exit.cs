@@ -1,0 +1,7 @@
+using System;
+
+class Program {
+    static int Main() {
+        return 3;
+    }
+}

@@ -1,0 +1,3 @@
+program hello
+    print '(A)', 'Hello, World!'
+end program hello

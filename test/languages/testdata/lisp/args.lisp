@@ -1,0 +1,1 @@
+(format t "~{~a~^ ~}~%" (rest sb-ext:*posix-argv*))

@@ -1,0 +1,8 @@
+section .data
+    msg db "SHOULD-NOT-RUN", 10
+
+section .text
+    global _start
+_start:
+    mov eax, not_a_register_or_label
+    int 0x80

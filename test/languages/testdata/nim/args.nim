@@ -1,0 +1,3 @@
+import std/os, std/strutils
+
+echo commandLineParams().join(" ")

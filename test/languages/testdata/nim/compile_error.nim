@@ -1,0 +1,3 @@
+echo "SHOULD-NOT-RUN"
+let x: int = "not an int"
+echo x

@@ -1,0 +1,6 @@
+#import <stdio.h>
+
+int main(void) {
+    printf("Hello, World!\n");
+    return 0;
+}

@@ -1,0 +1,2 @@
+args = argv();
+printf("%s\n", strjoin(args', " "));

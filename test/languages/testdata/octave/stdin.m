@@ -1,0 +1,2 @@
+data = fread(stdin, Inf, 'uint8=>uint8');
+fwrite(stdout, data, 'uint8');

@@ -1,0 +1,4 @@
+:- initialization(main, main).
+
+main :-
+    writeln('Hello, World!').

@@ -1,0 +1,2 @@
+args <- commandArgs(trailingOnly = TRUE)
+cat(paste(args, collapse = " "), "\n", sep = "")

@@ -1,0 +1,2 @@
+SELECT 'exiting';
+.exit 3
