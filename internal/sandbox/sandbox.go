@@ -170,7 +170,7 @@ func buildMounts(cfg Config) []mount.Mount {
 // read-only binds and /proc.
 var maskedPaths = []string{
 	"/usr/local", // the host's own tools and toolchains, not Debian's
-	"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+	"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/key-users",
 	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
 	"/proc/sched_debug", "/proc/scsi", "/sys/firmware",
 }
@@ -197,6 +197,9 @@ func (s *Sandbox) newBox(index int) (*Box, error) {
 		HostName:      "coderacer",
 		DomainName:    "coderacer",
 		InitCommand:   initCmd,
+		// Each program gets a cgroup namespace rooted at its own run's
+		// cgroup, so /proc/self/cgroup shows "/" and no host path.
+		UnshareCgroupBeforeExec: true,
 	}
 	env, err := builder.Build()
 	if err != nil {

@@ -4,11 +4,53 @@ import (
 	"fmt"
 	"syscall"
 
+	"golang.org/x/net/bpf"
+
 	"github.com/criyle/go-sandbox/pkg/seccomp"
 	"github.com/criyle/go-sandbox/pkg/seccomp/libseccomp"
 	seccompbpf "github.com/elastic/go-seccomp-bpf"
 	"golang.org/x/sys/unix"
 )
+
+// The policy library allows every call made through another ABI than the
+// native one (its default action), so the i386 entry (int $0x80) would
+// reach unshare, mount, io_uring and the rest unfiltered. foreignABIGuard
+// runs first: x32 calls get ENOSYS, and i386 calls are limited to the few a
+// 32-bit assembly program needs for input, output, memory and exit.
+const (
+	auditArchX86_64 = 0xc000003e
+	auditArchI386   = 0x40000003
+	x32SyscallBit   = 0x40000000
+	retAllow        = 0x7fff0000 // SECCOMP_RET_ALLOW
+	retErrno        = 0x00050000 // SECCOMP_RET_ERRNO
+)
+
+// i386Allowed are i386 system call numbers: exit, read, write, close,
+// time, getpid, lseek, brk, gettimeofday, munmap, sigreturn, readv, writev,
+// nanosleep, rt_sigreturn, mmap2, fstat64, exit_group, clock_gettime.
+var i386Allowed = []uint32{1, 3, 4, 6, 13, 20, 19, 45, 78, 91, 119, 145, 146, 162, 173, 192, 197, 252, 265}
+
+func foreignABIGuard() []bpf.Instruction {
+	enosys := bpf.RetConstant{Val: retErrno | uint32(syscall.ENOSYS)}
+	foreign := []bpf.Instruction{
+		// The accumulator holds the architecture.
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: auditArchI386, SkipFalse: uint8(len(i386Allowed) + 1)},
+		bpf.LoadAbsolute{Off: 0, Size: 4}, // nr
+	}
+	for i, nr := range i386Allowed {
+		foreign = append(foreign, bpf.JumpIf{Cond: bpf.JumpEqual, Val: nr, SkipTrue: uint8(len(i386Allowed) - i)})
+	}
+	foreign = append(foreign, enosys, bpf.RetConstant{Val: retAllow})
+	native := []bpf.Instruction{
+		bpf.LoadAbsolute{Off: 4, Size: 4}, // arch
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: auditArchX86_64, SkipFalse: 4},
+		bpf.LoadAbsolute{Off: 0, Size: 4}, // nr
+		bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: x32SyscallBit, SkipFalse: 1},
+		enosys,
+		bpf.Jump{Skip: uint32(len(foreign))}, // to the policy proper
+	}
+	return append(native, foreign...)
+}
 
 // deniedSyscalls are refused with EPERM. User code never needs them, and
 // each has been the door of a known container escape or kernel exploit.
@@ -66,14 +108,20 @@ func buildSeccompFilter() (seccomp.Filter, error) {
 			{Action: deny, NamesWithCondtions: cloneConds},
 			// clone3 passes its flags in memory, out of the filter's
 			// reach; ENOSYS makes libc fall back to clone, which is checked.
-			{Action: seccompbpf.ActionErrno | seccompbpf.Action(syscall.ENOSYS), Names: []string{"clone3"}},
+			// System V IPC and POSIX message queues live in the box's IPC
+			// namespace, which outlives a run: objects (and their memory,
+			// charged to no run) would pass to the next user. They are
+			// reported as not implemented.
+			{Action: seccompbpf.ActionErrno | seccompbpf.Action(syscall.ENOSYS), Names: []string{
+				"clone3", "shmget", "msgget", "semget", "mq_open",
+			}},
 		},
 	}
 	program, err := policy.Assemble()
 	if err != nil {
 		return nil, fmt.Errorf("assemble seccomp policy: %w", err)
 	}
-	filter, err := libseccomp.ExportBPF(program)
+	filter, err := libseccomp.ExportBPF(append(foreignABIGuard(), program...))
 	if err != nil {
 		return nil, fmt.Errorf("export seccomp filter: %w", err)
 	}
