@@ -1,5 +1,7 @@
 // Package api is the transport layer: it turns HTTP requests in the Code
-// Racer v1 JSON dialect into engine jobs and engine results back into JSON.
+// Racer v1 JSON dialect and the Piston v2 dialect, and their WebSocket
+// sessions, into engine jobs, and engine results and events back into JSON.
+// The dialects are two encodings of the same job and result.
 //
 // It talks to the engine only through engine.Executor, so the same handlers
 // serve a local engine or a cluster client. It never imports the sandbox:

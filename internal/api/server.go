@@ -43,6 +43,13 @@ func New(exec engine.Executor, opts Options) http.Handler {
 	mux.HandleFunc("POST /api/v1/execute", s.handleExecute)
 	mux.HandleFunc("GET /api/v1/runtimes", s.handleRuntimes)
 	mux.HandleFunc("GET /api/v1/health", s.handleHealth)
+	mux.HandleFunc("GET /api/v1/connect", s.handleV1Connect)
+	// Piston v2 (v2.go, ws_v2.go); its 404s and 405s answer in its own
+	// error shape, {"message": ...}.
+	mux.HandleFunc("POST /api/v2/execute", s.handleV2Execute)
+	mux.HandleFunc("GET /api/v2/runtimes", s.handleV2Runtimes)
+	mux.HandleFunc("GET /api/v2/connect", s.handleV2Connect)
+	mux.HandleFunc("/api/v2/", s.handleV2Fallback)
 	return s.recoverer(jsonFallback(mux))
 }
 

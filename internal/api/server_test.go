@@ -8,7 +8,7 @@ import (
 
 func TestNotFound(t *testing.T) {
 	h := newTestHandler(&fakeExec{})
-	for _, target := range []string{"/", "/api", "/api/v1", "/api/v1/execute/", "/api/v2/execute", "/api/v1/runtimes/x", "/favicon.ico"} {
+	for _, target := range []string{"/", "/api", "/api/v1", "/api/v1/execute/", "/api/v1/runtimes/x", "/favicon.ico"} {
 		for _, method := range []string{"GET", "POST"} {
 			got := checkError(t, do(t, h, method, target, ""), http.StatusNotFound)
 			if got != "not found" {

@@ -121,34 +121,49 @@ func (s *server) handleExecute(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) writeExecuteError(w http.ResponseWriter, r *http.Request, err error, clamped map[string]int64) {
+	code, msg := s.executeError(r.Context(), err, clamped)
+	if code == 0 {
+		return
+	}
+	if code == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
+	writeError(w, code, msg)
+}
+
+// executeError classifies an error of Executor.Execute for a v1 client:
+// the HTTP status and the message. A zero status means ctx is done (the
+// client hung up or the server is shutting down): nobody reads an answer.
+// The v1 WebSocket shares it.
+func (s *server) executeError(ctx context.Context, err error, clamped map[string]int64) (int, string) {
 	var notFound *engine.RuntimeNotFoundError
 	var limErr *engine.LimitError
 	var fileErr *engine.FileError
 	switch {
 	case errors.As(err, &notFound):
-		writeError(w, http.StatusBadRequest, notFound.Error())
+		return http.StatusBadRequest, notFound.Error()
 	case errors.Is(err, engine.ErrRuntimeNotFound):
 		// An executor that returns the bare sentinel, e.g. a cluster client
 		// that lost the detail in transit.
-		writeError(w, http.StatusBadRequest, err.Error())
+		return http.StatusBadRequest, err.Error()
 	case errors.As(err, &limErr):
 		e := *limErr
 		if orig, ok := clamped[e.Limit]; ok && e.Value >= 0 {
 			e.Value = orig // report what the client sent, not our clamp
 		}
-		writeError(w, http.StatusBadRequest, e.Error())
+		return http.StatusBadRequest, e.Error()
 	case errors.As(err, &fileErr):
-		writeError(w, http.StatusBadRequest, fileErr.Error())
+		return http.StatusBadRequest, fileErr.Error()
 	case errors.Is(err, engine.ErrQueueFull):
-		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusServiceUnavailable, "server busy: execution queue is full, retry later")
-	case r.Context().Err() != nil:
+		return http.StatusServiceUnavailable, "server busy: execution queue is full, retry later"
+	case ctx.Err() != nil:
 		// The client hung up (or the server is shutting down); no one reads
 		// an answer, and it is not an engine failure.
-		s.log.Debug("execute abandoned", "err", err, "cause", context.Cause(r.Context()))
+		s.log.Debug("execute abandoned", "err", err, "cause", context.Cause(ctx))
+		return 0, ""
 	default:
 		s.log.Error("execute failed", "err", err)
-		writeError(w, http.StatusInternalServerError, "internal error")
+		return http.StatusInternalServerError, "internal error"
 	}
 }
 
@@ -160,6 +175,13 @@ func (s *server) readJob(w http.ResponseWriter, r *http.Request) (engine.Job, ma
 	if err != nil {
 		return engine.Job{}, nil, err
 	}
+	return s.parseJob(body)
+}
+
+// parseJob decodes and checks a v1 execute request (the HTTP body, or the
+// "execute" message of the v1 WebSocket, whose extra "type" field is
+// ignored like any unknown field). Errors are *requestError.
+func (s *server) parseJob(body []byte) (engine.Job, map[string]int64, error) {
 	// Unmarshal, not a Decoder: it checks the whole body, so trailing
 	// garbage after the object is a syntax error like any other. It gets
 	// the untrimmed body so syntax error offsets match what the client sent.

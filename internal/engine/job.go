@@ -30,6 +30,8 @@ type RuntimeInfo struct {
 	Version  string
 	Aliases  []string
 	Compiled bool
+	// Entrypoint is the usual name of the main file, e.g. Main.java.
+	Entrypoint string
 }
 
 // File is one source file of a job. Name is relative to the work directory.

@@ -116,7 +116,7 @@ func (e *Local) Runtimes() []RuntimeInfo {
 	var out []RuntimeInfo
 	for _, rt := range e.cfg.Catalog.All() {
 		if v, ok := e.available[rt]; ok {
-			out = append(out, RuntimeInfo{Language: rt.Language, Version: v, Aliases: rt.Aliases, Compiled: rt.Compiled()})
+			out = append(out, RuntimeInfo{Language: rt.Language, Version: v, Aliases: rt.Aliases, Compiled: rt.Compiled(), Entrypoint: rt.Entrypoint})
 		}
 	}
 	return out

@@ -1,0 +1,516 @@
+package api
+
+// The Piston v2 dialect (shared/docs/piston-v2.md, docs/piston.md): the
+// same engine job and result as v1, encoded the way Piston's clients expect
+// them. Errors are {"message": "..."}.
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coderacer/coderacer/internal/engine"
+)
+
+// v2Request is the execute request (and the WebSocket's init message).
+// Every field stays raw so that each can be checked with Piston's own
+// words, and null can be told from a wrong type.
+type v2Request struct {
+	Language           json.RawMessage `json:"language"`
+	Version            json.RawMessage `json:"version"`
+	Files              json.RawMessage `json:"files"`
+	Stdin              json.RawMessage `json:"stdin"`
+	Args               json.RawMessage `json:"args"`
+	CompileTimeout     json.RawMessage `json:"compile_timeout"`
+	RunTimeout         json.RawMessage `json:"run_timeout"`
+	CompileCPUTime     json.RawMessage `json:"compile_cpu_time"`
+	RunCPUTime         json.RawMessage `json:"run_cpu_time"`
+	CompileMemoryLimit json.RawMessage `json:"compile_memory_limit"`
+	RunMemoryLimit     json.RawMessage `json:"run_memory_limit"`
+}
+
+type v2FileRequest struct {
+	Name     json.RawMessage `json:"name"`
+	Content  json.RawMessage `json:"content"`
+	Encoding json.RawMessage `json:"encoding"`
+}
+
+// v2Job is a checked request: the engine job and the runtime it was
+// resolved to.
+type v2Job struct {
+	job engine.Job
+	rt  v2Runtime
+	// language and version as the request said them, for errors.
+	language, version string
+}
+
+// v2Limit ties a Piston limit field to the engine's name for the same limit
+// (engine.LimitError.Limit).
+type v2Limit struct {
+	field  string
+	engine string
+}
+
+var v2Limits = []v2Limit{
+	{"compile_timeout", "compileLimits.wallTimeMs"},
+	{"run_timeout", "limits.wallTimeMs"},
+	{"compile_cpu_time", "compileLimits.cpuTimeMs"},
+	{"run_cpu_time", "limits.cpuTimeMs"},
+	{"compile_memory_limit", "compileLimits.memoryBytes"},
+	{"run_memory_limit", "limits.memoryBytes"},
+}
+
+// maxBytesLimit bounds byte limits before they reach the engine, like
+// maxTimeMs bounds times: far above any server maximum, far below
+// overflow.
+const maxBytesLimit = 1 << 50
+
+// v2StageResponse is one stage of the execute response.
+type v2StageResponse struct {
+	Stdout   string  `json:"stdout"`
+	Stderr   string  `json:"stderr"`
+	Output   string  `json:"output"`
+	Code     *int    `json:"code"`
+	Signal   *string `json:"signal"`
+	Message  *string `json:"message"`
+	Status   *string `json:"status"`
+	CPUTime  int64   `json:"cpu_time"`
+	WallTime int64   `json:"wall_time"`
+	Memory   int64   `json:"memory"`
+}
+
+type v2Response struct {
+	Language string           `json:"language"`
+	Version  string           `json:"version"`
+	Run      v2StageResponse  `json:"run"`
+	Compile  *v2StageResponse `json:"compile,omitempty"`
+}
+
+type v2RuntimeResponse struct {
+	Language string   `json:"language"`
+	Version  string   `json:"version"`
+	Aliases  []string `json:"aliases"`
+	Runtime  string   `json:"runtime,omitempty"`
+}
+
+type v2ErrorResponse struct {
+	Message string `json:"message"`
+}
+
+func writeV2Error(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, v2ErrorResponse{Message: msg})
+}
+
+func (s *server) handleV2Execute(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeV2Error(w, http.StatusRequestEntityTooLarge, "request body exceeds "+strconv.FormatInt(tooBig.Limit, 10)+" bytes")
+			return
+		}
+		s.log.Debug("reading request body", "err", err)
+		writeV2Error(w, http.StatusBadRequest, "cannot read request body")
+		return
+	}
+	vj, err := s.parseV2(body)
+	if err != nil {
+		writeV2Error(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	res, err := s.exec.Execute(r.Context(), vj.job)
+	if err != nil {
+		code, msg := s.v2ExecuteError(r, err, vj)
+		if code == 0 {
+			return
+		}
+		if code == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "1")
+		}
+		writeV2Error(w, code, msg)
+		return
+	}
+	if res == nil {
+		s.log.Error("executor returned neither a result nor an error", "language", vj.job.Language)
+		writeV2Error(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	writeJSON(w, http.StatusOK, newV2Response(res, vj.rt))
+}
+
+// v2ExecuteError says an Execute error in Piston's words: the v1
+// classification, with the engine's limit names turned into Piston's
+// fields and units.
+func (s *server) v2ExecuteError(r *http.Request, err error, vj v2Job) (int, string) {
+	var limErr *engine.LimitError
+	if errors.As(err, &limErr) {
+		if msg, ok := v2LimitMessage(limErr); ok {
+			return http.StatusBadRequest, msg
+		}
+	}
+	if errors.Is(err, engine.ErrRuntimeNotFound) {
+		// The runtime went away between resolving and running it.
+		return http.StatusBadRequest, fmt.Sprintf("%s-%s runtime is unknown", vj.language, vj.version)
+	}
+	return s.executeError(r.Context(), err, nil)
+}
+
+func v2LimitMessage(e *engine.LimitError) (string, bool) {
+	for _, l := range v2Limits {
+		if l.engine == e.Limit {
+			if e.Value < 0 {
+				return l.field + " must be non-negative", true
+			}
+			return fmt.Sprintf("%s cannot exceed the configured limit of %d", l.field, e.Max), true
+		}
+	}
+	return "", false
+}
+
+// parseV2 decodes and checks an execute request or init message. Errors
+// are *requestError, worded like Piston's.
+func (s *server) parseV2(body []byte) (v2Job, error) {
+	trimmed := bytes.Trim(body, " \t\r\n")
+	if len(trimmed) == 0 {
+		return v2Job{}, badRequest("request body is empty; it must be a JSON object")
+	}
+	var req v2Request
+	if err := json.Unmarshal(body, &req); err != nil {
+		return v2Job{}, jsonError(err, "")
+	}
+	if trimmed[0] != '{' {
+		return v2Job{}, badRequest("request body must be a JSON object, not null")
+	}
+
+	language, ok := jsonString(req.Language)
+	if !ok || language == "" {
+		return v2Job{}, badRequest("language is required as a string")
+	}
+	version, ok := jsonString(req.Version)
+	if !ok || version == "" {
+		return v2Job{}, badRequest("version is required as a string")
+	}
+	var rawFiles []json.RawMessage
+	if absent(req.Files) || json.Unmarshal(req.Files, &rawFiles) != nil {
+		return v2Job{}, badRequest("files is required as an array")
+	}
+	switch {
+	case len(rawFiles) == 0:
+		return v2Job{}, badRequest("files must contain at least one file")
+	case len(rawFiles) > s.opts.MaxFiles:
+		return v2Job{}, badRequest("too many files: %d, the maximum is %d", len(rawFiles), s.opts.MaxFiles)
+	}
+
+	rt, ok := s.resolveV2(language, version)
+	if !ok {
+		return v2Job{}, badRequest("%s-%s runtime is unknown", language, version)
+	}
+
+	files, err := v2Files(rawFiles, cmp.Or(rt.info.Entrypoint, "file0.code"))
+	if err != nil {
+		return v2Job{}, err
+	}
+	if err := engine.ValidateFiles(files, files[0].Name, s.opts.MaxFiles); err != nil {
+		return v2Job{}, &requestError{msg: err.Error()}
+	}
+
+	job := engine.Job{Language: rt.info.Language, Entrypoint: files[0].Name, Files: files}
+	if !absent(req.Stdin) {
+		stdin, ok := jsonString(req.Stdin)
+		if !ok {
+			return v2Job{}, badRequest("stdin must be a string")
+		}
+		job.Stdin = []byte(stdin)
+	}
+	if !absent(req.Args) {
+		if err := json.Unmarshal(req.Args, &job.Args); err != nil {
+			return v2Job{}, badRequest("args must be an array of strings")
+		}
+		for i, a := range job.Args {
+			if strings.IndexByte(a, 0) >= 0 {
+				return v2Job{}, badRequest("args[%d] must not contain a NUL character", i)
+			}
+		}
+	}
+
+	values := map[string]json.RawMessage{
+		"compile_timeout": req.CompileTimeout, "run_timeout": req.RunTimeout,
+		"compile_cpu_time": req.CompileCPUTime, "run_cpu_time": req.RunCPUTime,
+		"compile_memory_limit": req.CompileMemoryLimit, "run_memory_limit": req.RunMemoryLimit,
+	}
+	limits := map[string]int64{}
+	for _, l := range v2Limits {
+		v, err := v2LimitValue(l.field, values[l.field])
+		if err != nil {
+			return v2Job{}, err
+		}
+		limits[l.field] = v
+	}
+	ms := func(v int64) time.Duration { return time.Duration(min(v, maxTimeMs)) * time.Millisecond }
+	job.CompileLimits = engine.LimitRequest{
+		WallTime: ms(limits["compile_timeout"]),
+		CPUTime:  ms(limits["compile_cpu_time"]),
+		Memory:   min(limits["compile_memory_limit"], maxBytesLimit),
+	}
+	job.RunLimits = engine.LimitRequest{
+		WallTime: ms(limits["run_timeout"]),
+		CPUTime:  ms(limits["run_cpu_time"]),
+		Memory:   min(limits["run_memory_limit"], maxBytesLimit),
+	}
+	return v2Job{job: job, rt: rt, language: language, version: version}, nil
+}
+
+// v2LimitValue reads one limit field: absent, null or 0 is 0 (the
+// configured value); -1 for a memory limit is 0 too, because piston-client
+// sends it by default (Piston's "no limit beyond the configured one");
+// other negative values are refused. Fractions are rounded.
+func v2LimitValue(field string, raw json.RawMessage) (int64, error) {
+	if absent(raw) {
+		return 0, nil
+	}
+	var f float64
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return 0, badRequest("If specified, %s must be a number", field)
+	}
+	f = math.Round(f)
+	switch {
+	case f == -1 && strings.HasSuffix(field, "_memory_limit"):
+		return 0, nil
+	case f < 0:
+		return 0, badRequest("%s must be non-negative", field)
+	case f >= math.MaxInt64/2:
+		return math.MaxInt64 / 2, nil
+	}
+	return int64(f), nil
+}
+
+// v2Files decodes the files: name optional (the main file, the first,
+// defaults to the runtime's usual entrypoint name, the others to
+// file{i}.code as in Piston), encoding utf8 (default), base64 or hex.
+func v2Files(raw []json.RawMessage, mainName string) ([]engine.File, error) {
+	files := make([]engine.File, len(raw))
+	nameGiven := make([]bool, len(raw))
+	named := map[string]bool{}
+	for i, r := range raw {
+		prefix := "files[" + strconv.Itoa(i) + "]"
+		var f v2FileRequest
+		if bytes.Equal(bytes.TrimSpace(r), []byte("null")) || json.Unmarshal(r, &f) != nil {
+			return nil, badRequest("%s must be an object", prefix)
+		}
+		content, ok := jsonString(f.Content)
+		if !ok {
+			return nil, badRequest("%s.content is required as a string", prefix)
+		}
+		encoding := "utf8"
+		if !absent(f.Encoding) {
+			if encoding, ok = jsonString(f.Encoding); !ok {
+				return nil, badRequest("%s.encoding must be a string", prefix)
+			}
+		}
+		var data []byte
+		var err error
+		switch encoding {
+		case "utf8", "utf-8":
+			data = []byte(content)
+		case "base64":
+			data, err = base64.StdEncoding.DecodeString(content)
+		case "hex":
+			data, err = hex.DecodeString(content)
+		default:
+			return nil, badRequest("%s.encoding must be one of utf8, base64, hex", prefix)
+		}
+		if err != nil {
+			return nil, badRequest("%s.content is not valid %s", prefix, encoding)
+		}
+		if !absent(f.Name) {
+			name, ok := jsonString(f.Name)
+			if !ok {
+				return nil, badRequest("%s.name must be a string", prefix)
+			}
+			files[i].Name, nameGiven[i] = name, true
+			named[name] = true
+		}
+		files[i].Content = data
+	}
+	for i := range files {
+		if nameGiven[i] {
+			continue // an explicit "" is refused by ValidateFiles
+		}
+		name := "file" + strconv.Itoa(i) + ".code"
+		if i == 0 {
+			if !named[mainName] {
+				name = mainName
+			}
+		}
+		files[i].Name = name
+	}
+	return files, nil
+}
+
+// absent reports a field that was not sent or was null.
+func absent(raw json.RawMessage) bool {
+	return len(raw) == 0 || bytes.Equal(raw, []byte("null"))
+}
+
+// jsonString decodes a JSON string; false for anything else, absent
+// included.
+func jsonString(raw json.RawMessage) (string, bool) {
+	if absent(raw) {
+		return "", false
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// newV2Response encodes a result. When compilation fails there is no run
+// stage; "run" then mirrors "compile", as Piston does, so that clients
+// reading only run.stdout/run.stderr/run.code (piston-client's users)
+// see the compiler's diagnostics and failure.
+func newV2Response(res *engine.Result, rt v2Runtime) v2Response {
+	out := v2Response{Language: rt.name, Version: res.Version}
+	if out.Version == "" {
+		out.Version = rt.info.Version
+	}
+	if res.Compile != nil {
+		c := newV2Stage(res.Compile)
+		out.Compile = &c
+	}
+	switch {
+	case res.Run != nil:
+		out.Run = newV2Stage(res.Run)
+	case res.Compile != nil && res.Compile.Status != engine.StatusOK:
+		out.Run = *out.Compile
+	default:
+		// The engine failed before or between the stages.
+		out.Run = newV2Stage(&engine.StageResult{Status: engine.StatusInternalError})
+	}
+	return out
+}
+
+// newV2Stage maps a stage. Statuses: OK → null, RE → RE, a failed
+// compilation (CE) → RE (the compiler exited non-zero), SG → SG, TLE → TO,
+// MLE → SG (what Piston reports for a memory kill: SIGKILL, with a
+// message saying it was the memory limit), OLE → OL when stdout went over
+// the limit, EL when stderr did, SG for the file-size limit (SIGXFSZ, as
+// in Piston), IE → XX. code is null when a signal ended the process.
+func newV2Stage(st *engine.StageResult) v2StageResponse {
+	out := v2StageResponse{
+		Stdout:   string(st.Stdout),
+		Stderr:   string(st.Stderr),
+		Output:   string(st.Output),
+		CPUTime:  millis(st.CPUTime),
+		WallTime: millis(st.WallTime),
+		Memory:   st.Memory,
+	}
+	if len(st.Output) == 0 && len(st.Stdout)+len(st.Stderr) > 0 {
+		// An executor that does not interleave: the best order it allows.
+		out.Output = out.Stdout + out.Stderr
+	}
+	var status, message string
+	status, message = v2Status(st), st.Message
+	switch st.Status {
+	case engine.StatusMemoryLimitExceeded:
+		if message == "" {
+			message = "memory limit exceeded"
+		}
+	case engine.StatusInternalError:
+		if message == "" {
+			message = "internal error"
+		}
+	}
+	if st.Signal == "" && st.Status != engine.StatusInternalError {
+		code := st.ExitCode
+		out.Code = &code
+	}
+	out.Signal = nullable(st.Signal)
+	out.Message = nullable(message)
+	out.Status = nullable(status)
+	return out
+}
+
+func v2Status(st *engine.StageResult) string {
+	switch st.Status {
+	case engine.StatusOK:
+		return ""
+	case engine.StatusRuntimeError, engine.StatusCompileError:
+		return "RE"
+	case engine.StatusSignaled, engine.StatusMemoryLimitExceeded:
+		return "SG"
+	case engine.StatusTimeLimitExceeded:
+		return "TO"
+	case engine.StatusOutputLimitExceeded:
+		switch {
+		case st.StdoutTruncated:
+			return "OL"
+		case st.StderrTruncated:
+			return "EL"
+		default:
+			return "SG" // the file-size limit: SIGXFSZ
+		}
+	case engine.StatusInternalError:
+		return "XX"
+	default:
+		if st.Signal != "" {
+			return "SG"
+		}
+		if st.ExitCode != 0 {
+			return "RE"
+		}
+		return ""
+	}
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// millis rounds a duration to whole milliseconds, Piston's unit.
+func millis(d time.Duration) int64 { return d.Round(time.Millisecond).Milliseconds() }
+
+func (s *server) handleV2Runtimes(w http.ResponseWriter, r *http.Request) {
+	rts := s.v2Runtimes()
+	out := make([]v2RuntimeResponse, 0, len(rts))
+	for _, rt := range rts {
+		e := v2RuntimeResponse{Language: rt.name, Version: rt.info.Version, Aliases: rt.aliases}
+		if rt.name != rt.info.Language {
+			e.Runtime = rt.info.Language
+		}
+		out = append(out, e)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// v2Routes are the v2 paths and the methods they answer, for the 405s of
+// handleV2Fallback.
+var v2Routes = map[string]string{
+	"/api/v2/execute":  "POST",
+	"/api/v2/runtimes": "GET, HEAD",
+	"/api/v2/connect":  "GET, HEAD",
+}
+
+// handleV2Fallback answers, in the v2 error shape, what no v2 route takes:
+// 405 for a known path with another method, else 404.
+func (s *server) handleV2Fallback(w http.ResponseWriter, r *http.Request) {
+	if allow, ok := v2Routes[r.URL.Path]; ok {
+		w.Header().Set("Allow", allow)
+		writeV2Error(w, http.StatusMethodNotAllowed, "method not allowed")
+		return
+	}
+	writeV2Error(w, http.StatusNotFound, "not found")
+}

@@ -1,0 +1,512 @@
+package api
+
+// What the two WebSocket dialects (ws_v2.go: Piston's /api/v2/connect,
+// ws_v1.go: /api/v1/connect) share: the connection's writer with its
+// bounded queue, the reader, the live stdin buffer and the bridge from an
+// engine.Stream's events to a dialect's messages. Both run the job through
+// Executor.Execute with a Stream; there is no other execution path.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coder/websocket"
+	"golang.org/x/sys/unix"
+
+	"github.com/coderacer/coderacer/internal/engine"
+)
+
+const (
+	// wsOutputBudget bounds the program output queued for a slow client.
+	// Past it the engine's output callback waits, so the program waits on
+	// its pipe (backpressure) until the client reads or the wall time
+	// limit ends the run.
+	wsOutputBudget = 256 << 10
+	// wsCoalesce is the largest output message made by merging queued
+	// chunks of the same stream.
+	wsCoalesce = 64 << 10
+	// wsWriteTimeout bounds one message write; a client that reads nothing
+	// for that long is dropped and its job cancelled.
+	wsWriteTimeout = 10 * time.Second
+	// wsSignalQueue is how many signals may wait for the program.
+	wsSignalQueue = 16
+)
+
+// isWebSocketRequest reports whether r asks for a WebSocket upgrade, so a
+// plain request can be answered in the dialect's JSON rather than by the
+// library's text/plain 426.
+func isWebSocketRequest(r *http.Request) bool {
+	return headerHasToken(r.Header, "Connection", "upgrade") && headerHasToken(r.Header, "Upgrade", "websocket")
+}
+
+func headerHasToken(h http.Header, key, token string) bool {
+	for _, v := range h.Values(key) {
+		for t := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// acceptWS upgrades the request. Every origin is accepted: the API has no
+// cookies or other ambient credentials, so a cross-site page can do
+// nothing over a WebSocket that it could not do with a plain POST.
+func (s *server) acceptWS(w http.ResponseWriter, r *http.Request) (*wsSession, bool) {
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	if err != nil {
+		s.log.Debug("websocket handshake failed", "path", r.URL.Path, "err", err)
+		return nil, false
+	}
+	// The first message carries the files: as large as a request body.
+	conn.SetReadLimit(s.opts.MaxBodyBytes)
+	ss := &wsSession{s: s, conn: conn, writerDone: make(chan struct{})}
+	ss.cond = sync.NewCond(&ss.mu)
+	go ss.writeLoop()
+	return ss, true
+}
+
+type wsItemKind int
+
+const (
+	wsItemMessage wsItemKind = iota + 1
+	wsItemOutput
+	wsItemClose
+)
+
+// wsItem is one thing for the writer to do, in order.
+type wsItem struct {
+	kind   wsItemKind
+	msg    any    // wsItemMessage: a JSON message
+	stage  string // wsItemOutput
+	stream string
+	data   []byte
+	code   websocket.StatusCode // wsItemClose
+	reason string
+}
+
+// wsSession is one WebSocket connection. Messages go out through a queue
+// and one writer goroutine, so they leave in the order they were queued
+// and the engine's callbacks never wait on the network (only on the
+// output budget).
+type wsSession struct {
+	s    *server
+	conn *websocket.Conn
+	// output makes the dialect's message for a chunk of output.
+	output func(stage, stream string, data []byte) any
+
+	mu         sync.Mutex
+	cond       *sync.Cond
+	queue      []wsItem
+	queued     int  // output bytes in queue
+	closing    bool // a close is queued, or the writer has stopped
+	writerDone chan struct{}
+
+	readCancel context.CancelFunc
+}
+
+// send queues a message; false once the session is closing.
+func (ss *wsSession) send(msg any) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closing {
+		return false
+	}
+	ss.queue = append(ss.queue, wsItem{kind: wsItemMessage, msg: msg})
+	ss.cond.Broadcast()
+	return true
+}
+
+// sendOutput queues a copy of data, merged into the last queued item if
+// that is output of the same stage and stream. It waits while the queue
+// holds more than the output budget: that is the backpressure.
+func (ss *wsSession) sendOutput(stage, stream string, data []byte) {
+	if len(data) == 0 {
+		return
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	for ss.queued >= wsOutputBudget && !ss.closing {
+		ss.cond.Wait()
+	}
+	if ss.closing {
+		return
+	}
+	ss.queued += len(data)
+	if n := len(ss.queue); n > 0 {
+		last := &ss.queue[n-1]
+		if last.kind == wsItemOutput && last.stage == stage && last.stream == stream && len(last.data)+len(data) <= wsCoalesce {
+			last.data = append(last.data, data...)
+			ss.cond.Broadcast()
+			return
+		}
+	}
+	ss.queue = append(ss.queue, wsItem{kind: wsItemOutput, stage: stage, stream: stream, data: bytes.Clone(data)})
+	ss.cond.Broadcast()
+}
+
+// close queues the closing handshake with code and reason, after what
+// is queued already (at most the output budget): the client gets every
+// message sent before the close. Only the first close counts.
+func (ss *wsSession) close(code websocket.StatusCode, reason string) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closing {
+		return
+	}
+	ss.closing = true
+	ss.queue = append(ss.queue, wsItem{kind: wsItemClose, code: code, reason: reason})
+	ss.cond.Broadcast()
+}
+
+func (ss *wsSession) writeLoop() {
+	defer close(ss.writerDone)
+	for {
+		ss.mu.Lock()
+		for len(ss.queue) == 0 {
+			ss.cond.Wait()
+		}
+		item := ss.queue[0]
+		ss.queue[0] = wsItem{}
+		ss.queue = ss.queue[1:]
+		if item.kind == wsItemOutput {
+			ss.queued -= len(item.data)
+			ss.cond.Broadcast()
+		}
+		ss.mu.Unlock()
+
+		var err error
+		switch item.kind {
+		case wsItemClose:
+			err = ss.conn.Close(item.code, item.reason)
+			if err != nil && !isClosedError(err) {
+				ss.s.log.Debug("websocket close", "err", err)
+			}
+			ss.stop()
+			return
+		case wsItemOutput:
+			err = ss.write(ss.output(item.stage, item.stream, item.data))
+		default:
+			err = ss.write(item.msg)
+		}
+		if err != nil {
+			if !isClosedError(err) {
+				ss.s.log.Debug("websocket write", "err", err)
+			}
+			ss.conn.CloseNow()
+			ss.stop()
+			return
+		}
+	}
+}
+
+// stop makes the session refuse everything from now on and wakes whoever
+// waits on it; the writer calls it when it quits.
+func (ss *wsSession) stop() {
+	ss.mu.Lock()
+	ss.closing = true
+	ss.queue, ss.queued = nil, 0
+	ss.cond.Broadcast()
+	ss.mu.Unlock()
+}
+
+func (ss *wsSession) write(msg any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(msg); err != nil {
+		return err // a programming error
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wsWriteTimeout)
+	defer cancel()
+	return ss.conn.Write(ctx, websocket.MessageText, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+}
+
+func isClosedError(err error) bool {
+	return errors.Is(err, net.ErrClosed) || websocket.CloseStatus(err) != -1 || errors.Is(err, io.EOF) ||
+		errors.Is(err, context.Canceled)
+}
+
+// read starts the reader: every text or binary message arrives on the
+// channel, which is closed when the connection ends (the client closed
+// it or went away, or we closed it).
+func (ss *wsSession) read() <-chan []byte {
+	ctx, cancel := context.WithCancel(context.Background())
+	ss.readCancel = cancel
+	ch := make(chan []byte)
+	go func() {
+		defer close(ch)
+		for {
+			_, data, err := ss.conn.Read(ctx)
+			if err != nil {
+				return
+			}
+			select {
+			case ch <- data:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return ch
+}
+
+// finish waits for the writer to have closed the connection (queueing a
+// going-away close if nothing closed it yet) and stops the reader.
+func (ss *wsSession) finish() {
+	ss.close(websocket.StatusGoingAway, "")
+	<-ss.writerDone
+	if ss.readCancel != nil {
+		ss.readCancel()
+	}
+}
+
+// ---- stdin ----
+
+var (
+	errStdinClosed = errors.New("stdin is closed")
+	errStdinFull   = errors.New("too much stdin the program has not read")
+)
+
+// stdinBuffer is a streamed job's standard input: the client's writes
+// are buffered (up to max bytes not yet read by the program), so a
+// program that does not read never blocks the connection's reader.
+type stdinBuffer struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	buf  []byte
+	eof  bool // the client closed stdin: EOF after buf
+	done bool // the job is over: EOF now
+	max  int
+}
+
+func newStdinBuffer(max int) *stdinBuffer {
+	b := &stdinBuffer{max: max}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+func (b *stdinBuffer) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for len(b.buf) == 0 && !b.eof && !b.done {
+		b.cond.Wait()
+	}
+	if len(b.buf) > 0 && !b.done {
+		n := copy(p, b.buf)
+		b.buf = b.buf[n:]
+		if len(b.buf) == 0 {
+			b.buf = nil
+		}
+		return n, nil
+	}
+	return 0, io.EOF
+}
+
+func (b *stdinBuffer) write(p []byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case b.eof:
+		return errStdinClosed
+	case b.done:
+		return nil // the program is gone; its input is moot
+	case len(b.buf)+len(p) > b.max:
+		return errStdinFull
+	}
+	b.buf = append(b.buf, p...)
+	b.cond.Broadcast()
+	return nil
+}
+
+// closeWrite ends the input after what is buffered.
+func (b *stdinBuffer) closeWrite() {
+	b.mu.Lock()
+	b.eof = true
+	b.cond.Broadcast()
+	b.mu.Unlock()
+}
+
+// stop ends the input now: the job is over.
+func (b *stdinBuffer) stop() {
+	b.mu.Lock()
+	b.done = true
+	b.buf = nil
+	b.cond.Broadcast()
+	b.mu.Unlock()
+}
+
+// ---- signals ----
+
+// signalByName returns the Linux signal called name ("SIGINT"); false
+// for anything else, numbers and names without the SIG prefix included.
+func signalByName(name string) (syscall.Signal, bool) {
+	if !strings.HasPrefix(name, "SIG") {
+		return 0, false
+	}
+	sig := unix.SignalNum(name)
+	return sig, sig != 0
+}
+
+// ---- the bridge from engine events to messages ----
+
+// wsDialect makes one dialect's messages.
+type wsDialect interface {
+	runtime(res *engine.Result) any // nil res: before the job's first event
+	stage(stage string) any
+	exit(stage string, st *engine.StageResult) any
+}
+
+// wsJob is one streamed job of a session.
+type wsJob struct {
+	ss      *wsSession
+	dialect wsDialect
+	stdin   *stdinBuffer
+	signals chan syscall.Signal
+
+	mu        sync.Mutex // the engine calls event one at a time; finish comes after
+	announced bool
+	started   map[string]bool
+	exited    map[string]bool
+	printed   map[string]bool
+	carry     map[string][]byte // stage+"/"+stream → an incomplete UTF-8 sequence
+}
+
+func newWSJob(ss *wsSession, d wsDialect, stdinMax int) *wsJob {
+	return &wsJob{
+		ss: ss, dialect: d,
+		stdin:   newStdinBuffer(stdinMax),
+		signals: make(chan syscall.Signal, wsSignalQueue),
+		started: map[string]bool{}, exited: map[string]bool{}, printed: map[string]bool{},
+		carry: map[string][]byte{},
+	}
+}
+
+func (j *wsJob) stream() *engine.Stream {
+	return &engine.Stream{Stdin: j.stdin, Event: j.event, Signals: j.signals}
+}
+
+// signal queues sig for the program; false if too many are waiting.
+func (j *wsJob) signal(sig syscall.Signal) bool {
+	select {
+	case j.signals <- sig:
+		return true
+	default:
+		return false
+	}
+}
+
+func (j *wsJob) announce(res *engine.Result) {
+	if !j.announced {
+		j.announced = true
+		j.ss.send(j.dialect.runtime(res))
+	}
+}
+
+func (j *wsJob) event(ev engine.Event) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.announce(nil)
+	switch ev.Kind {
+	case engine.EventStage:
+		j.started[ev.Stage] = true
+		j.ss.send(j.dialect.stage(ev.Stage))
+	case engine.EventOutput:
+		j.printed[ev.Stage] = true
+		key := ev.Stage + "/" + ev.Stream
+		data := append(j.carry[key], ev.Data...)
+		data, j.carry[key] = splitIncompleteUTF8(data)
+		j.ss.sendOutput(ev.Stage, ev.Stream, data)
+	case engine.EventExit:
+		j.flush(ev.Stage)
+		j.exited[ev.Stage] = true
+		if ev.Result != nil {
+			j.ss.send(j.dialect.exit(ev.Stage, ev.Result))
+		}
+	}
+}
+
+// flush sends what was held back of a stage's output: a stage that ends
+// inside a UTF-8 sequence ends with it, invalid or not.
+func (j *wsJob) flush(stage string) {
+	for _, stream := range []string{engine.StreamStdout, engine.StreamStderr} {
+		key := stage + "/" + stream
+		if len(j.carry[key]) > 0 {
+			j.ss.sendOutput(stage, stream, j.carry[key])
+			j.carry[key] = nil
+		}
+	}
+}
+
+// finish tells what the events did not: an executor that does not stream
+// (or failed before its first event) still has its stages and output
+// told, from the result.
+func (j *wsJob) finish(res *engine.Result) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.announce(res)
+	for _, st := range []struct {
+		name string
+		r    *engine.StageResult
+	}{{engine.StageCompile, res.Compile}, {engine.StageRun, res.Run}} {
+		if st.r == nil || j.exited[st.name] {
+			continue
+		}
+		if !j.started[st.name] {
+			j.ss.send(j.dialect.stage(st.name))
+		}
+		if !j.printed[st.name] {
+			j.ss.sendOutput(st.name, engine.StreamStdout, st.r.Stdout)
+			j.ss.sendOutput(st.name, engine.StreamStderr, st.r.Stderr)
+		}
+		j.flush(st.name)
+		j.ss.send(j.dialect.exit(st.name, st.r))
+	}
+}
+
+// splitIncompleteUTF8 splits b before a UTF-8 sequence cut short at its
+// end, so a character written across two reads is sent whole, with the
+// next chunk.
+func splitIncompleteUTF8(b []byte) (complete, tail []byte) {
+	for i := 1; i <= utf8.UTFMax-1 && i <= len(b); i++ {
+		c := b[len(b)-i]
+		if c < utf8.RuneSelf {
+			break // ASCII: nothing is cut
+		}
+		if utf8.RuneStart(c) {
+			if !utf8.FullRune(b[len(b)-i:]) {
+				return b[:len(b)-i], bytes.Clone(b[len(b)-i:])
+			}
+			break
+		}
+	}
+	return b, nil
+}
+
+// wsExecution is what Execute returned.
+type wsExecution struct {
+	res *engine.Result
+	err error
+}
+
+// executeAsync runs job in the background; the result arrives on the
+// channel, once.
+func (s *server) executeAsync(ctx context.Context, job engine.Job) <-chan wsExecution {
+	done := make(chan wsExecution, 1)
+	go func() {
+		res, err := s.exec.Execute(ctx, job)
+		done <- wsExecution{res, err}
+	}()
+	return done
+}

@@ -1,0 +1,265 @@
+package api
+
+// Piston's interactive WebSocket, /api/v2/connect: messages and close
+// codes as in shared/docs/piston-v2.md; see docs/piston.md.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/coderacer/coderacer/internal/engine"
+)
+
+// v2InitTimeout is how long a client has to send init.
+const v2InitTimeout = time.Second
+
+// Piston's close codes.
+const (
+	v2CloseAlreadyInitialized websocket.StatusCode = 4000
+	v2CloseInitTimeout        websocket.StatusCode = 4001
+	v2CloseNotifiedError      websocket.StatusCode = 4002
+	v2CloseNotInitialized     websocket.StatusCode = 4003
+	v2CloseStdinOnly          websocket.StatusCode = 4004
+	v2CloseInvalidSignal      websocket.StatusCode = 4005
+	v2CloseJobCompleted       websocket.StatusCode = 4999
+)
+
+// v2ClientMessage is any client message; which fields count depends on
+// type. eof is ours: {"type":"data","stream":"stdin","eof":true} closes
+// the program's stdin after data (Piston has no way to).
+type v2ClientMessage struct {
+	Type   string          `json:"type"`
+	Stream json.RawMessage `json:"stream"`
+	Data   json.RawMessage `json:"data"`
+	Signal json.RawMessage `json:"signal"`
+	EOF    bool            `json:"eof"`
+}
+
+type v2RuntimeMessage struct {
+	Type     string `json:"type"`
+	Language string `json:"language"`
+	Version  string `json:"version"`
+}
+
+type v2StageMessage struct {
+	Type  string `json:"type"`
+	Stage string `json:"stage"`
+}
+
+type v2DataMessage struct {
+	Type   string `json:"type"`
+	Stream string `json:"stream"`
+	Data   string `json:"data"`
+}
+
+// v2ExitMessage is Piston's {type, stage, code, signal} plus the rest of
+// the stage object but its output (already sent as data).
+type v2ExitMessage struct {
+	Type     string  `json:"type"`
+	Stage    string  `json:"stage"`
+	Code     *int    `json:"code"`
+	Signal   *string `json:"signal"`
+	Status   *string `json:"status"`
+	Message  *string `json:"message"`
+	CPUTime  int64   `json:"cpu_time"`
+	WallTime int64   `json:"wall_time"`
+	Memory   int64   `json:"memory"`
+}
+
+type v2ErrorMessage struct {
+	Type    string `json:"type"`
+	Message string `json:"message"`
+}
+
+type v2Dialect struct{ rt v2Runtime }
+
+func (d v2Dialect) runtime(*engine.Result) any {
+	return v2RuntimeMessage{Type: "runtime", Language: d.rt.name, Version: d.rt.info.Version}
+}
+
+func (d v2Dialect) stage(stage string) any { return v2StageMessage{Type: "stage", Stage: stage} }
+
+func (d v2Dialect) exit(stage string, st *engine.StageResult) any {
+	r := newV2Stage(st)
+	return v2ExitMessage{
+		Type: "exit", Stage: stage, Code: r.Code, Signal: r.Signal, Status: r.Status,
+		Message: r.Message, CPUTime: r.CPUTime, WallTime: r.WallTime, Memory: r.Memory,
+	}
+}
+
+func v2Output(_, stream string, data []byte) any {
+	return v2DataMessage{Type: "data", Stream: stream, Data: string(data)}
+}
+
+func (s *server) handleV2Connect(w http.ResponseWriter, r *http.Request) {
+	if !isWebSocketRequest(r) {
+		w.Header().Set("Upgrade", "websocket")
+		writeV2Error(w, http.StatusUpgradeRequired, "/api/v2/connect is a WebSocket endpoint: connect with a WebSocket client")
+		return
+	}
+	ss, ok := s.acceptWS(w, r)
+	if !ok {
+		return
+	}
+	ss.output = v2Output
+	defer ss.finish()
+	msgs := ss.read()
+	fail := func(msg string) {
+		ss.send(v2ErrorMessage{Type: "error", Message: msg})
+		ss.close(v2CloseNotifiedError, "Notified Error")
+	}
+
+	// Before init.
+	var vj v2Job
+	timer := time.NewTimer(v2InitTimeout)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		ss.close(v2CloseInitTimeout, "Initialization Timeout")
+		return
+	case raw, ok := <-msgs:
+		if !ok {
+			return
+		}
+		msg, err := decodeV2Message(raw)
+		if err != nil {
+			fail(err.Error())
+			return
+		}
+		switch msg.Type {
+		case "init":
+			if vj, err = s.parseV2(raw); err != nil {
+				fail(err.Error())
+				return
+			}
+		case "data", "signal":
+			ss.close(v2CloseNotInitialized, "Not yet initialized")
+			return
+		default:
+			fail(unknownType(msg.Type))
+			return
+		}
+	}
+	timer.Stop()
+
+	// The job: stdin comes from data messages only (init's is ignored, as
+	// in Piston).
+	j := newWSJob(ss, v2Dialect{rt: vj.rt}, int(s.opts.MaxBodyBytes))
+	vj.job.Stdin = nil
+	vj.job.Stream = j.stream()
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	done := s.executeAsync(ctx, vj.job)
+	for {
+		select {
+		case raw, ok := <-msgs:
+			if !ok || !v2SessionMessage(ss, j, raw, fail) {
+				// The client left, or broke the protocol and is being
+				// closed on: the job is over.
+				msgs = nil
+				cancel()
+			}
+		case ex := <-done:
+			j.stdin.stop()
+			switch {
+			case ex.err != nil:
+				if ctx.Err() != nil {
+					return
+				}
+				if code, msg := s.v2ExecuteError(r, ex.err, vj); code != 0 {
+					fail(msg)
+				}
+			case ex.res == nil:
+				s.log.Error("executor returned neither a result nor an error", "language", vj.job.Language)
+				fail("internal error")
+			default:
+				j.finish(ex.res)
+				ss.close(v2CloseJobCompleted, "Job Completed")
+			}
+			return
+		}
+	}
+}
+
+// v2SessionMessage handles a message after init; false when it closed the
+// session.
+func v2SessionMessage(ss *wsSession, j *wsJob, raw []byte, fail func(string)) bool {
+	msg, err := decodeV2Message(raw)
+	if err != nil {
+		fail(err.Error())
+		return false
+	}
+	switch msg.Type {
+	case "init":
+		ss.close(v2CloseAlreadyInitialized, "Already Initialized")
+		return false
+	case "data":
+		if stream, _ := jsonString(msg.Stream); stream != "stdin" {
+			ss.close(v2CloseStdinOnly, "Can only write to stdin")
+			return false
+		}
+		var data string
+		if !absent(msg.Data) {
+			var ok bool
+			if data, ok = jsonString(msg.Data); !ok {
+				fail("data must be a string")
+				return false
+			}
+		}
+		if err := j.stdin.write([]byte(data)); err != nil {
+			fail(err.Error())
+			return false
+		}
+		if msg.EOF {
+			j.stdin.closeWrite()
+		}
+	case "signal":
+		name, _ := jsonString(msg.Signal)
+		sig, ok := signalByName(name)
+		if !ok {
+			ss.close(v2CloseInvalidSignal, "Invalid signal")
+			return false
+		}
+		if !j.signal(sig) {
+			fail(fmt.Sprintf("too many signals are waiting for the program (%d)", wsSignalQueue))
+			return false
+		}
+	default:
+		fail(unknownType(msg.Type))
+		return false
+	}
+	return true
+}
+
+// decodeWSMessage decodes a client message into m, an object with a
+// string "type".
+func decodeWSMessage(raw []byte, m any) error {
+	if err := json.Unmarshal(raw, m); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return fmt.Errorf("malformed JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
+		}
+		return errors.New(`a message must be a JSON object with a string "type"`)
+	}
+	return nil
+}
+
+func decodeV2Message(raw []byte) (v2ClientMessage, error) {
+	var m v2ClientMessage
+	err := decodeWSMessage(raw, &m)
+	return m, err
+}
+
+func unknownType(t string) string {
+	if t == "" {
+		return `a message must be a JSON object with a string "type"`
+	}
+	return fmt.Sprintf("unknown message type %q", t)
+}
