@@ -24,6 +24,8 @@ type serveConfig struct {
 	TmpfsBytes   int64
 	LogLevel     string
 	NoNetwork    bool
+	CacheBytes   int64
+	PprofAddr    string
 	Run          engine.LimitPolicy
 	Compile      engine.LimitPolicy
 }
@@ -44,6 +46,8 @@ func (c *serveConfig) settings() []setting {
 		{"CODERACER_MAX_FILES", "max-files", "most files in one request", intValue{&c.MaxFiles}},
 		{"CODERACER_TMPFS_BYTES", "tmpfs-bytes", "size of each of a sandbox's /w and /tmp", bytesValue{&c.TmpfsBytes}},
 		{"CODERACER_LOG_LEVEL", "log-level", "debug, info, warn or error", stringValue{&c.LogLevel}},
+		{"CODERACER_COMPILE_CACHE_BYTES", "compile-cache-bytes", "memory for cached compilation artifacts (0 disables the cache)", bytesValue{&c.CacheBytes}},
+		{"CODERACER_PPROF_ADDR", "pprof-addr", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off", stringValue{&c.PprofAddr}},
 	}
 	for _, stage := range []struct {
 		name   string
@@ -91,6 +95,7 @@ func defaultServeConfig() serveConfig {
 		TmpfsBytes:   64 << 20,
 		LogLevel:     "info",
 		NoNetwork:    true,
+		CacheBytes:   256 << 20,
 		Run:          engine.DefaultRunPolicy(),
 		Compile:      engine.DefaultCompilePolicy(),
 	}
@@ -128,6 +133,8 @@ func (c *serveConfig) check() error {
 		return fmt.Errorf("parallelism must be at least 1")
 	case c.QueueSize < 0:
 		return fmt.Errorf("queue size must not be negative")
+	case c.CacheBytes < 0:
+		return fmt.Errorf("compile cache size must not be negative")
 	case !c.NoNetwork:
 		return fmt.Errorf("DISABLE_NETWORKING=0: network access for programs is not supported yet; programs always run with only their own loopback")
 	case c.MaxBodyBytes < 1 || c.MaxFiles < 1 || c.TmpfsBytes < 1<<20:

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -107,6 +108,7 @@ func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engin
 		Slots:     cfg.Parallelism,
 		QueueSize: cfg.QueueSize,
 		MaxFiles:  cfg.MaxFiles,
+		Cache:     engine.NewCompileCache(cfg.CacheBytes),
 		Logger:    log,
 	})
 	if err != nil {
@@ -154,6 +156,22 @@ func serve(args []string) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if cfg.PprofAddr != "" {
+		// A separate listener, so profiles are never reachable through
+		// the public API's port.
+		go func() {
+			log.Info("serving pprof", "addr", cfg.PprofAddr)
+			mux := http.NewServeMux()
+			mux.HandleFunc("/debug/pprof/", pprof.Index)
+			mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+			mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+			mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+			if err := http.ListenAndServe(cfg.PprofAddr, mux); err != nil {
+				log.Error("pprof server", "err", err)
+			}
+		}()
 	}
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {

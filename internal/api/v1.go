@@ -58,13 +58,28 @@ type executeResponse struct {
 	ExecutionTime   string `json:"executionTime"`
 	PreparationTime string `json:"preparationTime"`
 	stageFields
-	Compile *stageResponse `json:"compile,omitempty"`
+	Compile *stageResponse  `json:"compile,omitempty"`
+	Timings timingsResponse `json:"timings"`
+}
+
+// timingsResponse tells where the job's time went (Go duration strings):
+// queue + preparation is preparationTime; compile and run include their
+// process setup and output collection, which are also given apart.
+type timingsResponse struct {
+	Queue       string `json:"queue"`
+	Preparation string `json:"preparation"`
+	Compile     string `json:"compile"`
+	Run         string `json:"run"`
+	Setup       string `json:"setup"`
+	Collection  string `json:"collection"`
 }
 
 type stageResponse struct {
 	Stdout string `json:"stdout"`
 	Stderr string `json:"stderr"`
 	stageFields
+	// Cached: the compile cache held the artifact; nothing was compiled.
+	Cached bool `json:"cached,omitempty"`
 }
 
 // stageFields are what the top level and "compile" share; the top level
@@ -339,6 +354,11 @@ func newExecuteResponse(res *engine.Result) executeResponse {
 		Version:         res.Version,
 		PreparationTime: dur(res.QueueTime + res.PreparationTime),
 		stageFields:     newStageFields(top),
+		Timings: timingsResponse{
+			Queue: dur(res.Timings.Queue), Preparation: dur(res.Timings.Preparation),
+			Compile: dur(res.Timings.Compile), Run: dur(res.Timings.Run),
+			Setup: dur(res.Timings.Setup), Collection: dur(res.Timings.Collection),
+		},
 	}
 	if top != nil {
 		// string, not []byte: a []byte would be base64. The encoder turns
@@ -352,6 +372,7 @@ func newExecuteResponse(res *engine.Result) executeResponse {
 			Stdout:      string(c.Stdout),
 			Stderr:      string(c.Stderr),
 			stageFields: newStageFields(c),
+			Cached:      c.Cached,
 		}
 	}
 	if res.Run != nil {

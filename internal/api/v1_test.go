@@ -36,7 +36,7 @@ func TestExecuteResponseShape(t *testing.T) {
 	want := `{"language":"python3","version":"3.11.2","stdout":"1\n","stderr":"warn <&>\n",` +
 		`"executionTime":"12.3ms","preparationTime":"1.2ms",` +
 		`"exitCode":0,"signal":"","status":"OK","cpuTime":"10ms","wallTime":"12.3ms","memory":123456,` +
-		`"stdoutTruncated":false,"stderrTruncated":false}` + "\n"
+		`"stdoutTruncated":false,"stderrTruncated":false,"timings":{"queue":"0s","preparation":"0s","compile":"0s","run":"0s","setup":"0s","collection":"0s"}}` + "\n"
 	if got != want {
 		t.Errorf("body\n got %s\nwant %s", got, want)
 	}
@@ -65,7 +65,7 @@ func TestExecuteCompiledShape(t *testing.T) {
 		`"exitCode":-1,"signal":"SIGKILL","status":"TLE","cpuTime":"3s","wallTime":"3.1s","memory":2048,` +
 		`"stdoutTruncated":true,"stderrTruncated":false,"message":"CPU time limit of 3s exceeded",` +
 		`"compile":{"stdout":"","stderr":"note","exitCode":0,"signal":"","status":"OK","cpuTime":"300ms",` +
-		`"wallTime":"400ms","memory":1048576,"stdoutTruncated":false,"stderrTruncated":false}}` + "\n"
+		`"wallTime":"400ms","memory":1048576,"stdoutTruncated":false,"stderrTruncated":false},"timings":{"queue":"0s","preparation":"0s","compile":"0s","run":"0s","setup":"0s","collection":"0s"}}` + "\n"
 	if got != want {
 		t.Errorf("body\n got %s\nwant %s", got, want)
 	}
@@ -87,7 +87,7 @@ func TestExecuteCompileError(t *testing.T) {
 		`"exitCode":1,"signal":"","status":"CE","cpuTime":"50ms","wallTime":"70ms","memory":4096,` +
 		`"stdoutTruncated":false,"stderrTruncated":true,` +
 		`"compile":{"stdout":"out","stderr":"main.go:1: syntax error","exitCode":1,"signal":"","status":"RE","cpuTime":"50ms",` +
-		`"wallTime":"70ms","memory":4096,"stdoutTruncated":false,"stderrTruncated":true}}` + "\n"
+		`"wallTime":"70ms","memory":4096,"stdoutTruncated":false,"stderrTruncated":true},"timings":{"queue":"0s","preparation":"0s","compile":"0s","run":"0s","setup":"0s","collection":"0s"}}` + "\n"
 	if got != want {
 		t.Errorf("body\n got %s\nwant %s", got, want)
 	}
@@ -103,7 +103,7 @@ func TestExecuteInternalErrorWithoutStages(t *testing.T) {
 	want := `{"language":"python3","version":"3.11.2","stdout":"","stderr":"",` +
 		`"executionTime":"0s","preparationTime":"1ms",` +
 		`"exitCode":0,"signal":"","status":"IE","cpuTime":"0s","wallTime":"0s","memory":0,` +
-		`"stdoutTruncated":false,"stderrTruncated":false,"message":"internal error"}` + "\n"
+		`"stdoutTruncated":false,"stderrTruncated":false,"message":"internal error","timings":{"queue":"0s","preparation":"0s","compile":"0s","run":"0s","setup":"0s","collection":"0s"}}` + "\n"
 	if got != want {
 		t.Errorf("body\n got %s\nwant %s", got, want)
 	}

@@ -88,6 +88,9 @@ type StageResult struct {
 	// Message explains an abnormal status in words (which limit, or the
 	// engine's failure); empty for OK and RE.
 	Message string
+	// Cached is set on a compile stage that was skipped because the
+	// compile cache held its artifact.
+	Cached bool
 }
 
 // Result is the outcome of a whole job.
@@ -101,6 +104,20 @@ type Result struct {
 	// writing the files into it.
 	QueueTime       time.Duration
 	PreparationTime time.Duration
+	Timings         Timings
+}
+
+// Timings tell where a job's time went, as the engine saw it.
+type Timings struct {
+	Queue       time.Duration // waiting for a free sandbox
+	Preparation time.Duration // writing the files (and a cached artifact)
+	Compile     time.Duration // the compile stage, start to end
+	Run         time.Duration // the run stage, start to end
+	// Setup is spent starting processes (cgroup, fork, limits, exec);
+	// Collection after they ended (killing leftovers, gathering output,
+	// reading accounting). Both are included in Compile and Run.
+	Setup      time.Duration
+	Collection time.Duration
 }
 
 // ErrRuntimeNotFound is returned for a language that is not installed.

@@ -26,7 +26,9 @@ type Config struct {
 	Slots     int
 	QueueSize int
 	MaxFiles  int
-	Logger    *slog.Logger
+	// Cache keeps compiled artifacts; nil disables it.
+	Cache  *CompileCache
+	Logger *slog.Logger
 }
 
 // Local runs jobs in this machine's sandbox.
@@ -171,12 +173,29 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 	}()
 
 	res := &Result{Language: rt.Language, Version: version, QueueTime: time.Since(accepted)}
+	res.Timings.Queue = res.QueueTime
 	prepStart := time.Now()
+	env := append(append([]string{}, baseEnv...), rt.Env...)
 	names := make([]string, len(job.Files))
-	files := make([]sandbox.File, len(job.Files))
+	files := make([]sandbox.File, len(job.Files), len(job.Files)+1)
 	for i, f := range job.Files {
 		names[i] = f.Name
 		files[i] = sandbox.File{Name: f.Name, Content: f.Content}
+	}
+	var (
+		compileArgs []string
+		key         cacheKey
+		cached      bool
+	)
+	if rt.Compiled() {
+		compileArgs = rt.CompileArgs(entry, names)
+		if rt.Artifact != "" {
+			key = compileKey(rt.Language, version, compileArgs, env, job.Files)
+			var artifact []byte
+			if artifact, cached = e.cfg.Cache.get(key); cached {
+				files = append(files, sandbox.File{Name: strings.TrimPrefix(rt.Artifact, sandbox.WorkDir+"/"), Content: artifact, Executable: true})
+			}
+		}
 	}
 	if err := box.WriteFiles(files); err != nil {
 		e.log.Error("write job files", "err", err)
@@ -185,11 +204,18 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 		return res, nil
 	}
 	res.PreparationTime = time.Since(prepStart)
-	env := append(append([]string{}, baseEnv...), rt.Env...)
+	res.Timings.Preparation = res.PreparationTime
 
-	if rt.Compiled() {
-		cmd := sandbox.Cmd{Args: rt.CompileArgs(entry, names), Env: env, Limits: sandboxLimits(compileLim)}
-		stage, err := e.stage(ctx, box, StageCompile, cmd, compileLim, job.Stream)
+	switch {
+	case cached:
+		res.Compile = &StageResult{Status: StatusOK, Cached: true}
+		if s := job.Stream; s != nil && s.Event != nil {
+			s.Event(Event{Kind: EventStage, Stage: StageCompile})
+			s.Event(Event{Kind: EventExit, Stage: StageCompile, Result: res.Compile})
+		}
+	case rt.Compiled():
+		cmd := sandbox.Cmd{Args: compileArgs, Env: env, Limits: sandboxLimits(compileLim)}
+		stage, err := e.stage(ctx, box, StageCompile, cmd, compileLim, job.Stream, &res.Timings)
 		if err != nil {
 			return nil, err
 		}
@@ -203,13 +229,22 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 			res.Status = StatusCompileError
 			return res, nil
 		}
+		if rt.Artifact != "" && e.cfg.Cache != nil {
+			// Read now, before any user code runs in this box: what is
+			// cached is exactly what the compiler wrote.
+			if artifact, err := box.ReadFile(rt.Artifact, compileLim.FileSize); err == nil {
+				e.cfg.Cache.put(key, artifact)
+			} else {
+				e.log.Warn("compile artifact not cached", "language", rt.Language, "err", err)
+			}
+		}
 	}
 	cmd := sandbox.Cmd{Args: rt.RunArgs(entry, names, job.Args), Env: env, Stdin: job.Stdin, Limits: sandboxLimits(runLim)}
 	if job.Stream != nil {
 		cmd.StdinReader = job.Stream.Stdin
 		cmd.Signals = job.Stream.Signals
 	}
-	stage, err := e.stage(ctx, box, StageRun, cmd, runLim, job.Stream)
+	stage, err := e.stage(ctx, box, StageRun, cmd, runLim, job.Stream, &res.Timings)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +255,15 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 
 // stage runs one command and judges it, telling a streamed job's client
 // as it goes. The error is only ctx's.
-func (e *Local) stage(ctx context.Context, box *sandbox.Box, name string, cmd sandbox.Cmd, lim Limits, stream *Stream) (*StageResult, error) {
+func (e *Local) stage(ctx context.Context, box *sandbox.Box, name string, cmd sandbox.Cmd, lim Limits, stream *Stream, t *Timings) (*StageResult, error) {
+	start := time.Now()
+	defer func() {
+		if name == StageCompile {
+			t.Compile = time.Since(start)
+		} else {
+			t.Run = time.Since(start)
+		}
+	}()
 	if stream != nil && stream.Event != nil {
 		stream.Event(Event{Kind: EventStage, Stage: name})
 		cmd.OnOutput = func(s sandbox.Stream, data []byte) {
@@ -231,10 +274,12 @@ func (e *Local) stage(ctx context.Context, box *sandbox.Box, name string, cmd sa
 			stream.Event(ev)
 		}
 	}
-	s, err := e.judge(ctx, box, cmd, lim)
+	s, overhead, err := e.judge(ctx, box, cmd, lim)
 	if err != nil {
 		return nil, err
 	}
+	t.Setup += overhead.setup
+	t.Collection += overhead.collection
 	if name == StageCompile && s.Status == StatusRuntimeError {
 		s.Status = StatusCompileError // the compiler said no
 	}
@@ -244,14 +289,19 @@ func (e *Local) stage(ctx context.Context, box *sandbox.Box, name string, cmd sa
 	return s, nil
 }
 
-func (e *Local) judge(ctx context.Context, box *sandbox.Box, cmd sandbox.Cmd, lim Limits) (*StageResult, error) {
+// overhead is what a stage cost besides the program's own wall time.
+type overhead struct{ setup, collection time.Duration }
+
+func (e *Local) judge(ctx context.Context, box *sandbox.Box, cmd sandbox.Cmd, lim Limits) (*StageResult, overhead, error) {
+	start := time.Now()
 	r, err := box.Run(ctx, cmd)
+	ov := overhead{setup: r.SetupTime, collection: max(0, time.Since(start)-r.SetupTime-r.WallTime)}
 	if ctx.Err() != nil {
-		return nil, ctx.Err()
+		return nil, ov, ctx.Err()
 	}
 	if err != nil {
 		e.log.Error("sandbox run failed", "args", cmd.Args[0], "err", err)
-		return &StageResult{Status: StatusInternalError, Message: "the sandbox failed to run the program"}, nil
+		return &StageResult{Status: StatusInternalError, Message: "the sandbox failed to run the program"}, ov, nil
 	}
 	s := &StageResult{
 		Stdout: r.Stdout, Stderr: r.Stderr, Output: r.Output,
@@ -277,12 +327,33 @@ func (e *Local) judge(ctx context.Context, box *sandbox.Box, cmd sandbox.Cmd, li
 		s.Status, s.Message = StatusOutputLimitExceeded, fmt.Sprintf("file size limit of %d bytes exceeded", lim.FileSize)
 	case r.Signal != 0:
 		s.Status, s.Message = StatusSignaled, "killed by "+s.Signal
+	case r.ExitCode != 0 && e.fileSizeReached(ctx, box, lim):
+		// A program that ignores SIGXFSZ (Python does) gets EFBIG instead
+		// of the signal, and usually exits non-zero.
+		s.Status, s.Message = StatusOutputLimitExceeded, fmt.Sprintf("file size limit of %d bytes exceeded", lim.FileSize)
 	case r.ExitCode != 0:
 		s.Status = StatusRuntimeError
 	default:
 		s.Status = StatusOK
 	}
-	return s, nil
+	return s, ov, nil
+}
+
+// fileSizeReached reports whether a file in the box's writable space has
+// reached the file size limit. It runs find in the box, as the program's
+// user and under the same sandbox: it only looks, never follows links.
+func (e *Local) fileSizeReached(ctx context.Context, box *sandbox.Box, lim Limits) bool {
+	if lim.FileSize <= 0 {
+		return false
+	}
+	r, err := box.Run(ctx, sandbox.Cmd{
+		Args: []string{"/usr/bin/find", sandbox.WorkDir, "/tmp", "-xdev", "-type", "f",
+			"-size", fmt.Sprintf("+%dc", lim.FileSize-1), "-print", "-quit"},
+		Env: baseEnv,
+		Limits: sandbox.Limits{WallTime: 2 * time.Second, CPUTime: time.Second, Memory: 64 << 20,
+			Processes: 4, Output: 4096, FileSize: 1, OpenFiles: 64, Stack: 8 << 20},
+	})
+	return err == nil && r.ExitCode == 0 && len(r.Stdout) > 0
 }
 
 func overrides(l runtime.Limits) Limits {

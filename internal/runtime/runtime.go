@@ -37,8 +37,12 @@ type Runtime struct {
 		Pattern string   `json:"pattern"`
 	} `json:"version"`
 	Compile []string `json:"compile"`
-	Run     []string `json:"run"`
-	Env     []string `json:"env"`
+	// Artifact is the one file the compile stage produces and the run
+	// stage needs (e.g. /w/.coderacer-bin). Declaring it lets the engine
+	// cache compilations: an identical submission skips the compiler.
+	Artifact string   `json:"artifact"`
+	Run      []string `json:"run"`
+	Env      []string `json:"env"`
 	// Paths are host paths the toolchain needs besides the system
 	// directories, bound read-only into every sandbox.
 	Paths  []string `json:"paths"`
@@ -184,6 +188,9 @@ func Parse(data []byte) (*Runtime, error) {
 		if len(cmd) > 0 && !path.IsAbs(cmd[0]) {
 			problems = append(problems, fmt.Sprintf("command %q must start with an absolute path", cmd[0]))
 		}
+	}
+	if r.Artifact != "" && (!strings.HasPrefix(r.Artifact, "/w/") || path.Clean(r.Artifact) != r.Artifact || len(r.Compile) == 0) {
+		problems = append(problems, fmt.Sprintf("artifact %q must be a clean path under /w/ of a compiled runtime", r.Artifact))
 	}
 	for _, p := range r.Paths {
 		if !path.IsAbs(p) || path.Clean(p) != p || p == "/" {

@@ -31,8 +31,9 @@ type Box struct {
 
 // File is one file to place in the work directory.
 type File struct {
-	Name    string // relative to WorkDir, already validated
-	Content []byte
+	Name       string // relative to WorkDir, already validated
+	Content    []byte
+	Executable bool
 }
 
 // WriteFiles creates files in the work directory. The box is fresh, so no
@@ -41,10 +42,14 @@ type File struct {
 func (b *Box) WriteFiles(files []File) error {
 	cmds := make([]container.OpenCmd, len(files))
 	for i, f := range files {
+		perm := os.FileMode(0o666)
+		if f.Executable {
+			perm = 0o777
+		}
 		cmds[i] = container.OpenCmd{
 			Path:     path.Join(WorkDir, f.Name),
 			Flag:     os.O_WRONLY | os.O_CREATE | os.O_EXCL,
-			Perm:     0o666,
+			Perm:     perm,
 			MkdirAll: true,
 		}
 	}
@@ -68,6 +73,40 @@ func (b *Box) WriteFiles(files []File) error {
 		}
 	}
 	return nil
+}
+
+// ReadFile reads a regular file of the box, at most max bytes. It is meant
+// for a file a trusted tool (a compiler) just wrote, with every process of
+// the box dead: the file is opened inside the container, and a symbolic
+// link or anything but a regular file is refused rather than followed.
+func (b *Box) ReadFile(name string, max int64) ([]byte, error) {
+	opened, err := b.env.Open([]container.OpenCmd{{Path: name, Flag: os.O_RDONLY | syscall.O_NOFOLLOW}})
+	if err != nil {
+		return nil, fmt.Errorf("open %q in box: %w", name, err)
+	}
+	if opened[0].Err != nil {
+		return nil, fmt.Errorf("open %q in box: %w", name, opened[0].Err)
+	}
+	f := opened[0].File
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%q is not a regular file", name)
+	}
+	if fi.Size() > max {
+		return nil, fmt.Errorf("%q is %d bytes, more than %d", name, fi.Size(), max)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%q grew past %d bytes", name, max)
+	}
+	return data, nil
 }
 
 // Release wipes the box and returns it to the pool. Every process in it is
@@ -250,7 +289,7 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	case r.Limit == LimitOutput:
 	case cg.oomKills() > 0:
 		r.Limit = LimitMemory
-	case r.Limit == LimitCPU || r.Signal == syscall.SIGXCPU || (lim.CPUTime > 0 && r.CPUTime >= lim.CPUTime):
+	case r.Limit == LimitCPU || (lim.CPUTime > 0 && r.CPUTime >= lim.CPUTime):
 		r.Limit = LimitCPU
 	case wallTimedOut:
 		r.Limit = LimitWall

@@ -89,23 +89,37 @@ const namespaceFlags = unix.CLONE_NEWUSER | unix.CLONE_NEWNS | unix.CLONE_NEWPID
 // allowed, so runtimes keep working, and every listed call fails with EPERM.
 func buildSeccompFilter() (seccomp.Filter, error) {
 	deny := seccompbpf.ActionErrno | seccompbpf.Action(syscall.EPERM)
-	var cloneConds []seccompbpf.NameWithConditions
+	var conditional []seccompbpf.NameWithConditions
 	for bit := uint64(1); bit != 0 && bit <= namespaceFlags; bit <<= 1 {
 		if namespaceFlags&bit == 0 {
 			continue
 		}
-		cloneConds = append(cloneConds, seccompbpf.NameWithConditions{
+		conditional = append(conditional, seccompbpf.NameWithConditions{
 			Name: "clone",
 			Conditions: seccompbpf.ArgumentConditions{
 				{Argument: 0, Operation: seccompbpf.BitsSet, Value: bit},
 			},
 		})
 	}
+	// SIGXCPU and SIGXFSZ mean "the CPU time or file size rlimit was
+	// reached". Only the kernel may send them, so that a program cannot
+	// pass itself off as one that hit a limit.
+	for _, sig := range []uint64{uint64(syscall.SIGXCPU), uint64(syscall.SIGXFSZ)} {
+		for name, arg := range map[string]uint32{
+			"kill": 1, "tkill": 1, "tgkill": 2, "rt_sigqueueinfo": 1,
+			"rt_tgsigqueueinfo": 2, "pidfd_send_signal": 1,
+		} {
+			conditional = append(conditional, seccompbpf.NameWithConditions{
+				Name:       name,
+				Conditions: seccompbpf.ArgumentConditions{{Argument: arg, Operation: seccompbpf.Equal, Value: sig}},
+			})
+		}
+	}
 	policy := seccompbpf.Policy{
 		DefaultAction: seccompbpf.ActionAllow,
 		Syscalls: []seccompbpf.SyscallGroup{
 			{Action: deny, Names: deniedSyscalls},
-			{Action: deny, NamesWithCondtions: cloneConds},
+			{Action: deny, NamesWithCondtions: conditional},
 			// clone3 passes its flags in memory, out of the filter's
 			// reach; ENOSYS makes libc fall back to clone, which is checked.
 			// System V IPC and POSIX message queues live in the box's IPC
