@@ -48,7 +48,28 @@ func Init() error {
 		for range caught {
 		}
 	}()
+	// Whatever else the server inherited as ignored from whoever started
+	// it (nohup, a shell, a supervisor) would pass to every program too.
+	for sig := syscall.Signal(1); sig <= 64; sig++ {
+		if sig != syscall.SIGKILL && sig != syscall.SIGSTOP && signalIgnored(sig) {
+			setSignalDefault(sig)
+		}
+	}
 	return <-done
+}
+
+// sigaction is the kernel's struct sigaction on x86_64.
+type sigaction struct {
+	handler  uintptr
+	flags    uint64
+	restorer uintptr
+	mask     uint64
+}
+
+// setSignalDefault sets sig's disposition to SIG_DFL.
+func setSignalDefault(sig syscall.Signal) {
+	var act sigaction // handler 0 is SIG_DFL
+	syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
 }
 
 // containerInitArg is the argument go-sandbox starts a container's init with.
@@ -56,12 +77,7 @@ const containerInitArg = "container_init"
 
 // signalIgnored reports whether sig's disposition is SIG_IGN.
 func signalIgnored(sig syscall.Signal) bool {
-	var old struct {
-		handler  uintptr
-		flags    uint64
-		restorer uintptr
-		mask     uint64
-	}
+	var old sigaction
 	_, _, errno := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), 0, uintptr(unsafe.Pointer(&old)), 8, 0, 0)
 	return errno == 0 && old.handler == 1 // SIG_IGN
 }

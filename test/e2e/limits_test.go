@@ -293,7 +293,9 @@ func TestHostSeesSandboxProcesses(t *testing.T) {
 		}
 		seenCh <- false
 	}()
-	r := mustExecute(t, bash("sleep "+secs+"\necho woke\n"))
+	req := bash("sleep " + secs + "\necho woke\n")
+	req.Limits = &Limits{WallTimeMs: 10000} // a loaded machine may be slow to wake it
+	r := mustExecute(t, req)
 	seen := <-seenCh
 	expectStatus(t, r, "OK")
 	if !seen {
