@@ -25,6 +25,10 @@ type Box struct {
 	s     *Sandbox
 	env   container.Environment
 	index int
+	// cg is the box's own cgroup, holding its init (cgroup v1); without
+	// it each run gets a cgroup of its own.
+	cg      *boxCgroup
+	initPid int
 	// cgroups of this box's runs since it was last wiped
 	cgroups []*runCgroup
 }
@@ -181,12 +185,26 @@ var ErrRunner = errors.New("sandbox runner failed")
 // when the sandbox failed, nil otherwise, whatever the program did.
 func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	lim := cmd.Limits
-	cg, err := b.s.cg.newRun(fmt.Sprintf("run-%d", b.s.runSeq.Add(1)), lim.Memory, lim.Processes)
-	if err != nil {
-		return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
+	var (
+		acct    accounting
+		runCg   *runCgroup
+		signals signaller
+	)
+	param := container.ExecveParam{Args: cmd.Args, Env: cmd.Env, Seccomp: b.s.filter}
+	if b.cg != nil {
+		if err := b.cg.startRun(lim.Memory, lim.Processes); err != nil {
+			return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
+		}
+		acct = b.cg
+	} else {
+		cg, err := b.s.cg.newRun(fmt.Sprintf("run-%d", b.s.runSeq.Add(1)), lim.Memory, lim.Processes)
+		if err != nil {
+			return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
+		}
+		// The cgroup is removed when the box is wiped, off the response path.
+		b.cgroups = append(b.cgroups, cg)
+		acct, runCg = cg, cg
 	}
-	// The cgroup is removed when the box is wiped, off the response path.
-	b.cgroups = append(b.cgroups, cg)
 
 	stdin, stdinDone, err := stdinFile(cmd)
 	if err != nil {
@@ -220,9 +238,23 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	watchDone := make(chan struct{})
 	go func() {
 		defer close(watchDone)
-		watchCPU(runCtx, cg, lim.CPUTime, func() { stop(LimitCPU) })
+		watchCPU(runCtx, acct, lim.CPUTime, func() { stop(LimitCPU) })
 	}()
-	var signals signaller
+	oomDone := make(chan struct{})
+	go func() {
+		defer close(oomDone)
+		if b.cg == nil {
+			return
+		}
+		select {
+		case <-b.cg.oom:
+			// The program is frozen at the limit: kill it from here, as
+			// the container's init may itself be waiting for memory.
+			stop(LimitMemory)
+			b.cg.killOnce()
+		case <-runCtx.Done():
+		}
+	}()
 
 	cpuSeconds := uint64(lim.CPUTime.Seconds()) + 1
 	rl := rlimit.RLimits{
@@ -233,29 +265,36 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		OpenFile:    lim.OpenFiles,
 		DisableCore: true,
 	}
-	res := b.env.Execve(runCtx, container.ExecveParam{
-		Args:    cmd.Args,
-		Env:     cmd.Env,
-		Files:   []uintptr{stdin.Fd(), outW.Fd(), errW.Fd()},
-		RLimits: rl.PrepareRLimit(),
-		Seccomp: b.s.filter,
-		SyncFunc: func(pid int) error {
-			if err := cg.cg.AddProc(pid); err != nil {
-				return err
+	param.Files = []uintptr{stdin.Fd(), outW.Fd(), errW.Fd()}
+	param.RLimits = rl.PrepareRLimit()
+	switch {
+	case runCg != nil || cmd.Signals != nil:
+		// The pid is needed before exec: to move the process into its
+		// run's cgroup, or to hold a pidfd for signals.
+		param.SyncFunc = func(pid int) error {
+			if runCg != nil {
+				if err := runCg.cg.AddProc(pid); err != nil {
+					return err
+				}
 			}
 			if cmd.Signals != nil {
 				return signals.start(runCtx, pid, cmd.Signals)
 			}
 			return nil
-		},
-	})
+		}
+	default:
+		// Born in the box's cgroup already: no need to wait for the pid,
+		// which also lets the container vfork instead of fork.
+		param.SyncAfterExec = true
+	}
+	res := b.env.Execve(runCtx, param)
 	wallTimedOut := errors.Is(runCtx.Err(), context.DeadlineExceeded)
 	cancel()
 	signals.stop()
 	// The container's init kills every process it can see once the
 	// program ends, but a process forked while that kill swept by would
 	// survive it; the cgroup holds them all, so sweep it too.
-	if err := cg.killAll(); err != nil {
+	if err := acct.killAll(); err != nil {
 		b.s.log.Error("kill leftover processes", "err", err)
 	}
 	// The container holds its own copies of the write ends until every
@@ -263,8 +302,18 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	outW.Close()
 	errW.Close()
 	<-watchDone
+	<-oomDone
 
-	r := Result{CPUTime: cg.cpuTime(), Memory: cg.peakMemory(), WallTime: res.RunningTime, SetupTime: res.SetUpTime}
+	// Peak memory is the cgroup's (every process, kernel memory, tmpfs),
+	// or the main process's own peak RSS if that is more: a program too
+	// small to rise above the box's baseline still used its pages. RSS
+	// counts shared library pages the cgroup does not, hence the cap.
+	peak := acct.peakMemory()
+	memory := max(peak, uint64(res.Memory))
+	if lim.Memory > 0 {
+		memory = min(memory, lim.Memory)
+	}
+	r := Result{CPUTime: acct.cpuTime(), Memory: memory, WallTime: res.RunningTime, SetupTime: res.SetUpTime}
 	r.Stdout, r.StdoutTruncated = stdout.wait()
 	r.Stderr, r.StderrTruncated = stderr.wait()
 	r.Output = out.combined
@@ -287,22 +336,36 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	}
 	switch {
 	case r.Limit == LimitOutput:
-	case cg.oomKills() > 0:
+	case r.Limit == LimitMemory || acct.oomKills() > 0:
 		r.Limit = LimitMemory
+
 	case r.Limit == LimitCPU || (lim.CPUTime > 0 && r.CPUTime >= lim.CPUTime):
 		r.Limit = LimitCPU
 	case wallTimedOut:
 		r.Limit = LimitWall
 	case r.Signal == syscall.SIGXFSZ:
 		r.Limit = LimitFileSize
+	case (r.Signal != 0 || r.ExitCode != 0) && atLimit(peak, lim.Memory):
+		// Not every allocation at the limit waits for the OOM handler: a
+		// stack that cannot grow faults (SIGSEGV), and the kernel's own
+		// allocations fail with ENOMEM. A program that failed with its
+		// peak at the limit failed for memory.
+		r.Limit = LimitMemory
 	}
 	return r, nil
+}
+
+// atLimit reports whether peak memory reached limit, give or take the
+// page-sized slack of the accounting.
+func atLimit(peak, limit uint64) bool {
+	slack := min(limit/100, 1<<20)
+	return limit > 0 && peak+slack >= limit
 }
 
 // watchCPU polls the cgroup's CPU time, which counts every thread of every
 // process, and calls exceeded once it passes limit. RLIMIT_CPU alone would
 // count one process at a time.
-func watchCPU(ctx context.Context, cg *runCgroup, limit time.Duration, exceeded func()) {
+func watchCPU(ctx context.Context, cg accounting, limit time.Duration, exceeded func()) {
 	const minWait, maxWait = 5 * time.Millisecond, 100 * time.Millisecond
 	timer := time.NewTimer(minWait)
 	defer timer.Stop()

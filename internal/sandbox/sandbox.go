@@ -5,6 +5,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -19,6 +22,7 @@ import (
 	"unsafe"
 
 	"github.com/criyle/go-sandbox/container"
+	"github.com/criyle/go-sandbox/pkg/cgroup"
 	"github.com/criyle/go-sandbox/pkg/mount"
 	"github.com/criyle/go-sandbox/pkg/seccomp"
 )
@@ -104,15 +108,19 @@ const WorkDir = "/w"
 
 // Sandbox is a pool of boxes.
 type Sandbox struct {
-	cfg     Config
-	log     *slog.Logger
-	cg      *cgroups
-	filter  seccomp.Filter
-	mounts  []mount.Mount
-	free    chan *Box
-	runSeq  atomic.Uint64
-	mu      sync.Mutex
-	all     map[*Box]struct{}
+	cfg    Config
+	log    *slog.Logger
+	cg     *cgroups
+	filter seccomp.Filter
+	mounts []mount.Mount
+	free   chan *Box
+	runSeq atomic.Uint64
+	mu     sync.Mutex
+	all    map[*Box]struct{}
+	// buildMu serialises container starts, so that a new container's
+	// init can be told apart from those already known (inits).
+	buildMu sync.Mutex
+	inits   map[int]bool
 	closed  bool
 	closing chan struct{}
 }
@@ -147,6 +155,7 @@ func New(cfg Config) (*Sandbox, error) {
 		mounts:  buildMounts(cfg),
 		free:    make(chan *Box, cfg.Size),
 		all:     make(map[*Box]struct{}),
+		inits:   make(map[int]bool),
 		closing: make(chan struct{}),
 	}
 	for i := range cfg.Size {
@@ -217,15 +226,68 @@ func (s *Sandbox) newBox(index int) (*Box, error) {
 		// cgroup, so /proc/self/cgroup shows "/" and no host path.
 		UnshareCgroupBeforeExec: true,
 	}
+	s.buildMu.Lock()
+	defer s.buildMu.Unlock()
 	env, err := builder.Build()
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: start box %d: %w", index, err)
 	}
 	b := &Box{s: s, env: env, index: index}
+	if s.cg.version == cgroup.TypeV1 {
+		initPid, err := s.newInitPid()
+		if err == nil {
+			b.cg, err = s.cg.newBox(fmt.Sprintf("box-%d", s.runSeq.Add(1)), initPid)
+		}
+		if err != nil {
+			_ = env.Destroy()
+			return nil, fmt.Errorf("sandbox: box %d cgroup: %w", index, err)
+		}
+		s.inits[initPid] = true
+		b.initPid = initPid
+	}
 	s.mu.Lock()
 	s.all[b] = struct{}{}
 	s.mu.Unlock()
 	return b, nil
+}
+
+// newInitPid finds the init of the container just started: the child of
+// this process that runs as a container init and is not yet known.
+// go-sandbox does not tell its pid.
+func (s *Sandbox) newInitPid() (int, error) {
+	self := os.Getpid()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, err
+	}
+	found := 0
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || s.inits[pid] {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// The fields after the command name, which may hold anything,
+		// start after its closing parenthesis: state, then ppid.
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) < 2 || fields[1] != strconv.Itoa(self) {
+			continue
+		}
+		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if args := strings.Split(string(cmdline), "\x00"); len(args) > 1 && args[1] == containerInitArg {
+			if found != 0 {
+				return 0, errors.New("more than one unknown container init")
+			}
+			found = pid
+		}
+	}
+	if found == 0 {
+		return 0, errors.New("container init not found")
+	}
+	return found, nil
 }
 
 // ErrClosed is returned by Acquire once Close has begun.
@@ -297,6 +359,14 @@ func (s *Sandbox) reset(b *Box) error {
 func (s *Sandbox) destroyBox(b *Box) {
 	_ = b.env.Destroy()
 	s.removeCgroups(b)
+	if b.cg != nil {
+		if err := b.cg.destroy(); err != nil {
+			s.log.Error("remove box cgroup", "err", err)
+		}
+		s.buildMu.Lock()
+		delete(s.inits, b.initPid)
+		s.buildMu.Unlock()
+	}
 	s.mu.Lock()
 	delete(s.all, b)
 	s.mu.Unlock()

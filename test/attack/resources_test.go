@@ -319,12 +319,13 @@ for i in range(1000):
 		{
 			// Unbounded recursion: since the stack rlimit is the memory
 			// limit, and the binary, libc and page tables are charged as
-			// well, the cgroup's limit is reached before the stack's:
-			// the kernel's OOM killer ends it, MLE (not a SIGSEGV).
+			// well, the cgroup's limit is reached before the stack's. A
+			// stack that cannot grow faults (SIGSEGV) at the limit: the
+			// peak is at the limit, so it is MLE, not a plain SG.
 			name:   "c_unbounded_recursion",
 			req:    c(resourcesCRecursion("1L << 40")),
 			status: "MLE",
-			check:  resourcesStage(fmt.Sprintf("memory limit of %d bytes exceeded", limit), "SIGKILL", 137, ""),
+			check:  resourcesStage(fmt.Sprintf("memory limit of %d bytes exceeded", limit), "SIGSEGV", 139, ""),
 		},
 		{
 			// Kernel memory is charged too: 120 pipes of 1 MiB filled
