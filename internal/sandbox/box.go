@@ -336,7 +336,6 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	case r.Limit == LimitOutput:
 	case r.Limit == LimitMemory || acct.oomKills() > 0:
 		r.Limit = LimitMemory
-
 	case r.Limit == LimitCPU || (lim.CPUTime > 0 && r.CPUTime >= lim.CPUTime):
 		r.Limit = LimitCPU
 	case wallTimedOut:
