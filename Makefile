@@ -8,7 +8,9 @@ GO ?= go
 BIN := bin/coderacer
 TEST_TIMEOUT ?= 20m
 FUZZTIME ?= 10s
-BENCHTIME ?= 1s
+BENCHTIME ?= 40x
+# e.g. BENCHARGS='-bench.window=3s' (flags of test/bench, after the package)
+BENCHARGS ?=
 
 .PHONY: all setup setup-all build run test vet fmt-check test-go fuzz bench languages-table clean
 
@@ -55,7 +57,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzExecuteRequest -fuzztime=$(FUZZTIME) ./internal/api/
 
 bench:
-	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) -timeout=$(TEST_TIMEOUT) ./test/bench/
+	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) -timeout=$(TEST_TIMEOUT) ./test/bench/ $(BENCHARGS)
 
 # Runs every language's hello world 5 times through the API and rewrites the
 # languages table of README.md (between <!-- languages:start/end -->).

@@ -1,0 +1,157 @@
+// Package bench measures the engine against bare process starts in the
+// same run, interleaved so that the machine's drift hits both sides: one
+// benchmark per row of the performance targets (docs/benchmarks.md), each
+// reporting medians and a ratio through b.ReportMetric (ns/op is set to 0:
+// it means nothing here), and a summary table of every row at the end.
+//
+//	go test -run='^$' -bench=. -benchtime=40x ./test/bench/
+//
+// Without -bench (as in go test ./...) no server is started: only the
+// helpers' own tests run.
+package bench
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/coderacer/coderacer/test/testserver"
+)
+
+var (
+	srv     *testserver.Server
+	baseURL string
+)
+
+// TestMain starts one server (parallelism = the number of CPUs, set
+// explicitly; warn-level log) through the shared black-box harness when a
+// benchmark is asked for, and prints the summary table after the run.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.bench"); f == nil || f.Value.String() == "" {
+		os.Exit(m.Run())
+	}
+	loadBefore = loadAvg()
+	code := testserver.Main(m, testserver.Options{
+		Name: "bench",
+		Env: map[string]string{
+			"CODERACER_LOG_LEVEL":   "warn",
+			"CODERACER_PARALLELISM": strconv.Itoa(runtime.NumCPU()),
+		},
+	}, func(s *testserver.Server) error {
+		srv, baseURL = s, s.URL
+		return nil
+	})
+	printSummary(os.Stdout)
+	os.Exit(code)
+}
+
+// ---- the summary ----
+
+// row is one line of the summary: a figure of the targets' table.
+type row struct {
+	figure string
+	engine string // the engine's median
+	bare   string // the bare side's median
+	value  string // the ratio or the difference compared with the target
+	target string
+	met    bool
+	detail string // the engine side's breakdown
+}
+
+var (
+	loadBefore string
+	resultsMu  sync.Mutex
+	results    = map[string]row{}
+)
+
+// rowOrder is the order of the targets' table.
+var rowOrder = []struct{ key, figure, target string }{
+	{"python", "python3 hello, latency (API / bare start)", "≤ 1.2"},
+	{"fixed", "fixed cost per run, precompiled C hello (API − bare exec)", "≤ 1 ms"},
+	{"throughput", "throughput, 4 clients, python3 hello (API / bare)", "≥ 0.78"},
+	{"c", "C hello, compile + run (API / gcc + run)", "≤ 1.2"},
+	{"ccache", "C hello posted again, cache hit (API / gcc + run)", "≤ 0.5"},
+	{"go", "Go hello, compile + run (API / warm go build + run)", "≤ 1.3"},
+	{"memory", "server memory, idle, pool warm (all its processes)", "≤ 40 MiB"},
+}
+
+// record stores the result of a row; the last run of a benchmark wins.
+func record(key string, r row) {
+	resultsMu.Lock()
+	defer resultsMu.Unlock()
+	results[key] = r
+}
+
+func yesNo(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}
+
+// printSummary prints every row as a Markdown table (ready for
+// docs/benchmarks.md), then the engine side's breakdowns.
+func printSummary(w io.Writer) {
+	resultsMu.Lock()
+	defer resultsMu.Unlock()
+	if len(results) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nSummary (medians). Machine: %s; load average before the run: %s\n\n", machine(), loadBefore)
+	fmt.Fprintln(w, "| figure | engine | bare | ratio / value | target | met |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | --- | --- |")
+	var details []string
+	for _, o := range rowOrder {
+		r, ok := results[o.key]
+		if !ok {
+			fmt.Fprintf(w, "| %s | not run | | | %s | |\n", o.figure, o.target)
+			continue
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", o.figure, r.engine, r.bare, r.value, o.target, yesNo(r.met))
+		if r.detail != "" {
+			details = append(details, fmt.Sprintf("- %s: %s", o.key, r.detail))
+		}
+	}
+	if len(details) > 0 {
+		fmt.Fprintf(w, "\nEngine side, medians:\n%s\n", strings.Join(details, "\n"))
+	}
+	fmt.Fprintln(w)
+}
+
+// loadAvg is the 1, 5 and 15 minute load averages: the benchmark does not
+// own the machine, and the reader should know how busy it was.
+func loadAvg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(data)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
+}
+
+// machine describes the host: CPUs, CPU model, kernel, cgroup version, Go.
+func machine() string {
+	model := "unknown CPU"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.Lines(string(data)) {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease")
+	cgroup := "cgroup v1"
+	if _, err := os.Stat("/sys/fs/cgroup/cgroup.controllers"); err == nil {
+		cgroup = "cgroup v2"
+	} else if _, err := os.Stat("/sys/fs/cgroup/unified"); err == nil {
+		cgroup = "cgroup v1 (hybrid: v2 mounted without controllers)"
+	}
+	return fmt.Sprintf("%d CPUs, %s, Linux %s, %s, %s", runtime.NumCPU(), model, strings.TrimSpace(string(kernel)), cgroup, runtime.Version())
+}
