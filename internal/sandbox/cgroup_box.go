@@ -3,6 +3,7 @@ package sandbox
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -44,6 +45,11 @@ type boxCgroup struct {
 	oom     chan struct{}
 	oomFd   int
 	closing atomic.Bool
+
+	files     map[string]*os.File // open cgroup files, see file
+	memsw     bool                // the kernel accounts swap: memsw limits exist
+	memLimit  uint64              // the limits last written
+	pidsLimit uint64
 }
 
 // newBox creates the cgroup of box name and moves its container's init
@@ -53,7 +59,34 @@ func (c *cgroups) newBox(name string, initPid int) (*boxCgroup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create box cgroup: %w", err)
 	}
-	b := &boxCgroup{parent: c, name: name, cg: cg, initPid: initPid, oom: make(chan struct{}, 1), oomFd: -1}
+	b := &boxCgroup{parent: c, name: name, cg: cg, initPid: initPid, oom: make(chan struct{}, 1), oomFd: -1,
+		files: make(map[string]*os.File)}
+	if _, err := os.Stat(b.path("memory", "memory.memsw.limit_in_bytes")); err == nil {
+		b.memsw = true
+		// Start from no limit, so that the first limit only goes down.
+		b.memLimit = math.MaxInt64
+	}
+	writeIfExists(b.path("memory", "memory.swappiness"), "0")
+	// Open every file now: runs then only read the map, from any goroutine.
+	for _, f := range []struct {
+		controller, name string
+		write            bool
+	}{
+		{"cpuacct", "cpuacct.usage", true}, {"memory", "memory.usage_in_bytes", false},
+		{"memory", "memory.limit_in_bytes", true}, {"memory", "memory.max_usage_in_bytes", true},
+		{"pids", "pids.current", false}, {"pids", "pids.max", true},
+	} {
+		if _, err := b.file(f.controller, f.name, f.write); err != nil {
+			b.destroy()
+			return nil, fmt.Errorf("open box cgroup file: %w", err)
+		}
+	}
+	if b.memsw {
+		if _, err := b.file("memory", "memory.memsw.limit_in_bytes", true); err != nil {
+			b.destroy()
+			return nil, fmt.Errorf("open box cgroup file: %w", err)
+		}
+	}
 	if err := b.watchOOM(); err != nil {
 		b.destroy()
 		return nil, fmt.Errorf("watch OOM events: %w", err)
@@ -117,17 +150,44 @@ func (b *boxCgroup) path(controller, file string) string {
 	return filepath.Join(cgroupBase, controller, b.parent.prefix, b.name, file)
 }
 
-func (b *boxCgroup) read(controller, file string) uint64 {
-	data, err := os.ReadFile(b.path(controller, file))
+// file returns the box's open cgroup file, opening it on first use: a run
+// reads and writes a handful of them, and keeping them open spares an open
+// and a close (and a path walk through the cgroup file system) each time.
+func (b *boxCgroup) file(controller, name string, write bool) (*os.File, error) {
+	key := controller + "/" + name
+	if f, ok := b.files[key]; ok {
+		return f, nil
+	}
+	flag := os.O_RDONLY
+	if write {
+		flag = os.O_RDWR
+	}
+	f, err := os.OpenFile(b.path(controller, name), flag, 0)
+	if err != nil {
+		return nil, err
+	}
+	b.files[key] = f
+	return f, nil
+}
+
+func (b *boxCgroup) read(controller, name string) uint64 {
+	f, err := b.file(controller, name, false)
 	if err != nil {
 		return 0
 	}
-	n, _ := strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64)
-	return n
+	var buf [64]byte
+	n, _ := f.ReadAt(buf[:], 0)
+	v, _ := strconv.ParseUint(strings.TrimSpace(string(buf[:n])), 10, 64)
+	return v
 }
 
-func (b *boxCgroup) write(controller, file string, v uint64) error {
-	return os.WriteFile(b.path(controller, file), []byte(strconv.FormatUint(v, 10)), 0o644)
+func (b *boxCgroup) write(controller, name string, v uint64) error {
+	f, err := b.file(controller, name, true)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteAt(strconv.AppendUint(nil, v, 10), 0)
+	return err
 }
 
 // startRun resets the counters and sets a run's limits. What the init
@@ -138,15 +198,11 @@ func (b *boxCgroup) startRun(memory, pids uint64) error {
 		return fmt.Errorf("reset CPU accounting: %w", err)
 	}
 	b.baseMem = b.read("memory", "memory.usage_in_bytes")
-	limit := memory + b.baseMem
-	// memsw (absent without swap accounting) must stay at or above the
-	// memory limit at every step: lift it, set the limit, then lower it.
-	writeIfExists(b.path("memory", "memory.memsw.limit_in_bytes"), "-1")
-	if err := b.write("memory", "memory.limit_in_bytes", limit); err != nil {
-		return fmt.Errorf("set memory limit: %w", err)
+	if limit := memory + b.baseMem; limit != b.memLimit {
+		if err := b.setMemoryLimit(limit); err != nil {
+			return fmt.Errorf("set memory limit: %w", err)
+		}
 	}
-	writeIfExists(b.path("memory", "memory.memsw.limit_in_bytes"), strconv.FormatUint(limit, 10))
-	writeIfExists(b.path("memory", "memory.swappiness"), "0")
 	if err := b.write("memory", "memory.max_usage_in_bytes", 0); err != nil {
 		return fmt.Errorf("reset peak memory: %w", err)
 	}
@@ -154,9 +210,35 @@ func (b *boxCgroup) startRun(memory, pids uint64) error {
 	case <-b.oom:
 	default:
 	}
-	if err := b.write("pids", "pids.max", pids+b.read("pids", "pids.current")); err != nil {
-		return fmt.Errorf("set pids limit: %w", err)
+	if limit := pids + b.read("pids", "pids.current"); limit != b.pidsLimit {
+		if err := b.write("pids", "pids.max", limit); err != nil {
+			return fmt.Errorf("set pids limit: %w", err)
+		}
+		b.pidsLimit = limit
 	}
+	return nil
+}
+
+func (b *boxCgroup) setMemoryLimit(limit uint64) error {
+	if !b.memsw {
+		if err := b.write("memory", "memory.limit_in_bytes", limit); err != nil {
+			return err
+		}
+		b.memLimit = limit
+		return nil
+	}
+	// memsw must stay at or above the memory limit at every step: the
+	// order depends on whether the limit goes up or down.
+	order := []string{"memory.memsw.limit_in_bytes", "memory.limit_in_bytes"}
+	if limit < b.memLimit {
+		order[0], order[1] = order[1], order[0]
+	}
+	for _, name := range order {
+		if err := b.write("memory", name, limit); err != nil {
+			return err
+		}
+	}
+	b.memLimit = limit
 	return nil
 }
 
@@ -207,5 +289,8 @@ func (b *boxCgroup) killAll() error {
 // destroy removes the cgroup; its init must be dead.
 func (b *boxCgroup) destroy() error {
 	b.closing.Store(true)
+	for _, f := range b.files {
+		f.Close()
+	}
 	return retryBusy(b.cg.Destroy)
 }
