@@ -368,9 +368,34 @@ func Leftovers(servers []*Server, binPath string) []string {
 				problems = append(problems, fmt.Sprintf("cgroup %s of %s server pid %d", dir, s.Name, s.PID))
 			}
 		}
+		problems = append(problems, hostMountsAndRoots()...)
 		if len(problems) == 0 || time.Now().After(deadline) {
 			return problems
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// hostMountsAndRoots lists what a server could leave on the host's file
+// system: mounts (a container's are in its own mount namespace, so none
+// may show in the host's table) and container root directories, which
+// exist only while a container starts.
+func hostMountsAndRoots() []string {
+	var problems []string
+	if data, err := os.ReadFile("/proc/self/mountinfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, "coderacer-root-") {
+				problems = append(problems, "host mount "+line)
+			}
+		}
+	}
+	roots, _ := filepath.Glob(filepath.Join(os.TempDir(), "coderacer-root-*"))
+	for _, r := range roots {
+		// Another test binary's server may be starting a container right
+		// now; a leftover is one that stays.
+		if fi, err := os.Stat(r); err == nil && time.Since(fi.ModTime()) > 2*time.Second {
+			problems = append(problems, "container root directory "+r)
+		}
+	}
+	return problems
 }
