@@ -190,11 +190,24 @@ func serve(args []string) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Warn("jobs still running after 10s; cancelling them", "err", err)
+		log.Warn("requests still running after 10s; cancelling them", "err", err)
 		cancelJobs()
 		_ = srv.Close()
 	}
-	eng.Wait()
+	// Shutdown does not wait for hijacked connections: WebSocket sessions
+	// may still run jobs. They get what is left of the grace period.
+	jobsDone := make(chan struct{})
+	go func() {
+		eng.Wait()
+		close(jobsDone)
+	}()
+	select {
+	case <-jobsDone:
+	case <-shutdownCtx.Done():
+		log.Warn("jobs still running after 10s; cancelling them")
+		cancelJobs()
+		<-jobsDone
+	}
 	log.Info("stopped")
 	return nil
 }
