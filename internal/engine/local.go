@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -159,6 +160,11 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 	box, err := e.cfg.Sandbox.Acquire(ctx)
 	if err != nil {
 		e.inflight.Add(-1)
+		if errors.Is(err, sandbox.ErrClosed) {
+			// Shutting down: another server (or this one, restarted)
+			// can take the job.
+			return nil, ErrQueueFull
+		}
 		return nil, fmt.Errorf("wait for a sandbox: %w", err)
 	}
 	// Wiping the box is off the response's path; the slot is taken
