@@ -59,10 +59,17 @@ go mod download
 # The language toolchains are declared by the runtime files (runtimes/*.json);
 # the binary prints their Debian packages. iproute2 brings up each sandbox's
 # own loopback; procps is used by the tests.
-packages=(iproute2 procps coreutils)
+packages=(iproute2 procps coreutils findutils)
 runtime_packages="$(go run ./cmd/coderacer packages "${all[@]}")" ||
 	die "cannot list the runtimes' packages (go run ./cmd/coderacer packages ${all[*]})"
 mapfile -t -O "${#packages[@]}" packages <<<"${runtime_packages}"
+npm_packages="$(go run ./cmd/coderacer packages --npm "${all[@]}")" ||
+	die "cannot list the runtimes' npm packages"
+# npm installs the runtimes' npm packages, and the test suite drives the
+# real piston-client from Node (test/piston runs npm ci itself).
+if { [[ -n "${npm_packages}" ]] || [[ ${#all[@]} -gt 0 ]]; } && ! command -v npm >/dev/null 2>&1; then
+	packages+=(npm)
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -83,8 +90,6 @@ fi
 # Where Debian has no package, a runtime names npm packages (pinned); they go
 # under NPM_PREFIX, inside /usr so that the sandbox sees them read-only.
 NPM_PREFIX=/usr/lib/coderacer/npm
-npm_packages="$(go run ./cmd/coderacer packages --npm "${all[@]}")" ||
-	die "cannot list the runtimes' npm packages"
 if [[ -n "${npm_packages}" ]]; then
 	mapfile -t npm_wanted <<<"${npm_packages}"
 	npm_missing=()
@@ -97,9 +102,6 @@ if [[ -n "${npm_packages}" ]]; then
 		fi
 	done
 	if ((${#npm_missing[@]} > 0)); then
-		if ! command -v npm >/dev/null 2>&1; then
-			apt-get install -y --no-install-recommends npm
-		fi
 		echo "setup.sh: installing from npm into ${NPM_PREFIX}: ${npm_wanted[*]}"
 		mkdir -p "${NPM_PREFIX}"
 		# The whole set, so that npm keeps every one of them.
@@ -108,12 +110,6 @@ if [[ -n "${npm_packages}" ]]; then
 	else
 		echo "setup.sh: all npm packages are installed"
 	fi
-fi
-
-# The test suite drives the real piston-client from Node (test/piston runs
-# npm ci itself); make sure npm is there for it.
-if [[ ${#all[@]} -gt 0 ]] && ! command -v npm >/dev/null 2>&1; then
-	apt-get install -y --no-install-recommends npm
 fi
 
 scope=core

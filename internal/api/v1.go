@@ -352,7 +352,7 @@ func newExecuteResponse(res *engine.Result) executeResponse {
 	out := executeResponse{
 		Language:        res.Language,
 		Version:         res.Version,
-		PreparationTime: dur(res.QueueTime + res.PreparationTime),
+		PreparationTime: dur(res.Timings.Queue + res.Timings.Preparation),
 		stageFields:     newStageFields(top),
 		Timings: timingsResponse{
 			Queue: dur(res.Timings.Queue), Preparation: dur(res.Timings.Preparation),

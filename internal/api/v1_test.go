@@ -29,14 +29,14 @@ func TestExecuteResponseShape(t *testing.T) {
 			Status: engine.StatusOK, CPUTime: 10 * time.Millisecond,
 			WallTime: 12300 * time.Microsecond, Memory: 123456,
 		},
-		QueueTime: 200 * time.Microsecond, PreparationTime: time.Millisecond,
+		Timings: engine.Timings{Queue: 200 * time.Microsecond, Preparation: time.Millisecond},
 	})}
 	rec := do(t, newTestHandler(exec), "POST", "/api/v1/execute", helloBody)
 	got := checkJSON(t, rec, http.StatusOK)
 	want := `{"language":"python3","version":"3.11.2","stdout":"1\n","stderr":"warn <&>\n",` +
 		`"executionTime":"12.3ms","preparationTime":"1.2ms",` +
 		`"exitCode":0,"signal":"","status":"OK","cpuTime":"10ms","wallTime":"12.3ms","memory":123456,` +
-		`"stdoutTruncated":false,"stderrTruncated":false,"timings":{"queue":"0s","preparation":"0s","compile":"0s","run":"0s","setup":"0s","collection":"0s"}}` + "\n"
+		`"stdoutTruncated":false,"stderrTruncated":false,"timings":{"queue":"200µs","preparation":"1ms","compile":"0s","run":"0s","setup":"0s","collection":"0s"}}` + "\n"
 	if got != want {
 		t.Errorf("body\n got %s\nwant %s", got, want)
 	}
@@ -96,14 +96,14 @@ func TestExecuteCompileError(t *testing.T) {
 func TestExecuteInternalErrorWithoutStages(t *testing.T) {
 	exec := &fakeExec{fn: resultFn(&engine.Result{
 		Language: "python3", Version: "3.11.2", Status: engine.StatusInternalError,
-		QueueTime: time.Millisecond,
+		Timings: engine.Timings{Queue: time.Millisecond},
 	})}
 	rec := do(t, newTestHandler(exec), "POST", "/api/v1/execute", helloBody)
 	got := checkJSON(t, rec, http.StatusOK)
 	want := `{"language":"python3","version":"3.11.2","stdout":"","stderr":"",` +
 		`"executionTime":"0s","preparationTime":"1ms",` +
 		`"exitCode":0,"signal":"","status":"IE","cpuTime":"0s","wallTime":"0s","memory":0,` +
-		`"stdoutTruncated":false,"stderrTruncated":false,"message":"internal error","timings":{"queue":"0s","preparation":"0s","compile":"0s","run":"0s","setup":"0s","collection":"0s"}}` + "\n"
+		`"stdoutTruncated":false,"stderrTruncated":false,"message":"internal error","timings":{"queue":"1ms","preparation":"0s","compile":"0s","run":"0s","setup":"0s","collection":"0s"}}` + "\n"
 	if got != want {
 		t.Errorf("body\n got %s\nwant %s", got, want)
 	}

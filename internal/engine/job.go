@@ -100,11 +100,7 @@ type Result struct {
 	Status   Status
 	Compile  *StageResult // nil when the runtime has no compile stage
 	Run      *StageResult // nil when the compile stage failed
-	// QueueTime is spent waiting for a free sandbox; PreparationTime
-	// writing the files into it.
-	QueueTime       time.Duration
-	PreparationTime time.Duration
-	Timings         Timings
+	Timings  Timings
 }
 
 // Timings tell where a job's time went, as the engine saw it.

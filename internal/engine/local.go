@@ -37,9 +37,9 @@ type Local struct {
 	cfg       Config
 	log       *slog.Logger
 	available map[*runtime.Runtime]string // runtime → detected version
+	runtimes  []RuntimeInfo               // what available says, for listing
 	inflight  atomic.Int64
 	releases  sync.WaitGroup
-	ready     atomic.Bool
 }
 
 // baseEnv is the environment of every program; runtimes add their own.
@@ -78,7 +78,11 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	e.ready.Store(true)
+	for _, rt := range cfg.Catalog.All() {
+		if v, ok := e.available[rt]; ok {
+			e.runtimes = append(e.runtimes, RuntimeInfo{Language: rt.Language, Version: v, Aliases: rt.Aliases, Compiled: rt.Compiled(), Entrypoint: rt.Entrypoint})
+		}
+	}
 	return e, nil
 }
 
@@ -111,19 +115,12 @@ func (e *Local) detect(ctx context.Context, rt *runtime.Runtime) (string, error)
 	return rt.ParseVersion(string(res.Stdout) + string(res.Stderr))
 }
 
-// Ready reports whether runtimes have been detected.
-func (e *Local) Ready() bool { return e.ready.Load() }
+// Ready is always true: NewLocal returns once the runtimes are detected.
+func (e *Local) Ready() bool { return true }
 
-// Runtimes lists the runtimes that work, sorted by language.
-func (e *Local) Runtimes() []RuntimeInfo {
-	var out []RuntimeInfo
-	for _, rt := range e.cfg.Catalog.All() {
-		if v, ok := e.available[rt]; ok {
-			out = append(out, RuntimeInfo{Language: rt.Language, Version: v, Aliases: rt.Aliases, Compiled: rt.Compiled(), Entrypoint: rt.Entrypoint})
-		}
-	}
-	return out
-}
+// Runtimes lists the runtimes that work, sorted by language. The slice is
+// shared: callers must not change it.
+func (e *Local) Runtimes() []RuntimeInfo { return e.runtimes }
 
 // Wait blocks until every box handed out has been wiped and returned.
 func (e *Local) Wait() { e.releases.Wait() }
@@ -178,8 +175,8 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 		}()
 	}()
 
-	res := &Result{Language: rt.Language, Version: version, QueueTime: time.Since(accepted)}
-	res.Timings.Queue = res.QueueTime
+	res := &Result{Language: rt.Language, Version: version}
+	res.Timings.Queue = time.Since(accepted)
 	prepStart := time.Now()
 	env := append(append([]string{}, baseEnv...), rt.Env...)
 	names := make([]string, len(job.Files))
@@ -209,8 +206,7 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 		res.Run = &StageResult{Status: StatusInternalError, Message: "the engine could not write the files into the sandbox"}
 		return res, nil
 	}
-	res.PreparationTime = time.Since(prepStart)
-	res.Timings.Preparation = res.PreparationTime
+	res.Timings.Preparation = time.Since(prepStart)
 
 	switch {
 	case cached:
@@ -343,33 +339,12 @@ func (e *Local) judge(ctx context.Context, box *sandbox.Box, cmd sandbox.Cmd, li
 		s.Status, s.Message = StatusOutputLimitExceeded, fmt.Sprintf("file size limit of %d bytes exceeded", lim.FileSize)
 	case r.Signal != 0:
 		s.Status, s.Message = StatusSignaled, "killed by "+s.Signal
-	case r.ExitCode != 0 && e.fileSizeReached(ctx, box, lim):
-		// A program that ignores SIGXFSZ (Python does) gets EFBIG instead
-		// of the signal, and usually exits non-zero.
-		s.Status, s.Message = StatusOutputLimitExceeded, fmt.Sprintf("file size limit of %d bytes exceeded", lim.FileSize)
 	case r.ExitCode != 0:
 		s.Status = StatusRuntimeError
 	default:
 		s.Status = StatusOK
 	}
 	return s, ov, nil
-}
-
-// fileSizeReached reports whether a file in the box's writable space has
-// reached the file size limit. It runs find in the box, as the program's
-// user and under the same sandbox: it only looks, never follows links.
-func (e *Local) fileSizeReached(ctx context.Context, box *sandbox.Box, lim Limits) bool {
-	if lim.FileSize <= 0 {
-		return false
-	}
-	r, err := box.Run(ctx, sandbox.Cmd{
-		Args: []string{"/usr/bin/find", sandbox.WorkDir, "/tmp", "-xdev", "-type", "f",
-			"-size", fmt.Sprintf("+%dc", lim.FileSize-1), "-print", "-quit"},
-		Env: baseEnv,
-		Limits: sandbox.Limits{WallTime: 2 * time.Second, CPUTime: time.Second, Memory: 64 << 20,
-			Processes: 4, Output: 4096, FileSize: 1, OpenFiles: 64, Stack: 8 << 20},
-	})
-	return err == nil && r.ExitCode == 0 && len(r.Stdout) > 0
 }
 
 func overrides(l runtime.Limits) Limits {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 	"github.com/criyle/go-sandbox/container"
 	"github.com/criyle/go-sandbox/pkg/rlimit"
 	"github.com/criyle/go-sandbox/runner"
+	"golang.org/x/sys/unix"
 )
 
 // Box is one container from the pool. Files written into it and programs
@@ -25,7 +27,9 @@ type Box struct {
 	index int
 	// cg is the box's own cgroup, holding its init (cgroup v1); without
 	// it each run gets a cgroup of its own.
-	cg      *boxCgroup
+	cg *boxCgroup
+	// initPid is the container's init, through whose /proc/<pid>/root the
+	// host may look at the box's mounts.
 	initPid int
 	// cgroups of this box's runs since it was last wiped
 	cgroups []*runCgroup
@@ -342,6 +346,10 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		r.Limit = LimitWall
 	case r.Signal == syscall.SIGXFSZ:
 		r.Limit = LimitFileSize
+	case r.ExitCode != 0 && b.fileAtLimit(ctx, lim.FileSize):
+		// A program that ignores SIGXFSZ (Python does) gets EFBIG
+		// instead of the signal, and usually exits non-zero.
+		r.Limit = LimitFileSize
 	case (r.Signal != 0 || r.ExitCode != 0) && atLimit(peak, lim.Memory):
 		// Not every allocation at the limit waits for the OOM handler: a
 		// stack that cannot grow faults (SIGSEGV), and the kernel's own
@@ -350,6 +358,41 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		r.Limit = LimitMemory
 	}
 	return r, nil
+}
+
+// fileAtLimit reports whether a file in the box's writable space has
+// reached the file size limit. Most failed runs wrote far less than the
+// limit in all, which the tmpfs mounts' own statistics tell at the cost of
+// a statfs each; only otherwise does find look, run in the box as the
+// program's user: the engine never walks what user code wrote.
+func (b *Box) fileAtLimit(ctx context.Context, limit uint64) bool {
+	if limit == 0 || b.writableUsage() < limit {
+		return false
+	}
+	r, err := b.Run(ctx, Cmd{
+		Args: []string{"/usr/bin/find", WorkDir, "/tmp", "-xdev", "-type", "f",
+			"-size", fmt.Sprintf("+%dc", limit-1), "-print", "-quit"},
+		Env: []string{"PATH=/usr/bin:/bin"},
+		Limits: Limits{WallTime: 2 * time.Second, CPUTime: time.Second, Memory: 64 << 20,
+			Processes: 4, Output: 4096, OpenFiles: 64, Stack: 8 << 20},
+	})
+	return err == nil && r.ExitCode == 0 && len(r.Stdout) > 0
+}
+
+// writableUsage is the space used on the box's /w and /tmp tmpfs mounts.
+// The paths go through the init's root, a read-only tmpfs whose mount
+// points user code cannot replace. If a mount cannot be read, the usage
+// is reported as unbounded, so that the caller looks.
+func (b *Box) writableUsage() uint64 {
+	var total uint64
+	for _, dir := range []string{WorkDir, "/tmp"} {
+		var st unix.Statfs_t
+		if err := unix.Statfs(fmt.Sprintf("/proc/%d/root%s", b.initPid, dir), &st); err != nil {
+			return math.MaxUint64
+		}
+		total += (st.Blocks - st.Bfree) * uint64(st.Bsize)
+	}
+	return total
 }
 
 // atLimit reports whether peak memory reached limit, give or take the

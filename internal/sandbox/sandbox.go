@@ -171,19 +171,19 @@ func (s *Sandbox) newBox(index int) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: start box %d: %w", index, err)
 	}
-	b := &Box{s: s, env: env, index: index}
+	initPid, err := s.newInitPid()
+	if err != nil {
+		_ = env.Destroy()
+		return nil, fmt.Errorf("sandbox: box %d: %w", index, err)
+	}
+	b := &Box{s: s, env: env, index: index, initPid: initPid}
 	if s.cg.version == cgroup.TypeV1 {
-		initPid, err := s.newInitPid()
-		if err == nil {
-			b.cg, err = s.cg.newBox(fmt.Sprintf("box-%d", s.runSeq.Add(1)), initPid)
-		}
-		if err != nil {
+		if b.cg, err = s.cg.newBox(fmt.Sprintf("box-%d", s.runSeq.Add(1)), initPid); err != nil {
 			_ = env.Destroy()
 			return nil, fmt.Errorf("sandbox: box %d cgroup: %w", index, err)
 		}
-		s.inits[initPid] = true
-		b.initPid = initPid
 	}
+	s.inits[initPid] = true
 	s.mu.Lock()
 	s.all[b] = struct{}{}
 	s.mu.Unlock()
@@ -302,10 +302,10 @@ func (s *Sandbox) destroyBox(b *Box) {
 		if err := b.cg.destroy(); err != nil {
 			s.log.Error("remove box cgroup", "err", err)
 		}
-		s.buildMu.Lock()
-		delete(s.inits, b.initPid)
-		s.buildMu.Unlock()
 	}
+	s.buildMu.Lock()
+	delete(s.inits, b.initPid)
+	s.buildMu.Unlock()
 	s.mu.Lock()
 	delete(s.all, b)
 	s.mu.Unlock()
