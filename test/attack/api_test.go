@@ -1,14 +1,12 @@
 package attack
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -207,35 +205,6 @@ func apiRSS(t *testing.T) int64 {
 	return 0
 }
 
-// apiRawPost sends a POST /api/v1/execute with header over a raw
-// connection, the body written by write in the background, and reads the
-// answer even when the server answers before the body is complete.
-func apiRawPost(t *testing.T, header string, write func(w io.Writer) error) (int, []byte) {
-	t.Helper()
-	conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", srv.Port), 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(90 * time.Second))
-	go func() {
-		bw := bufio.NewWriterSize(conn, 64<<10)
-		if _, err := io.WriteString(bw, header); err != nil {
-			return
-		}
-		if write(bw) == nil {
-			bw.Flush()
-		}
-	}()
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatalf("reading the response: %v", err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, body
-}
-
 // apiPadding writes a JSON request whose one file's content is n bytes
 // of padding, without holding it in memory.
 func apiPadding(w io.Writer, n int) error {
@@ -272,12 +241,12 @@ func TestAPIBody100MiB(t *testing.T) {
 		var cl bytes.Buffer
 		apiPadding(&cl, 0)
 		header := fmt.Sprintf("POST /api/v1/execute HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", cl.Len()+size)
-		status, body := apiRawPost(t, header, func(w io.Writer) error { return apiPadding(w, size) })
-		check(t, status, body)
+		resp, body := testserver.RawPost(t, srv, header, func(w io.Writer) error { return apiPadding(w, size) })
+		check(t, resp.StatusCode, body)
 	})
 	t.Run("chunked", func(t *testing.T) {
 		header := "POST /api/v1/execute HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-		status, body := apiRawPost(t, header, func(w io.Writer) error {
+		resp, body := testserver.RawPost(t, srv, header, func(w io.Writer) error {
 			cw := &apiChunkWriter{w: w}
 			if err := apiPadding(cw, size); err != nil {
 				return err
@@ -285,7 +254,7 @@ func TestAPIBody100MiB(t *testing.T) {
 			_, err := io.WriteString(w, "0\r\n\r\n")
 			return err
 		})
-		check(t, status, body)
+		check(t, resp.StatusCode, body)
 	})
 	after := apiRSS(t)
 	t.Logf("server RSS %d MiB before, %d MiB after", before>>20, after>>20)

@@ -113,6 +113,11 @@ func TestLoadStorm(t *testing.T) {
 		}
 	}
 	t.Logf("48 requests in %v: %v", took.Round(time.Millisecond), counts)
+	// A 503 is allowed, but a server refusing everything proves nothing:
+	// the queue (64) holds all 48, so every one of them must have run.
+	if counts["hello 200 OK"] != 24 || counts["burner 200 TLE"] != 24 {
+		t.Errorf("want all 24 hellos OK and all 24 burners TLE, got %v", counts)
+	}
 	requireHealthy(t)
 }
 
@@ -159,6 +164,10 @@ func TestLoadSlowClients(t *testing.T) {
 		t.Errorf("health with 400 slow clients hanging: %d %s", status, body)
 	}
 	during := loadFDs(t)
+	if during < before+380 {
+		// The premise of the check below: the server did hold them.
+		t.Errorf("the server holds %d descriptors with 400 slow clients, %d before: the clients did not connect", during, before)
+	}
 	for _, c := range conns {
 		c.Close()
 	}

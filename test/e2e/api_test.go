@@ -1,15 +1,12 @@
 package e2e
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/coderacer/coderacer/test/testserver"
 )
@@ -177,35 +174,6 @@ func TestLimitsAtMaximumAccepted(t *testing.T) {
 	}
 }
 
-// rawPost sends a POST /api/v1/execute of bodyLen bytes written by write
-// over a plain TCP connection, and reads the response even when the server
-// answers before reading the whole body.
-func rawPost(t *testing.T, header string, write func(w io.Writer) error) (*http.Response, []byte) {
-	t.Helper()
-	conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", srv.Port), 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(60 * time.Second))
-	go func() {
-		bw := bufio.NewWriterSize(conn, 64<<10)
-		if _, err := io.WriteString(bw, header); err != nil {
-			return
-		}
-		if write(bw) == nil {
-			bw.Flush()
-		}
-	}()
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatalf("reading the response: %v", err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return resp, body
-}
-
 // TestBodyTooLarge: a body over 8 MiB gets 413 with a JSON error, whether
 // its length is announced or chunked.
 func TestBodyTooLarge(t *testing.T) {
@@ -226,13 +194,13 @@ func TestBodyTooLarge(t *testing.T) {
 		var e struct {
 			Error string `json:"error"`
 		}
-		if err := json.Unmarshal(data, &e); err != nil || e.Error == "" {
-			t.Errorf("413 body is not a JSON error: %s", shorten(string(data), 500))
+		if err := json.Unmarshal(data, &e); err != nil || e.Error != "request body exceeds 8388608 bytes" {
+			t.Errorf("413 body is not the JSON error naming the limit: %s", shorten(string(data), 500))
 		}
 	}
 	t.Run("content_length", func(t *testing.T) {
 		header := fmt.Sprintf("POST /api/v1/execute HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", srv.Port, len(body))
-		resp, data := rawPost(t, header, func(w io.Writer) error {
+		resp, data := testserver.RawPost(t, srv, header, func(w io.Writer) error {
 			_, err := w.Write(body)
 			return err
 		})
@@ -240,7 +208,7 @@ func TestBodyTooLarge(t *testing.T) {
 	})
 	t.Run("chunked", func(t *testing.T) {
 		header := fmt.Sprintf("POST /api/v1/execute HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n", srv.Port)
-		resp, data := rawPost(t, header, func(w io.Writer) error {
+		resp, data := testserver.RawPost(t, srv, header, func(w io.Writer) error {
 			for off := 0; off < len(body); off += 32 << 10 {
 				end := min(off+32<<10, len(body))
 				if _, err := fmt.Fprintf(w, "%x\r\n%s\r\n", end-off, body[off:end]); err != nil {

@@ -12,20 +12,20 @@ import (
 // These tests are not parallel: they time things, and the server has only
 // two sandboxes.
 
-// TestCPUTimeLimit: a busy loop with cpuTimeMs 1000 ends as TLE about one
-// second later.
+// TestCPUTimeLimit: a busy loop with cpuTimeMs 1000 ends as TLE at the CPU
+// limit. The wall limit is generous, so that a machine busy with other
+// tests cannot turn it into a wall-time TLE; the message says which limit.
 func TestCPUTimeLimit(t *testing.T) {
 	req := python("while True:\n    pass\n")
-	req.Limits = &Limits{CPUTimeMs: 1000}
+	req.Limits = &Limits{CPUTimeMs: 1000, WallTimeMs: 10000}
 	r := mustExecute(t, req)
 	expectStatus(t, r, "TLE")
+	if want := "CPU time limit of 1s exceeded"; r.Message != want {
+		t.Errorf("message %q, want %q: %s", r.Message, want, r)
+	}
 	cpu := duration(t, "cpuTime", r.CPUTime)
-	wall := duration(t, "wallTime", r.WallTime)
 	if cpu < 800*time.Millisecond || cpu > 2*time.Second {
 		t.Errorf("cpuTime = %v, want close to the 1s limit: %s", cpu, r)
-	}
-	if wall >= 2500*time.Millisecond {
-		t.Errorf("wallTime = %v, want < 2.5s for a 1s CPU limit: %s", wall, r)
 	}
 	if r.Elapsed > 10*time.Second {
 		t.Errorf("the request took %v", r.Elapsed)
@@ -184,9 +184,7 @@ func TestForkBomb(t *testing.T) {
 		req.Args = []string{marker}
 		req.Limits = &Limits{WallTimeMs: 3000}
 		r := mustExecute(t, req)
-		if r.Status == "OK" || r.Status == "IE" {
-			t.Errorf("want a limit status for a fork bomb, got %s", r)
-		}
+		expectStatus(t, r, "TLE")
 		if r.Elapsed > 15*time.Second {
 			t.Errorf("the fork bomb request took %v", r.Elapsed)
 		}
@@ -201,9 +199,7 @@ func TestForkBomb(t *testing.T) {
 		req.Args = []string{marker}
 		req.Limits = &Limits{CPUTimeMs: 2000, WallTimeMs: 3000}
 		r := mustExecute(t, req)
-		if r.Status == "OK" || r.Status == "IE" {
-			t.Errorf("want a limit status for a fork bomb, got %s", r)
-		}
+		expectStatus(t, r, "TLE")
 		if r.Elapsed > 15*time.Second {
 			t.Errorf("the fork bomb request took %v", r.Elapsed)
 		}
@@ -253,15 +249,13 @@ print("parent done")
 		}
 	})
 	t.Run("bash_holds_stdout", func(t *testing.T) {
-		// The background sleep keeps stdout open: the run still ends by
-		// the wall time limit at the latest.
+		// The background sleep keeps stdout open, but the run ends with
+		// its main process: the rest is killed then, not waited for.
 		secs := "1234.7" + suffix
 		req := bash("sleep " + secs + " &\necho started\n")
 		req.Limits = &Limits{WallTimeMs: 2000}
 		r := mustExecute(t, req)
-		if r.Status == "IE" {
-			t.Errorf("status IE: %s", r)
-		}
+		expectStatus(t, r, "OK")
 		if !strings.HasPrefix(r.Stdout, "started\n") {
 			t.Errorf("stdout = %q", r.Stdout)
 		}
@@ -280,22 +274,29 @@ print("parent done")
 func TestHostSeesSandboxProcesses(t *testing.T) {
 	secs := fmt.Sprintf("2.%06d", time.Now().UnixNano()%1000000)
 	// The request runs on the test goroutine, the host scan beside it.
+	// The scan runs until the request is answered, however slowly.
 	seenCh := make(chan bool, 1)
+	answered := make(chan struct{})
 	go func() {
-		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		for {
 			for _, p := range testserver.HostProcesses() {
 				if strings.Contains(p.Cmdline, "sleep "+secs) {
 					seenCh <- true
 					return
 				}
 			}
-			time.Sleep(20 * time.Millisecond)
+			select {
+			case <-answered:
+				seenCh <- false
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
 		}
-		seenCh <- false
 	}()
 	req := bash("sleep " + secs + "\necho woke\n")
 	req.Limits = &Limits{WallTimeMs: 10000} // a loaded machine may be slow to wake it
 	r := mustExecute(t, req)
+	close(answered)
 	seen := <-seenCh
 	expectStatus(t, r, "OK")
 	if !seen {

@@ -1,6 +1,7 @@
 package testserver
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -286,4 +288,34 @@ func RequireRuntime(t testing.TB, s *Server, lang string) RuntimeInfo {
 	}
 	t.Fatalf("runtime %s is not installed: run scripts/setup.sh (GET /api/v1/runtimes lists %v)", lang, names)
 	return RuntimeInfo{}
+}
+
+// RawPost sends a request whose header is written as given and whose body
+// is written by write in the background, over a plain TCP connection to s,
+// and reads the response even when the server answers before the body is
+// complete (a 413, say). The body read is capped at 1 MiB.
+func RawPost(t testing.TB, s *Server, header string, write func(w io.Writer) error) (*http.Response, []byte) {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", s.Port), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(90 * time.Second))
+	go func() {
+		bw := bufio.NewWriterSize(conn, 64<<10)
+		if _, err := io.WriteString(bw, header); err != nil {
+			return
+		}
+		if write(bw) == nil {
+			bw.Flush()
+		}
+	}()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("reading the response: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp, body
 }
