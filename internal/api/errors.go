@@ -128,3 +128,14 @@ func goKind(t reflect.Type) string {
 		return "a JSON value"
 	}
 }
+
+// checkArgs refuses an argument holding a NUL byte: execve cannot pass
+// one, so it is the client's mistake, not the engine's failure.
+func checkArgs(args []string) error {
+	for i, a := range args {
+		if strings.IndexByte(a, 0) >= 0 {
+			return badRequest("args[%d] must not contain a NUL character", i)
+		}
+	}
+	return nil
+}

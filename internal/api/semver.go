@@ -64,10 +64,7 @@ func newV2Runtime(rt engine.RuntimeInfo) v2Runtime {
 // answersTo reports whether the runtime is called language (any case), by
 // its Piston name, its own name or an alias.
 func (r v2Runtime) answersTo(language string) bool {
-	if strings.EqualFold(r.name, language) || strings.EqualFold(r.info.Language, language) {
-		return true
-	}
-	return slices.ContainsFunc(r.aliases, func(a string) bool { return strings.EqualFold(a, language) })
+	return strings.EqualFold(r.name, language) || calledBy(r.info, language)
 }
 
 // matches reports whether the runtime's version satisfies a Piston version

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/coderacer/coderacer/internal/engine"
@@ -122,14 +121,9 @@ func (s *server) handleExecute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	res, err := s.exec.Execute(r.Context(), job)
+	res, err := s.execute(r.Context(), job)
 	if err != nil {
 		s.writeExecuteError(w, r, err, clamped)
-		return
-	}
-	if res == nil {
-		s.log.Error("executor returned neither a result nor an error", "language", job.Language)
-		writeError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
 	writeJSON(w, http.StatusOK, newExecuteResponse(res))
@@ -150,6 +144,19 @@ func (s *server) writeExecuteError(w http.ResponseWriter, r *http.Request, err e
 // the HTTP status and the message. A zero status means ctx is done (the
 // client hung up or the server is shutting down): nobody reads an answer.
 // The v1 WebSocket shares it.
+// errNoResult stands for an executor that broke its contract by returning
+// neither a result nor an error.
+var errNoResult = errors.New("executor returned neither a result nor an error")
+
+// execute runs a job through the executor, for every dialect.
+func (s *server) execute(ctx context.Context, job engine.Job) (*engine.Result, error) {
+	res, err := s.exec.Execute(ctx, job)
+	if res == nil && err == nil {
+		err = errNoResult
+	}
+	return res, err
+}
+
 func (s *server) executeError(ctx context.Context, err error, clamped map[string]int64) (int, string) {
 	var notFound *engine.RuntimeNotFoundError
 	var limErr *engine.LimitError
@@ -253,12 +260,8 @@ func (s *server) parseJob(body []byte) (engine.Job, map[string]int64, error) {
 		return engine.Job{}, nil, &requestError{msg: err.Error()}
 	}
 
-	for i, a := range req.Args {
-		if strings.IndexByte(a, 0) >= 0 {
-			// execve cannot pass a NUL inside an argument; reject it here
-			// rather than let the engine fail on it.
-			return engine.Job{}, nil, badRequest("args[%d] must not contain a NUL character", i)
-		}
+	if err := checkArgs(req.Args); err != nil {
+		return engine.Job{}, nil, err
 	}
 
 	clamped := map[string]int64{}

@@ -128,7 +128,7 @@ func (s *server) handleV2Execute(w http.ResponseWriter, r *http.Request) {
 		writeV2Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	res, err := s.exec.Execute(r.Context(), vj.job)
+	res, err := s.execute(r.Context(), vj.job)
 	if err != nil {
 		code, msg := s.v2ExecuteError(r, err, vj)
 		if code == 0 {
@@ -138,11 +138,6 @@ func (s *server) handleV2Execute(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", "1")
 		}
 		writeV2Error(w, code, msg)
-		return
-	}
-	if res == nil {
-		s.log.Error("executor returned neither a result nor an error", "language", vj.job.Language)
-		writeV2Error(w, http.StatusInternalServerError, "internal error")
 		return
 	}
 	writeJSON(w, http.StatusOK, newV2Response(res, vj.rt))
@@ -236,10 +231,8 @@ func (s *server) parseV2(body []byte) (v2Job, error) {
 		if err := json.Unmarshal(req.Args, &job.Args); err != nil {
 			return v2Job{}, badRequest("args must be an array of strings")
 		}
-		for i, a := range job.Args {
-			if strings.IndexByte(a, 0) >= 0 {
-				return v2Job{}, badRequest("args[%d] must not contain a NUL character", i)
-			}
+		if err := checkArgs(job.Args); err != nil {
+			return v2Job{}, err
 		}
 	}
 

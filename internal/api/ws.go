@@ -63,6 +63,23 @@ func headerHasToken(h http.Header, key, token string) bool {
 // acceptWS upgrades the request. Every origin is accepted: the API has no
 // cookies or other ambient credentials, so a cross-site page can do
 // nothing over a WebSocket that it could not do with a plain POST.
+// openWS answers a plain request to a WebSocket endpoint with 426 in the
+// dialect's error shape, or upgrades it into a session whose output
+// messages output shapes.
+func (s *server) openWS(w http.ResponseWriter, r *http.Request, writeErr func(http.ResponseWriter, int, string),
+	output func(stage, stream string, data []byte) any) (*wsSession, bool) {
+	if !isWebSocketRequest(r) {
+		w.Header().Set("Upgrade", "websocket")
+		writeErr(w, http.StatusUpgradeRequired, r.URL.Path+" is a WebSocket endpoint: connect with a WebSocket client")
+		return nil, false
+	}
+	ss, ok := s.acceptWS(w, r)
+	if ok {
+		ss.output = output
+	}
+	return ss, ok
+}
+
 func (s *server) acceptWS(w http.ResponseWriter, r *http.Request) (*wsSession, bool) {
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
@@ -505,7 +522,7 @@ type wsExecution struct {
 func (s *server) executeAsync(ctx context.Context, job engine.Job) <-chan wsExecution {
 	done := make(chan wsExecution, 1)
 	go func() {
-		res, err := s.exec.Execute(ctx, job)
+		res, err := s.execute(ctx, job)
 		done <- wsExecution{res, err}
 	}()
 	return done

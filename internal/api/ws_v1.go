@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,29 +100,25 @@ func v1Output(stage, stream string, data []byte) any {
 // engine does.
 func (s *server) lookupRuntime(name string) (engine.RuntimeInfo, bool) {
 	for _, rt := range s.exec.Runtimes() {
-		if strings.EqualFold(rt.Language, name) {
+		if calledBy(rt, name) {
 			return rt, true
-		}
-		for _, a := range rt.Aliases {
-			if strings.EqualFold(a, name) {
-				return rt, true
-			}
 		}
 	}
 	return engine.RuntimeInfo{}, false
 }
 
+// calledBy reports whether rt is called name (its language or an alias,
+// any case).
+func calledBy(rt engine.RuntimeInfo, name string) bool {
+	return strings.EqualFold(rt.Language, name) ||
+		slices.ContainsFunc(rt.Aliases, func(a string) bool { return strings.EqualFold(a, name) })
+}
+
 func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
-	if !isWebSocketRequest(r) {
-		w.Header().Set("Upgrade", "websocket")
-		writeError(w, http.StatusUpgradeRequired, "/api/v1/connect is a WebSocket endpoint: connect with a WebSocket client")
-		return
-	}
-	ss, ok := s.acceptWS(w, r)
+	ss, ok := s.openWS(w, r, writeError, v1Output)
 	if !ok {
 		return
 	}
-	ss.output = v1Output
 	defer ss.finish()
 	msgs := ss.read()
 	fail := func(code websocket.StatusCode, msg string) {
@@ -189,9 +186,6 @@ func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
 				if code, msg := s.executeError(r.Context(), ex.err, clamped); code != 0 {
 					fail(websocket.StatusCode(4000+code), msg)
 				}
-			case ex.res == nil:
-				s.log.Error("executor returned neither a result nor an error", "language", job.Language)
-				fail(v1CloseInternal, "internal error")
 			default:
 				j.finish(ex.res)
 				ss.send(v1ResultMessage{Type: "result", executeResponse: newExecuteResponse(ex.res)})

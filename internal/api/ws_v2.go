@@ -99,16 +99,10 @@ func v2Output(_, stream string, data []byte) any {
 }
 
 func (s *server) handleV2Connect(w http.ResponseWriter, r *http.Request) {
-	if !isWebSocketRequest(r) {
-		w.Header().Set("Upgrade", "websocket")
-		writeV2Error(w, http.StatusUpgradeRequired, "/api/v2/connect is a WebSocket endpoint: connect with a WebSocket client")
-		return
-	}
-	ss, ok := s.acceptWS(w, r)
+	ss, ok := s.openWS(w, r, writeV2Error, v2Output)
 	if !ok {
 		return
 	}
-	ss.output = v2Output
 	defer ss.finish()
 	msgs := ss.read()
 	fail := func(msg string) {
@@ -176,9 +170,6 @@ func (s *server) handleV2Connect(w http.ResponseWriter, r *http.Request) {
 				if code, msg := s.v2ExecuteError(r, ex.err, vj); code != 0 {
 					fail(msg)
 				}
-			case ex.res == nil:
-				s.log.Error("executor returned neither a result nor an error", "language", vj.job.Language)
-				fail("internal error")
 			default:
 				j.finish(ex.res)
 				ss.close(v2CloseJobCompleted, "Job Completed")
