@@ -68,9 +68,17 @@ func compileKey(language, version string, args, env []string, files []File) cach
 	return k
 }
 
+func (c *CompileCache) enabled() bool { return c != nil && c.maxBytes > 0 }
+
+// maxArtifact is the largest artifact worth reading out of a sandbox: a
+// quarter of the cache, so that one cannot evict everything else, and so
+// that a request allowing a huge compile output cannot make the server
+// hold it.
+func (c *CompileCache) maxArtifact() int64 { return c.maxBytes / 4 }
+
 // get returns the artifact cached under key.
 func (c *CompileCache) get(key cacheKey) ([]byte, bool) {
-	if c == nil || c.maxBytes <= 0 {
+	if !c.enabled() {
 		return nil, false
 	}
 	c.mu.Lock()
@@ -88,7 +96,7 @@ func (c *CompileCache) get(key cacheKey) ([]byte, bool) {
 // put stores an artifact, evicting the least recently used ones to make
 // room. An artifact larger than the whole cache is not kept.
 func (c *CompileCache) put(key cacheKey, artifact []byte) {
-	if c == nil || int64(len(artifact)) > c.maxBytes {
+	if !c.enabled() || int64(len(artifact)) > c.maxBytes {
 		return
 	}
 	c.mu.Lock()

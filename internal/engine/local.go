@@ -232,10 +232,11 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 			e.logJob(res)
 			return res, nil
 		}
-		if rt.Artifact != "" && e.cfg.Cache != nil {
+		if rt.Artifact != "" && e.cfg.Cache.enabled() {
 			// Read now, before any user code runs in this box: what is
-			// cached is exactly what the compiler wrote.
-			if artifact, err := box.ReadFile(rt.Artifact, compileLim.FileSize); err == nil {
+			// cached is exactly what the compiler wrote. The request may
+			// allow a huge artifact; the cache keeps only modest ones.
+			if artifact, err := box.ReadFile(rt.Artifact, min(compileLim.FileSize, e.cfg.Cache.maxArtifact())); err == nil {
 				e.cfg.Cache.put(key, artifact)
 			} else {
 				e.log.Warn("compile artifact not cached", "language", rt.Language, "err", err)

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -117,7 +118,11 @@ func buildMounts(cfg Config) []mount.Mount {
 		WithBind("/bin", "bin", true).
 		WithBind("/etc/alternatives", "etc/alternatives", true).
 		WithBind("/etc/ld.so.cache", "etc/ld.so.cache", true)
-	for _, p := range cfg.ReadOnlyPaths {
+	// Several runtimes may need the same path (the JVM languages share
+	// /etc/java-17-openjdk): bind each once.
+	paths := slices.Clone(cfg.ReadOnlyPaths)
+	slices.Sort(paths)
+	for _, p := range slices.Compact(paths) {
 		b.WithBind(p, p[1:], true)
 	}
 	for _, dev := range []string{"null", "zero", "random", "urandom"} {
