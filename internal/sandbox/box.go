@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path"
 	"runtime"
 	"syscall"
 	"time"
@@ -31,88 +30,11 @@ type Box struct {
 	// initPid is the container's init, through whose /proc/<pid>/root the
 	// host may look at the box's mounts.
 	initPid int
+	// work is the box's work directory, opened through the init's root
+	// (O_PATH): the host places and reads files through it directly.
+	work *os.File
 	// cgroups of this box's runs since it was last wiped
 	cgroups []*runCgroup
-}
-
-// File is one file to place in the work directory.
-type File struct {
-	Name       string // relative to WorkDir, already validated
-	Content    []byte
-	Executable bool
-}
-
-// WriteFiles creates files in the work directory. The box is fresh, so no
-// link planted by user code can be on the way; the files are opened inside
-// the container's own mount namespace anyway.
-func (b *Box) WriteFiles(files []File) error {
-	cmds := make([]container.OpenCmd, len(files))
-	for i, f := range files {
-		perm := os.FileMode(0o666)
-		if f.Executable {
-			perm = 0o777
-		}
-		cmds[i] = container.OpenCmd{
-			Path:     path.Join(WorkDir, f.Name),
-			Flag:     os.O_WRONLY | os.O_CREATE | os.O_EXCL,
-			Perm:     perm,
-			MkdirAll: true,
-		}
-	}
-	opened, err := b.env.Open(cmds)
-	defer func() {
-		for _, o := range opened {
-			if o.File != nil {
-				o.File.Close()
-			}
-		}
-	}()
-	if err != nil {
-		return fmt.Errorf("open files in box: %w", err)
-	}
-	for i, o := range opened {
-		if o.Err != nil {
-			return fmt.Errorf("create %q: %w", files[i].Name, o.Err)
-		}
-		if _, err := o.File.Write(files[i].Content); err != nil {
-			return fmt.Errorf("write %q: %w", files[i].Name, err)
-		}
-	}
-	return nil
-}
-
-// ReadFile reads a regular file of the box, at most max bytes. It is meant
-// for a file a trusted tool (a compiler) just wrote, with every process of
-// the box dead: the file is opened inside the container, and a symbolic
-// link or anything but a regular file is refused rather than followed.
-func (b *Box) ReadFile(name string, max int64) ([]byte, error) {
-	opened, err := b.env.Open([]container.OpenCmd{{Path: name, Flag: os.O_RDONLY | syscall.O_NOFOLLOW}})
-	if err != nil {
-		return nil, fmt.Errorf("open %q in box: %w", name, err)
-	}
-	if opened[0].Err != nil {
-		return nil, fmt.Errorf("open %q in box: %w", name, opened[0].Err)
-	}
-	f := opened[0].File
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%q is not a regular file", name)
-	}
-	if fi.Size() > max {
-		return nil, fmt.Errorf("%q is %d bytes, more than %d", name, fi.Size(), max)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%q grew past %d bytes", name, max)
-	}
-	return data, nil
 }
 
 // Release wipes the box and returns it to the pool. Every process in it is

@@ -181,9 +181,15 @@ func (s *Sandbox) newBox(index int) (*Box, error) {
 		_ = env.Destroy()
 		return nil, fmt.Errorf("sandbox: box %d: %w", index, err)
 	}
-	b := &Box{s: s, env: env, index: index, initPid: initPid}
+	work, err := openWork(initPid)
+	if err != nil {
+		_ = env.Destroy()
+		return nil, fmt.Errorf("sandbox: box %d: %w", index, err)
+	}
+	b := &Box{s: s, env: env, index: index, initPid: initPid, work: work}
 	if s.cg.version == cgroup.TypeV1 {
 		if b.cg, err = s.cg.newBox(fmt.Sprintf("box-%d", s.runSeq.Add(1)), initPid); err != nil {
+			work.Close()
 			_ = env.Destroy()
 			return nil, fmt.Errorf("sandbox: box %d cgroup: %w", index, err)
 		}
@@ -301,6 +307,7 @@ func (s *Sandbox) reset(b *Box) error {
 }
 
 func (s *Sandbox) destroyBox(b *Box) {
+	b.work.Close()
 	_ = b.env.Destroy()
 	s.removeCgroups(b)
 	if b.cg != nil {

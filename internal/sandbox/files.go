@@ -1,0 +1,155 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// The host reaches into a box's work directory through a directory handle
+// opened once, when the box is new. Every name is resolved beneath it with
+// openat2, refusing symbolic links, magic links (/proc/self/...) and mount
+// crossings at any component, so whatever a program left behind cannot
+// lead the host elsewhere. This spares the container's open protocol (a
+// round trip and passing descriptors back) on every job.
+const beneathWork = unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS |
+	unix.RESOLVE_NO_MAGICLINKS | unix.RESOLVE_NO_XDEV
+
+// openWork opens the work directory of the container whose init is pid.
+func openWork(initPid int) (*os.File, error) {
+	fd, err := unix.Open(fmt.Sprintf("/proc/%d/root%s", initPid, WorkDir), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open the box's work directory: %w", err)
+	}
+	return os.NewFile(uintptr(fd), WorkDir), nil
+}
+
+// File is one file to place in the work directory.
+type File struct {
+	Name       string // relative to WorkDir, already validated
+	Content    []byte
+	Executable bool
+}
+
+// WriteFiles creates files (and their directories) in the work directory.
+// It is meant for a fresh box, before any program runs: the files belong to
+// the container's root, readable and writable by the program as if the
+// container had created them (0666, 0777 when executable, directories
+// 0777), whatever the server's umask.
+func (b *Box) WriteFiles(files []File) error {
+	for _, f := range files {
+		if err := b.writeFile(f); err != nil {
+			return fmt.Errorf("write %q into box: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
+func (b *Box) writeFile(f File) error {
+	dir := int(b.work.Fd())
+	if i := strings.LastIndexByte(f.Name, '/'); i >= 0 {
+		fd, err := b.mkdirAll(f.Name[:i])
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		dir = fd
+	}
+	perm := uint32(0o666)
+	if f.Executable {
+		perm = 0o777
+	}
+	fd, err := unix.Openat2(dir, f.Name[strings.LastIndexByte(f.Name, '/')+1:], &unix.OpenHow{
+		Flags:   unix.O_WRONLY | unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC,
+		Mode:    uint64(perm),
+		Resolve: beneathWork,
+	})
+	if err != nil {
+		return err
+	}
+	file := os.NewFile(uintptr(fd), f.Name)
+	defer file.Close()
+	if err := unix.Fchmod(fd, perm); err != nil { // the umask took its share
+		return err
+	}
+	_, err = file.Write(f.Content)
+	return err
+}
+
+// mkdirAll creates the directories of dir (relative to the work
+// directory) that do not exist yet, one component at a time, and returns
+// an open handle of the last one.
+func (b *Box) mkdirAll(dir string) (int, error) {
+	parent := int(b.work.Fd())
+	for comp := range strings.SplitSeq(dir, "/") {
+		if err := unix.Mkdirat(parent, comp, 0o777); err == nil {
+			// A new directory: give it the mode the umask cut.
+			if err := unix.Fchmodat(parent, comp, 0o777, unix.AT_SYMLINK_NOFOLLOW); err != nil && !errors.Is(err, unix.EOPNOTSUPP) {
+				closeUnlessWork(b, parent)
+				return -1, err
+			}
+		} else if !errors.Is(err, unix.EEXIST) {
+			closeUnlessWork(b, parent)
+			return -1, err
+		}
+		fd, err := unix.Openat2(parent, comp, &unix.OpenHow{
+			Flags:   unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC,
+			Resolve: beneathWork,
+		})
+		closeUnlessWork(b, parent)
+		if err != nil {
+			return -1, err
+		}
+		parent = fd
+	}
+	return parent, nil
+}
+
+func closeUnlessWork(b *Box, fd int) {
+	if fd != int(b.work.Fd()) {
+		unix.Close(fd)
+	}
+}
+
+// ReadFile reads a regular file of the work directory, at most max bytes.
+// name is an absolute path under WorkDir. It is meant for a file a trusted
+// tool (a compiler) just wrote, with every process of the box dead; a
+// link, a FIFO or anything but a regular file is refused, never followed
+// or waited on.
+func (b *Box) ReadFile(name string, max int64) ([]byte, error) {
+	rel, ok := strings.CutPrefix(name, WorkDir+"/")
+	if !ok || rel == "" {
+		return nil, fmt.Errorf("%q is not under %s", name, WorkDir)
+	}
+	fd, err := unix.Openat2(int(b.work.Fd()), rel, &unix.OpenHow{
+		Flags:   unix.O_RDONLY | unix.O_NOFOLLOW | unix.O_NONBLOCK | unix.O_CLOEXEC,
+		Resolve: beneathWork,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %q in box: %w", name, err)
+	}
+	f := os.NewFile(uintptr(fd), name)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%q is not a regular file", name)
+	}
+	if fi.Size() > max {
+		return nil, fmt.Errorf("%q is %d bytes, more than %d", name, fi.Size(), max)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%q grew past %d bytes", name, max)
+	}
+	return data, nil
+}
