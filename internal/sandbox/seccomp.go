@@ -167,7 +167,7 @@ func buildSeccompFilter() (seccomp.Filter, error) {
 	prog := []bpf.Instruction{
 		bpf.LoadAbsolute{Off: 4, Size: 4}, // arch
 		bpf.JumpIf{Cond: bpf.JumpEqual, Val: auditArchX86_64, SkipTrue: 1},
-		nil, // the jump to the foreign ABIs, once their place is known
+		nil,                               // the jump to the foreign ABIs, once their place is known
 		bpf.LoadAbsolute{Off: 0, Size: 4}, // nr
 	}
 	prog = append(prog, native...)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coderacer/coderacer/test/testserver"
 )
@@ -96,8 +97,10 @@ func filesBoxOf(t *testing.T, r *testserver.Response) string {
 // at most 12 times: the pool has two sandboxes, handed out in turn.
 func filesInBox(t *testing.T, box string, req testserver.Request) *testserver.Response {
 	t.Helper()
+	// The box is busy until it is wiped, which a deep tree makes slow:
+	// wait for it as long as the server would before replacing it.
 	var seen []string
-	for range 12 {
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		r := testserver.MustExecute(t, srv, req)
 		got := filesBoxOf(t, r)
 		if got == box {
@@ -105,7 +108,7 @@ func filesInBox(t *testing.T, box string, req testserver.Request) *testserver.Re
 		}
 		seen = append(seen, got)
 	}
-	t.Fatalf("12 follow-up runs never landed in sandbox %s (got %v)", box, seen)
+	t.Fatalf("%d follow-up runs in 15 s never landed in sandbox %s (got %v)", len(seen), box, seen)
 	return nil
 }
 
