@@ -221,8 +221,7 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	if err := acct.killAll(); err != nil {
 		b.s.log.Error("kill leftover processes", "err", err)
 	}
-	// The container holds its own copies of the write ends until every
-	// process in it is dead; closing ours lets the collectors see EOF.
+	// Every process that could write to the pipes is dead now.
 	outW.Close()
 	errW.Close()
 	<-watchDone
@@ -238,8 +237,8 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		memory = min(memory, lim.Memory)
 	}
 	r := Result{CPUTime: acct.cpuTime(), Memory: memory, WallTime: res.RunningTime, SetupTime: res.SetUpTime}
-	r.Stdout, r.StdoutTruncated = stdout.wait()
-	r.Stderr, r.StderrTruncated = stderr.wait()
+	r.Stdout, r.StdoutTruncated = stdout.finish()
+	r.Stderr, r.StderrTruncated = stderr.finish()
 	r.Output = out.combined
 	if res.Status == runner.StatusRunnerError {
 		return r, fmt.Errorf("%w: %s", ErrRunner, res.Error)

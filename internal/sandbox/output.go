@@ -1,8 +1,12 @@
 package sandbox
 
 import (
+	"errors"
 	"os"
 	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Stream identifies an output stream of a run.
@@ -31,6 +35,7 @@ type outputs struct {
 // kills the run) and then drains the rest so the writer never blocks.
 type collector struct {
 	o         *outputs
+	r         *os.File
 	stream    Stream
 	buf       []byte
 	truncated bool
@@ -38,7 +43,7 @@ type collector struct {
 }
 
 func (o *outputs) collect(r *os.File, stream Stream) *collector {
-	c := &collector{o: o, stream: stream, done: make(chan struct{})}
+	c := &collector{o: o, r: r, stream: stream, done: make(chan struct{})}
 	go c.read(r)
 	return c
 }
@@ -49,22 +54,10 @@ func (c *collector) read(r *os.File) {
 	chunk := make([]byte, 32<<10)
 	for {
 		n, err := r.Read(chunk)
-		if n > 0 && !c.truncated {
-			kept := chunk[:n]
-			if room := c.o.limit - int64(len(c.buf)); int64(n) > room {
-				kept = chunk[:room]
-				c.truncated = true
-			}
-			c.buf = append(c.buf, kept...)
-			c.o.mu.Lock()
-			c.o.combined = append(c.o.combined, kept...)
-			if c.o.onOutput != nil && len(kept) > 0 {
-				c.o.onOutput(c.stream, kept)
-			}
-			c.o.mu.Unlock()
-			if c.truncated {
-				c.o.onOverflow()
-			}
+		c.keep(chunk[:n])
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			c.drain(r, chunk)
+			return
 		}
 		if err != nil { // io.EOF once every writer is gone
 			return
@@ -72,8 +65,52 @@ func (c *collector) read(r *os.File) {
 	}
 }
 
-// wait blocks until the stream is closed by every writer.
-func (c *collector) wait() ([]byte, bool) {
+func (c *collector) keep(data []byte) {
+	if len(data) == 0 || c.truncated {
+		return
+	}
+	if room := c.o.limit - int64(len(c.buf)); int64(len(data)) > room {
+		data = data[:room]
+		c.truncated = true
+	}
+	c.buf = append(c.buf, data...)
+	c.o.mu.Lock()
+	c.o.combined = append(c.o.combined, data...)
+	if c.o.onOutput != nil && len(data) > 0 {
+		c.o.onOutput(c.stream, data)
+	}
+	c.o.mu.Unlock()
+	if c.truncated {
+		c.o.onOverflow()
+	}
+}
+
+// drain reads what is left in the pipe without waiting for more.
+func (c *collector) drain(r *os.File, chunk []byte) {
+	if r.SetReadDeadline(time.Time{}) != nil {
+		return
+	}
+	rc, err := r.SyscallConn()
+	if err != nil {
+		return
+	}
+	_ = rc.Read(func(fd uintptr) bool {
+		for {
+			n, err := unix.Read(int(fd), chunk)
+			if n <= 0 || err != nil { // empty (EAGAIN), or every writer gone
+				return true
+			}
+			c.keep(chunk[:n])
+		}
+	})
+}
+
+// finish returns the stream once no process of the run is left to write
+// to it. The container's init keeps its copy of the write end open a
+// little longer, so EOF would come late: what is in the pipe is read
+// without waiting for it.
+func (c *collector) finish() ([]byte, bool) {
+	_ = c.r.SetReadDeadline(time.Now())
 	<-c.done
 	return c.buf, c.truncated
 }

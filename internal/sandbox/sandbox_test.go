@@ -74,6 +74,22 @@ func TestRunOutputAndExit(t *testing.T) {
 	}
 }
 
+// TestRunOutputComplete checks that every byte written before the end is
+// collected, though the collection does not wait for the container to
+// close its copies of the pipes: the last writes of a large output sit in
+// the pipe when the program exits.
+func TestRunOutputComplete(t *testing.T) {
+	s := newTestSandbox(t)
+	lim := testLimits
+	lim.Output = 1 << 20
+	for range 20 {
+		res := runWith(t, s, "head -c 300000 /dev/zero | tr '\\0' o; head -c 70000 /dev/zero | tr '\\0' e >&2; printf end", "", lim)
+		if len(res.Stdout) != 300003 || !strings.HasSuffix(string(res.Stdout), "oend") || len(res.Stderr) != 70000 || len(res.Output) != 370003 {
+			t.Fatalf("stdout %d bytes (ends %q), stderr %d, combined %d", len(res.Stdout), res.Stdout[max(0, len(res.Stdout)-8):], len(res.Stderr), len(res.Output))
+		}
+	}
+}
+
 func TestRunLimits(t *testing.T) {
 	s := newTestSandbox(t)
 	cases := []struct {
