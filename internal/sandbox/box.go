@@ -33,6 +33,8 @@ type Box struct {
 	// work is the box's work directory, opened through the init's root
 	// (O_PATH): the host places and reads files through it directly.
 	work *os.File
+	// chunks are the read buffers of a run's two output streams
+	chunks [2][]byte
 	// cgroups of this box's runs since it was last wiped
 	cgroups []*runCgroup
 }
@@ -157,26 +159,23 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		cancel()
 	}
 	out := &outputs{limit: lim.Output, onOverflow: func() { stop(LimitOutput) }, onOutput: cmd.OnOutput}
-	stdout := out.collect(outR, Stdout)
-	stderr := out.collect(errR, Stderr)
+	stdout := out.collect(outR, Stdout, b.chunks[0])
+	stderr := out.collect(errR, Stderr, b.chunks[1])
+	var oom <-chan struct{} // nil, never ready, without a box cgroup
+	if b.cg != nil {
+		oom = b.cg.oom
+	}
 	watchDone := make(chan struct{})
 	go func() {
 		defer close(watchDone)
-		watchCPU(runCtx, acct, lim.CPUTime, func() { stop(LimitCPU) })
-	}()
-	oomDone := make(chan struct{})
-	go func() {
-		defer close(oomDone)
-		if b.cg == nil {
-			return
-		}
-		select {
-		case <-b.cg.oom:
+		switch watch(runCtx, acct, lim.CPUTime, oom) {
+		case LimitCPU:
+			stop(LimitCPU)
+		case LimitMemory:
 			// The program is frozen at the limit: kill it from here, as
 			// the container's init may itself be waiting for memory.
 			stop(LimitMemory)
 			b.cg.killOnce()
-		case <-runCtx.Done():
 		}
 	}()
 
@@ -225,7 +224,6 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	outW.Close()
 	errW.Close()
 	<-watchDone
-	<-oomDone
 
 	// Peak memory is the cgroup's (every process, kernel memory, tmpfs),
 	// or the main process's own peak RSS if that is more: a program too
@@ -323,27 +321,29 @@ func atLimit(peak, limit uint64) bool {
 	return limit > 0 && peak+slack >= limit
 }
 
-// watchCPU polls the cgroup's CPU time, which counts every thread of every
-// process, and calls exceeded once it passes limit. RLIMIT_CPU alone would
-// count one process at a time.
-func watchCPU(ctx context.Context, cg accounting, limit time.Duration, exceeded func()) {
+// watch waits for the run to end or to reach a limit the kernel does not
+// enforce by itself: the CPU time of all processes and threads, which it
+// polls in the cgroup (RLIMIT_CPU alone would count one process at a
+// time), or memory, which the box's OOM notification reports.
+func watch(ctx context.Context, cg accounting, cpuLimit time.Duration, oom <-chan struct{}) LimitKind {
 	const minWait, maxWait = 5 * time.Millisecond, 100 * time.Millisecond
 	timer := time.NewTimer(minWait)
 	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return LimitNone
+		case <-oom:
+			return LimitMemory
 		case <-timer.C:
 		}
 		used := cg.cpuTime()
-		if used >= limit {
-			exceeded()
-			return
+		if used >= cpuLimit {
+			return LimitCPU
 		}
 		// Every core could be burning: wait no longer than the remaining
 		// budget spread over them.
-		wait := (limit - used) / time.Duration(runtime.NumCPU())
+		wait := (cpuLimit - used) / time.Duration(runtime.NumCPU())
 		timer.Reset(min(max(wait, minWait), maxWait))
 	}
 }

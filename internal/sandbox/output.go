@@ -42,16 +42,17 @@ type collector struct {
 	done      chan struct{}
 }
 
-func (o *outputs) collect(r *os.File, stream Stream) *collector {
+// collect reads r in the background, through chunk: a buffer of the
+// box's own, reused run after run, as a run collects each stream once.
+func (o *outputs) collect(r *os.File, stream Stream, chunk []byte) *collector {
 	c := &collector{o: o, r: r, stream: stream, done: make(chan struct{})}
-	go c.read(r)
+	go c.read(r, chunk)
 	return c
 }
 
-func (c *collector) read(r *os.File) {
+func (c *collector) read(r *os.File, chunk []byte) {
 	defer close(c.done)
 	defer r.Close()
-	chunk := make([]byte, 32<<10)
 	for {
 		n, err := r.Read(chunk)
 		c.keep(chunk[:n])

@@ -186,7 +186,8 @@ func (s *Sandbox) newBox(index int) (*Box, error) {
 		_ = env.Destroy()
 		return nil, fmt.Errorf("sandbox: box %d: %w", index, err)
 	}
-	b := &Box{s: s, env: env, index: index, initPid: initPid, work: work}
+	b := &Box{s: s, env: env, index: index, initPid: initPid, work: work,
+		chunks: [2][]byte{make([]byte, 32<<10), make([]byte, 32<<10)}}
 	if s.cg.version == cgroup.TypeV1 {
 		if b.cg, err = s.cg.newBox(fmt.Sprintf("box-%d", s.runSeq.Add(1)), initPid); err != nil {
 			work.Close()
