@@ -263,11 +263,12 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		r.Limit = LimitCPU
 	case wallTimedOut:
 		r.Limit = LimitWall
-	case r.Signal == syscall.SIGXFSZ:
-		r.Limit = LimitFileSize
 	case r.ExitCode != 0 && b.fileAtLimit(ctx, lim.FileSize):
-		// A program that ignores SIGXFSZ (Python does) gets EFBIG
-		// instead of the signal, and usually exits non-zero.
+		// SIGXFSZ alone proves nothing: a program can have the kernel
+		// send it any signal (kill, a timer, F_SETSIG, its children's
+		// exit signal). A file at the limit is the fact. A program that
+		// ignores SIGXFSZ (Python does) gets EFBIG instead of the signal
+		// and usually exits non-zero.
 		r.Limit = LimitFileSize
 	case (r.Signal != 0 || r.ExitCode != 0) && atLimit(peak, lim.Memory):
 		// Not every allocation at the limit waits for the OOM handler: a

@@ -74,31 +74,19 @@ var (
 	denyENOSYS = seccompbpf.ActionErrno | seccompbpf.Action(syscall.ENOSYS)
 )
 
-// conditionalDenials are the calls refused only for some arguments.
+// conditionalDenials are the calls refused only for some arguments:
+// clone with any flag that creates a namespace.
+//
+// No rule tries to keep a program from sending itself SIGXCPU or SIGXFSZ:
+// besides kill and its kin, the kernel sends any signal a program asks
+// for (timers, F_SETSIG, a child's exit signal, the parent-death signal).
+// The engine judges limits by facts instead (the cgroup's CPU time, a
+// file at the size limit), never by the signal.
 func conditionalDenials() []seccompbpf.NameWithConditions {
-	conditional := []seccompbpf.NameWithConditions{{
-		// Any of the bits set refuses the call.
+	return []seccompbpf.NameWithConditions{{
 		Name:       "clone",
 		Conditions: seccompbpf.ArgumentConditions{{Argument: 0, Operation: seccompbpf.BitsSet, Value: namespaceFlags}},
 	}}
-	// SIGXCPU and SIGXFSZ mean "the CPU time or file size rlimit was
-	// reached". Only the kernel may send them, so that a program cannot
-	// pass itself off as one that hit a limit.
-	for _, sig := range []uint64{uint64(syscall.SIGXCPU), uint64(syscall.SIGXFSZ)} {
-		for _, c := range []struct {
-			name string
-			arg  uint32
-		}{
-			{"kill", 1}, {"tkill", 1}, {"tgkill", 2}, {"rt_sigqueueinfo", 1},
-			{"rt_tgsigqueueinfo", 2}, {"pidfd_send_signal", 1},
-		} {
-			conditional = append(conditional, seccompbpf.NameWithConditions{
-				Name:       c.name,
-				Conditions: seccompbpf.ArgumentConditions{{Argument: c.arg, Operation: seccompbpf.Equal, Value: sig}},
-			})
-		}
-	}
-	return conditional
 }
 
 // The outcomes a native call can reach in the filter, in the order their
@@ -118,8 +106,8 @@ const (
 // allow without running it. A linear list of ~80 comparisons made that
 // cost about 0.15 ms per program started, so the native call number is
 // found by binary search (a dozen instructions on any path). The
-// comparisons on arguments (clone's flags, the signal of kill and its
-// kin) are assembled by the policy library, reached only for those calls.
+// comparison on arguments (clone's flags) is assembled by the policy
+// library, reached only for that call.
 func buildSeccompFilter() (seccomp.Filter, error) {
 	info, err := arch.GetInfo("amd64")
 	if err != nil {

@@ -851,22 +851,70 @@ func TestResourcesStatuses(t *testing.T) {
 			status: "SG",
 			check:  resourcesStage("killed by SIGABRT", "SIGABRT", 134, ""),
 		},
+		// A program can have SIGXCPU or SIGXFSZ delivered to itself in
+		// many ways: raise, kill with junk in the argument's high bits
+		// (the kernel reads an int), F_SETSIG on a file descriptor, a
+		// POSIX timer. None may pass it off as one that reached the CPU or
+		// file size limit: it was killed by a signal (SG), no more.
 		{
-			// SIGXCPU sent by the program to itself after 1 ms of CPU: no
-			// CPU limit was reached, so TLE would be a lie. Only the kernel may send SIGXCPU (seccomp refuses it as an
-			// argument of kill, tgkill and friends), so a program cannot
-			// pass itself off as one that reached the CPU limit.
 			name:   "c_raise_SIGXCPU",
-			req:    c(resourcesCHeader + "int main(void) {\n    puts(raise(SIGXCPU) ? \"refused\" : \"raised\");\n    return 0;\n}\n"),
-			status: "OK",
-			stdout: "refused\n",
+			req:    c(resourcesCHeader + "int main(void) {\n    raise(SIGXCPU);\n    puts(\"survived\");\n    return 0;\n}\n"),
+			status: "SG",
+			check:  resourcesStage("killed by SIGXCPU", "SIGXCPU", 128+24, ""),
 		},
 		{
-			// Likewise SIGXFSZ without any file: refused, never OLE.
 			name:   "c_raise_SIGXFSZ",
-			req:    c(resourcesCHeader + "int main(void) {\n    puts(raise(SIGXFSZ) ? \"refused\" : \"raised\");\n    return 0;\n}\n"),
-			status: "OK",
-			stdout: "refused\n",
+			req:    c(resourcesCHeader + "int main(void) {\n    raise(SIGXFSZ);\n    puts(\"survived\");\n    return 0;\n}\n"),
+			status: "SG",
+			check:  resourcesStage("killed by SIGXFSZ", "SIGXFSZ", 128+25, ""),
+		},
+		{
+			name: "c_kill_SIGXFSZ_high_bits",
+			req: c(resourcesCHeader + `#include <sys/syscall.h>
+int main(void) {
+    syscall(SYS_kill, getpid(), (1UL << 32) | SIGXFSZ);
+    puts("survived");
+    return 0;
+}
+`),
+			status: "SG",
+			check:  resourcesStage("killed by SIGXFSZ", "SIGXFSZ", 128+25, ""),
+		},
+		{
+			name: "c_fsetsig_SIGXFSZ",
+			req: c(resourcesCHeader + `int main(void) {
+    int p[2];
+    if (pipe(p) < 0 || fcntl(p[0], F_SETOWN, getpid()) < 0 || fcntl(p[0], F_SETSIG, SIGXFSZ) < 0 ||
+        fcntl(p[0], F_SETFL, O_ASYNC) < 0) {
+        printf("setup %s\n", strerrorname_np(errno));
+        return 1;
+    }
+    write(p[1], "x", 1);
+    puts("survived");
+    return 0;
+}
+`),
+			status: "SG",
+			check:  resourcesStage("killed by SIGXFSZ", "SIGXFSZ", 128+25, ""),
+		},
+		{
+			name: "c_timer_SIGXCPU",
+			req: c(resourcesCHeader + `#include <time.h>
+int main(void) {
+    struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGXCPU};
+    timer_t t;
+    struct itimerspec when = {.it_value = {.tv_nsec = 1000000}};
+    if (timer_create(CLOCK_MONOTONIC, &ev, &t) < 0 || timer_settime(t, 0, &when, NULL) < 0) {
+        printf("timer %s\n", strerrorname_np(errno));
+        return 1;
+    }
+    pause();
+    puts("survived");
+    return 0;
+}
+`),
+			status: "SG",
+			check:  resourcesStage("killed by SIGXCPU", "SIGXCPU", 128+24, ""),
 		},
 		{
 			// A program that stops itself never ends by itself: the wall
