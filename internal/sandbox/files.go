@@ -86,30 +86,33 @@ func (b *Box) writeFile(f File) error {
 func (b *Box) mkdirAll(dir string) (int, error) {
 	parent := int(b.work.Fd())
 	for comp := range strings.SplitSeq(dir, "/") {
-		if err := unix.Mkdirat(parent, comp, 0o777); err == nil {
-			// A new directory: give it the mode the umask cut.
-			if err := unix.Fchmodat(parent, comp, 0o777, unix.AT_SYMLINK_NOFOLLOW); err != nil && !errors.Is(err, unix.EOPNOTSUPP) {
-				closeUnlessWork(b, parent)
-				return -1, err
-			}
-		} else if !errors.Is(err, unix.EEXIST) {
-			closeUnlessWork(b, parent)
+		err := unix.Mkdirat(parent, comp, 0o777)
+		created := err == nil
+		if err != nil && !errors.Is(err, unix.EEXIST) {
+			b.closeDir(parent)
 			return -1, err
 		}
 		fd, err := unix.Openat2(parent, comp, &unix.OpenHow{
-			Flags:   unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC,
+			Flags:   unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC,
 			Resolve: beneathWork,
 		})
-		closeUnlessWork(b, parent)
+		b.closeDir(parent)
 		if err != nil {
 			return -1, err
+		}
+		if created { // give it the mode the umask cut
+			if err := unix.Fchmod(fd, 0o777); err != nil {
+				unix.Close(fd)
+				return -1, err
+			}
 		}
 		parent = fd
 	}
 	return parent, nil
 }
 
-func closeUnlessWork(b *Box, fd int) {
+// closeDir closes a directory handle of mkdirAll, not the work directory's.
+func (b *Box) closeDir(fd int) {
 	if fd != int(b.work.Fd()) {
 		unix.Close(fd)
 	}

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -13,6 +14,9 @@ func TestWriteFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Release()
+	// A server started with the usual umask must still create what the
+	// container would have.
+	defer syscall.Umask(syscall.Umask(0o022))
 	err = b.WriteFiles([]File{
 		{Name: "main.sh", Content: []byte("echo main")},
 		{Name: "lib/a/b.txt", Content: []byte("deep")},
