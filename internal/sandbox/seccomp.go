@@ -104,7 +104,7 @@ const (
 // The kernel runs the filter on every system call, and when it is loaded,
 // once for every call number of both ABIs, to learn which calls it may
 // allow without running it. A linear list of ~80 comparisons made that
-// cost about 0.15 ms per program started, so the native call number is
+// cost about 0.13 ms per program started, so the native call number is
 // found by binary search (a dozen instructions on any path). The
 // comparison on arguments (clone's flags) is assembled by the policy
 // library, reached only for that call.
