@@ -2,9 +2,12 @@ package api
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 
 	"github.com/coderacer/coderacer/internal/engine"
 )
@@ -152,3 +155,21 @@ func (w *trackingWriter) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the real writer (flushing,
 // deadlines) through this wrapper.
 func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// readBody reads a request body up to the server's limit. On failure it
+// returns the HTTP status and the message to answer with, in whichever
+// dialect's error shape.
+func (s *server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, code int, msg string) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
+	if err == nil {
+		return body, 0, ""
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, http.StatusRequestEntityTooLarge, "request body exceeds " + strconv.FormatInt(tooBig.Limit, 10) + " bytes"
+	}
+	// The client went away or sent a broken chunked stream. Nobody may
+	// be listening; answer anyway.
+	s.log.Debug("reading request body", "err", err)
+	return nil, http.StatusBadRequest, "cannot read request body"
+}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -103,21 +102,14 @@ type runtimeResponse struct {
 }
 
 func (s *server) handleExecute(w http.ResponseWriter, r *http.Request) {
-	job, clamped, err := s.readJob(w, r)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		var reqErr *requestError
-		switch {
-		case errors.As(err, &tooBig):
-			writeError(w, http.StatusRequestEntityTooLarge, "request body exceeds "+strconv.FormatInt(tooBig.Limit, 10)+" bytes")
-		case errors.As(err, &reqErr):
-			writeError(w, http.StatusBadRequest, reqErr.msg)
-		default:
-			// Reading the body failed: the client went away or sent a broken
-			// chunked stream. Nobody may be listening; answer anyway.
-			s.log.Debug("reading request body", "err", err)
-			writeError(w, http.StatusBadRequest, "cannot read request body")
-		}
+	body, code, msg := s.readBody(w, r)
+	if code != 0 {
+		writeError(w, code, msg)
+		return
+	}
+	job, clamped, err := s.parseJob(body)
+	if err != nil { // a *requestError
+		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 
@@ -189,20 +181,11 @@ func (s *server) executeError(ctx context.Context, err error, clamped map[string
 	}
 }
 
-// readJob decodes and checks the request. It returns the original value of
-// every time limit it clamped, keyed by the LimitError name the engine will
-// use for it.
-func (s *server) readJob(w http.ResponseWriter, r *http.Request) (engine.Job, map[string]int64, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
-	if err != nil {
-		return engine.Job{}, nil, err
-	}
-	return s.parseJob(body)
-}
-
 // parseJob decodes and checks a v1 execute request (the HTTP body, or the
 // "execute" message of the v1 WebSocket, whose extra "type" field is
-// ignored like any unknown field). Errors are *requestError.
+// ignored like any unknown field). Errors are *requestError. It also
+// returns the original value of every time limit it clamped, keyed by the
+// LimitError name the engine will use for it.
 func (s *server) parseJob(body []byte) (engine.Job, map[string]int64, error) {
 	// Unmarshal, not a Decoder: it checks the whole body, so trailing
 	// garbage after the object is a syntax error like any other. It gets

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -112,15 +111,9 @@ func writeV2Error(w http.ResponseWriter, code int, msg string) {
 }
 
 func (s *server) handleV2Execute(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeV2Error(w, http.StatusRequestEntityTooLarge, "request body exceeds "+strconv.FormatInt(tooBig.Limit, 10)+" bytes")
-			return
-		}
-		s.log.Debug("reading request body", "err", err)
-		writeV2Error(w, http.StatusBadRequest, "cannot read request body")
+	body, code, msg := s.readBody(w, r)
+	if code != 0 {
+		writeV2Error(w, code, msg)
 		return
 	}
 	vj, err := s.parseV2(body)

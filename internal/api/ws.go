@@ -42,6 +42,19 @@ const (
 	wsSignalQueue = 16
 )
 
+// runtimeMessage and stageMessage are the same in both dialects:
+// {"type":"runtime","language","version"} and {"type":"stage","stage"}.
+type runtimeMessage struct {
+	Type     string `json:"type"`
+	Language string `json:"language"`
+	Version  string `json:"version"`
+}
+
+type stageMessage struct {
+	Type  string `json:"type"`
+	Stage string `json:"stage"`
+}
+
 // isWebSocketRequest reports whether r asks for a WebSocket upgrade, so a
 // plain request can be answered in the dialect's JSON rather than by the
 // library's text/plain 426.
@@ -60,9 +73,6 @@ func headerHasToken(h http.Header, key, token string) bool {
 	return false
 }
 
-// acceptWS upgrades the request. Every origin is accepted: the API has no
-// cookies or other ambient credentials, so a cross-site page can do
-// nothing over a WebSocket that it could not do with a plain POST.
 // openWS answers a plain request to a WebSocket endpoint with 426 in the
 // dialect's error shape, or upgrades it into a session whose output
 // messages output shapes.
@@ -80,6 +90,9 @@ func (s *server) openWS(w http.ResponseWriter, r *http.Request, writeErr func(ht
 	return ss, ok
 }
 
+// acceptWS upgrades the request. Every origin is accepted: the API has no
+// cookies or other ambient credentials, so a cross-site page can do
+// nothing over a WebSocket that it could not do with a plain POST.
 func (s *server) acceptWS(w http.ResponseWriter, r *http.Request) (*wsSession, bool) {
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {

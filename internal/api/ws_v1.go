@@ -41,17 +41,6 @@ type v1ClientMessage struct {
 	Signal json.RawMessage `json:"signal"`
 }
 
-type v1RuntimeMessage struct {
-	Type     string `json:"type"`
-	Language string `json:"language"`
-	Version  string `json:"version"`
-}
-
-type v1StageMessage struct {
-	Type  string `json:"type"`
-	Stage string `json:"stage"`
-}
-
 // v1OutputMessage is {"type": "stdout"|"stderr", "stage", "data"}.
 type v1OutputMessage struct {
 	Type  string `json:"type"`
@@ -81,12 +70,12 @@ type v1Dialect struct{ rt engine.RuntimeInfo }
 
 func (d v1Dialect) runtime(res *engine.Result) any {
 	if res != nil && res.Language != "" {
-		return v1RuntimeMessage{Type: "runtime", Language: res.Language, Version: res.Version}
+		return runtimeMessage{Type: "runtime", Language: res.Language, Version: res.Version}
 	}
-	return v1RuntimeMessage{Type: "runtime", Language: d.rt.Language, Version: d.rt.Version}
+	return runtimeMessage{Type: "runtime", Language: d.rt.Language, Version: d.rt.Version}
 }
 
-func (d v1Dialect) stage(stage string) any { return v1StageMessage{Type: "stage", Stage: stage} }
+func (d v1Dialect) stage(stage string) any { return stageMessage{Type: "stage", Stage: stage} }
 
 func (d v1Dialect) exit(stage string, st *engine.StageResult) any {
 	return v1ExitMessage{Type: "exit", Stage: stage, stageFields: newStageFields(st)}

@@ -42,17 +42,6 @@ type v2ClientMessage struct {
 	EOF    bool            `json:"eof"`
 }
 
-type v2RuntimeMessage struct {
-	Type     string `json:"type"`
-	Language string `json:"language"`
-	Version  string `json:"version"`
-}
-
-type v2StageMessage struct {
-	Type  string `json:"type"`
-	Stage string `json:"stage"`
-}
-
 type v2DataMessage struct {
 	Type   string `json:"type"`
 	Stream string `json:"stream"`
@@ -81,10 +70,10 @@ type v2ErrorMessage struct {
 type v2Dialect struct{ rt v2Runtime }
 
 func (d v2Dialect) runtime(*engine.Result) any {
-	return v2RuntimeMessage{Type: "runtime", Language: d.rt.name, Version: d.rt.info.Version}
+	return runtimeMessage{Type: "runtime", Language: d.rt.name, Version: d.rt.info.Version}
 }
 
-func (d v2Dialect) stage(stage string) any { return v2StageMessage{Type: "stage", Stage: stage} }
+func (d v2Dialect) stage(stage string) any { return stageMessage{Type: "stage", Stage: stage} }
 
 func (d v2Dialect) exit(stage string, st *engine.StageResult) any {
 	r := newV2Stage(st)

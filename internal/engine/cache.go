@@ -43,14 +43,13 @@ func NewCompileCache(maxBytes int64) *CompileCache {
 // shifting bytes from one part to the next.
 func compileKey(language, version string, args, env []string, files []File) cacheKey {
 	h := sha256.New()
+	putLen := func(n int) { h.Write(binary.BigEndian.AppendUint64(nil, uint64(n))) }
 	put := func(b []byte) {
-		var n [8]byte
-		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
-		h.Write(n[:])
+		putLen(len(b))
 		h.Write(b)
 	}
 	putList := func(l []string) {
-		put([]byte{byte(len(l) >> 8), byte(len(l))})
+		putLen(len(l))
 		for _, s := range l {
 			put([]byte(s))
 		}

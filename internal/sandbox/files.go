@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -51,8 +52,9 @@ func (b *Box) WriteFiles(files []File) error {
 
 func (b *Box) writeFile(f File) error {
 	dir := int(b.work.Fd())
-	if i := strings.LastIndexByte(f.Name, '/'); i >= 0 {
-		fd, err := b.mkdirAll(f.Name[:i])
+	parent, name := path.Split(f.Name)
+	if parent != "" {
+		fd, err := b.mkdirAll(strings.TrimSuffix(parent, "/"))
 		if err != nil {
 			return err
 		}
@@ -63,7 +65,7 @@ func (b *Box) writeFile(f File) error {
 	if f.Executable {
 		perm = 0o777
 	}
-	fd, err := unix.Openat2(dir, f.Name[strings.LastIndexByte(f.Name, '/')+1:], &unix.OpenHow{
+	fd, err := unix.Openat2(dir, name, &unix.OpenHow{
 		Flags:   unix.O_WRONLY | unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC,
 		Mode:    uint64(perm),
 		Resolve: beneathWork,

@@ -8,16 +8,11 @@ import (
 )
 
 func TestWriteFiles(t *testing.T) {
-	s := newTestSandbox(t)
-	b, err := s.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Release()
+	b := newTestBox(t)
 	// A server started with the usual umask must still create what the
 	// container would have.
 	defer syscall.Umask(syscall.Umask(0o022))
-	err = b.WriteFiles([]File{
+	err := b.WriteFiles([]File{
 		{Name: "main.sh", Content: []byte("echo main")},
 		{Name: "lib/a/b.txt", Content: []byte("deep")},
 		{Name: "lib/c.txt", Content: []byte("shallow")},
@@ -50,12 +45,7 @@ func TestWriteFiles(t *testing.T) {
 // reads a compiler's output: each must be refused, not followed or waited
 // on.
 func TestReadFileRefuses(t *testing.T) {
-	s := newTestSandbox(t)
-	b, err := s.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Release()
+	b := newTestBox(t)
 	res, err := b.Run(context.Background(), Cmd{
 		Args: []string{"/bin/sh", "-c", "printf ok > out; ln -s /etc/passwd link; ln -s out rel; mkfifo fifo; " +
 			"mkdir d; ln -s /etc d2; head -c 5000 /dev/zero > big"},

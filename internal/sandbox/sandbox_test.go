@@ -37,6 +37,18 @@ func newTestSandbox(t *testing.T) *Sandbox {
 	return s
 }
 
+// newTestBox is a box of a sandbox of its own, released and closed when
+// the test ends.
+func newTestBox(t *testing.T) *Box {
+	t.Helper()
+	b, err := newTestSandbox(t).Acquire(context.Background())
+	if err != nil {
+		t.Fatalf("Acquire: %v", err)
+	}
+	t.Cleanup(b.Release)
+	return b
+}
+
 var testLimits = Limits{
 	WallTime: 2 * time.Second, CPUTime: time.Second, Memory: 64 << 20,
 	Processes: 16, Output: 1 << 16, FileSize: 1 << 20, OpenFiles: 64, Stack: 8 << 20,
@@ -137,12 +149,7 @@ func TestRunIsolation(t *testing.T) {
 }
 
 func TestRunStreaming(t *testing.T) {
-	s := newTestSandbox(t)
-	b, err := s.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Release()
+	b := newTestBox(t)
 	stdinR, stdinW := io.Pipe()
 	signals := make(chan syscall.Signal, 1)
 	lines := make(chan string, 16)

@@ -132,7 +132,7 @@ func buildSeccompFilter() (seccomp.Filter, error) {
 	for _, s := range []struct {
 		names []string
 		out   int
-	}{{deniedSyscalls, outEPERM}, {notImplemented, outENOSYS}, {slices.Compact(conditionalNames), outConditional}} {
+	}{{deniedSyscalls, outEPERM}, {notImplemented, outENOSYS}, {conditionalNames, outConditional}} {
 		if err := set(s.names, s.out); err != nil {
 			return nil, err
 		}

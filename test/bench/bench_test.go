@@ -99,10 +99,8 @@ func BenchmarkPythonHello(b *testing.B) {
 		})
 		i++
 	}
-	ma, mb := median(eng.roundTrip), median(bare)
+	ma, mb := reportMedians(b, eng.roundTrip, bare)
 	ratio := float64(ma) / float64(mb)
-	b.ReportMetric(ms(ma), "api-median-ms")
-	b.ReportMetric(ms(mb), "bare-median-ms")
 	b.ReportMetric(ratio, "ratio")
 	eng.report(b)
 	after := rssNow(b)
@@ -149,10 +147,8 @@ func BenchmarkFixedCost(b *testing.B) {
 		})
 		i++
 	}
-	ma, mb := median(eng.roundTrip), median(bare)
+	ma, mb := reportMedians(b, eng.roundTrip, bare)
 	fixed := ma - mb
-	b.ReportMetric(ms(ma), "api-median-ms")
-	b.ReportMetric(ms(mb), "bare-median-ms")
 	b.ReportMetric(ms(fixed), "fixed-cost-ms")
 	b.ReportMetric(ms(median(eng.wall)-mb), "sandbox-cost-ms")
 	b.ReportMetric(ms(median(eng.withoutCompile())-mb), "nocompile-cost-ms")
@@ -284,10 +280,8 @@ func compiledBench(b *testing.B, key, lang, entry, comment, src string, unique b
 		})
 		i++
 	}
-	ma, mb := median(eng.roundTrip), median(bare)
+	ma, mb := reportMedians(b, eng.roundTrip, bare)
 	ratio := float64(ma) / float64(mb)
-	b.ReportMetric(ms(ma), "api-median-ms")
-	b.ReportMetric(ms(mb), "bare-median-ms")
 	b.ReportMetric(ratio, "ratio")
 	b.ReportMetric(ms(median(bareCompile)), "bare-compile-ms")
 	eng.report(b)

@@ -212,6 +212,15 @@ func (t *bareToolchain) compileAndRun(entry, src, want string) (total, compile t
 
 // ---- statistics ----
 
+// reportMedians reports the medians of the engine's and the bare side's
+// times and returns them.
+func reportMedians(b *testing.B, engine, bare []time.Duration) (time.Duration, time.Duration) {
+	ma, mb := median(engine), median(bare)
+	b.ReportMetric(ms(ma), "api-median-ms")
+	b.ReportMetric(ms(mb), "bare-median-ms")
+	return ma, mb
+}
+
 func median(d []time.Duration) time.Duration {
 	if len(d) == 0 {
 		return 0
