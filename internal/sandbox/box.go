@@ -229,8 +229,7 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	// or the main process's own peak RSS if that is more: a program too
 	// small to rise above the box's baseline still used its pages. RSS
 	// counts shared library pages the cgroup does not, hence the cap.
-	peak := acct.peakMemory()
-	memory := max(peak, uint64(res.Memory))
+	memory := max(acct.peakMemory(), uint64(res.Memory))
 	if lim.Memory > 0 {
 		memory = min(memory, lim.Memory)
 	}
@@ -270,7 +269,7 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		// ignores SIGXFSZ (Python does) gets EFBIG instead of the signal
 		// and usually exits non-zero.
 		r.Limit = LimitFileSize
-	case (r.Signal != 0 || r.ExitCode != 0) && atLimit(peak, lim.Memory):
+	case (r.Signal != 0 || r.ExitCode != 0) && acct.reachedMemoryLimit():
 		// Not every allocation at the limit waits for the OOM handler: a
 		// stack that cannot grow faults (SIGSEGV), and the kernel's own
 		// allocations fail with ENOMEM. A program that failed with its
@@ -315,8 +314,8 @@ func (b *Box) writableUsage() uint64 {
 	return total
 }
 
-// atLimit reports whether peak memory reached limit, give or take the
-// page-sized slack of the accounting.
+// atLimit reports whether peak memory usage reached limit, give or take
+// the page-sized slack of the accounting.
 func atLimit(peak, limit uint64) bool {
 	slack := min(limit/100, 1<<20)
 	return limit > 0 && peak+slack >= limit

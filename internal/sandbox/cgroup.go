@@ -78,7 +78,7 @@ func (c *cgroups) newRun(name string, memory, pids uint64) (*runCgroup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create run cgroup: %w", err)
 	}
-	r := &runCgroup{cg: cg, parent: c, name: name}
+	r := &runCgroup{cg: cg, parent: c, name: name, memLimit: memory}
 	if err := r.setLimits(memory, pids); err != nil {
 		r.destroy()
 		return nil, err
@@ -92,9 +92,10 @@ func (c *cgroups) destroy() error {
 }
 
 type runCgroup struct {
-	cg     cgroup.Cgroup
-	parent *cgroups
-	name   string
+	cg       cgroup.Cgroup
+	parent   *cgroups
+	name     string
+	memLimit uint64
 }
 
 func (r *runCgroup) memoryPath(file string) string {
@@ -138,6 +139,8 @@ func (r *runCgroup) peakMemory() uint64 {
 	m, _ := r.cg.MemoryUsage()
 	return m
 }
+
+func (r *runCgroup) reachedMemoryLimit() bool { return atLimit(r.peakMemory(), r.memLimit) }
 
 func (r *runCgroup) oomKills() uint64 {
 	file := "memory.events"

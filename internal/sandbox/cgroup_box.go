@@ -20,6 +20,7 @@ import (
 type accounting interface {
 	cpuTime() time.Duration
 	peakMemory() uint64
+	reachedMemoryLimit() bool
 	oomKills() uint64
 	killAll() error
 }
@@ -74,6 +75,7 @@ func (c *cgroups) newBox(name string, initPid int) (*boxCgroup, error) {
 	}{
 		{"cpuacct", "cpuacct.usage", true}, {"memory", "memory.usage_in_bytes", false},
 		{"memory", "memory.limit_in_bytes", true}, {"memory", "memory.max_usage_in_bytes", true},
+		{"memory", "memory.stat", false},
 		{"pids", "pids.current", false}, {"pids", "pids.max", true},
 	} {
 		if _, err := b.file(f.controller, f.name, f.write); err != nil {
@@ -193,12 +195,20 @@ func (b *boxCgroup) write(controller, name string, v uint64) error {
 // startRun resets the counters and sets a run's limits. What the init
 // holds (its memory, its threads) is added to the limits and subtracted
 // from what is reported, so the program gets exactly its own.
+//
+// The usage also holds page cache charged to the box by earlier runs (v1
+// charges a cached file to the first cgroup that read it: a compiler's
+// binaries, a JVM). The kernel reclaims that cache when the program needs
+// the room, so it must not raise the limit: the program would get as much
+// again as earlier users happened to read, and a verdict would depend on
+// them. Only what cannot be reclaimed does.
 func (b *boxCgroup) startRun(memory, pids uint64) error {
 	if err := b.write("cpuacct", "cpuacct.usage", 0); err != nil {
 		return fmt.Errorf("reset CPU accounting: %w", err)
 	}
 	b.baseMem = b.read("memory", "memory.usage_in_bytes")
-	if limit := memory + b.baseMem; limit != b.memLimit {
+	held := b.baseMem - min(b.baseMem, b.fileCache())
+	if limit := memory + held; limit != b.memLimit {
 		if err := b.setMemoryLimit(limit); err != nil {
 			return fmt.Errorf("set memory limit: %w", err)
 		}
@@ -217,6 +227,26 @@ func (b *boxCgroup) startRun(memory, pids uint64) error {
 		b.pidsLimit = limit
 	}
 	return nil
+}
+
+// fileCache is the box's page cache on the file LRU lists, the part of
+// its usage the kernel may reclaim.
+func (b *boxCgroup) fileCache() uint64 {
+	f, err := b.file("memory", "memory.stat", false)
+	if err != nil {
+		return 0
+	}
+	var buf [4096]byte
+	n, _ := f.ReadAt(buf[:], 0)
+	var total uint64
+	for line := range strings.SplitSeq(string(buf[:n]), "\n") {
+		name, value, _ := strings.Cut(line, " ")
+		if name == "inactive_file" || name == "active_file" {
+			v, _ := strconv.ParseUint(value, 10, 64)
+			total += v
+		}
+	}
+	return total
 }
 
 func (b *boxCgroup) setMemoryLimit(limit uint64) error {
@@ -248,6 +278,13 @@ func (b *boxCgroup) cpuTime() time.Duration {
 
 func (b *boxCgroup) peakMemory() uint64 {
 	return max(b.read("memory", "memory.max_usage_in_bytes"), b.baseMem) - b.baseMem
+}
+
+// reachedMemoryLimit reports whether the box's usage reached the run's
+// limit. The peak alone cannot tell: cache reclaimed during the run made
+// room the peak does not show.
+func (b *boxCgroup) reachedMemoryLimit() bool {
+	return atLimit(b.read("memory", "memory.max_usage_in_bytes"), b.memLimit)
 }
 
 // oomKills is zero: the box's OOM killer is disabled, and the engine

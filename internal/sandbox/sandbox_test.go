@@ -1,10 +1,13 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"golang.org/x/sys/unix"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -190,5 +193,60 @@ func TestRunStreaming(t *testing.T) {
 	}
 	if strings.Join(got, "") != "stderr:err\nstdout:one\nstdout:two\n" {
 		t.Fatalf("events %q", got)
+	}
+}
+
+// TestMemoryLimitIgnoresCachedFiles checks that a run's memory limit does
+// not depend on what earlier runs of the box read: files an earlier run
+// brought into the page cache are charged to the box, yet must not add to
+// the next program's room.
+func TestMemoryLimitIgnoresCachedFiles(t *testing.T) {
+	// A file on disk that nobody has cached, readable in the box.
+	dir, err := os.MkdirTemp("/var/tmp", "coderacer-cache-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const cachedMiB = 160
+	big := filepath.Join(dir, "big")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := bytes.Repeat([]byte{'x'}, 1<<20)
+	for range cachedMiB {
+		if _, err := f.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := os.Chmod(big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := New(Config{Size: 1, ReadOnlyPaths: []string{dir}})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	lim := testLimits
+	lim.Memory = 512 << 20
+	if res := runWith(t, s, "cat "+big+" > /dev/null && echo read", "", lim); string(res.Stdout) != "read\n" {
+		t.Fatalf("reading the file: %+v", res)
+	}
+	// 100 MiB under a 64 MiB limit: MLE, however much cache the box holds.
+	lim.Memory = 64 << 20
+	res := runWith(t, s, "head -c 100000000 /dev/zero | tr '\\0' a | (x=$(cat); echo ${#x})", "", lim)
+	if res.Limit != LimitMemory {
+		t.Fatalf("100 MB under a 64 MiB limit after a run cached %d MiB: limit %q, stdout %q", cachedMiB, res.Limit, res.Stdout)
 	}
 }
