@@ -269,11 +269,13 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		// ignores SIGXFSZ (Python does) gets EFBIG instead of the signal
 		// and usually exits non-zero.
 		r.Limit = LimitFileSize
-	case (r.Signal != 0 || r.ExitCode != 0) && acct.reachedMemoryLimit():
+	case (r.Signal != 0 || r.ExitCode != 0) && atLimit(memory, lim.Memory):
 		// Not every allocation at the limit waits for the OOM handler: a
 		// stack that cannot grow faults (SIGSEGV), and the kernel's own
 		// allocations fail with ENOMEM. A program that failed with its
-		// peak at the limit failed for memory.
+		// peak at the limit failed for memory. The peak is the cgroup's or
+		// the process's RSS: page cache the kernel reclaimed during the
+		// run made room the cgroup's peak does not show.
 		r.Limit = LimitMemory
 	}
 	return r, nil

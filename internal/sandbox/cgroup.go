@@ -78,7 +78,7 @@ func (c *cgroups) newRun(name string, memory, pids uint64) (*runCgroup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create run cgroup: %w", err)
 	}
-	r := &runCgroup{cg: cg, parent: c, name: name, memLimit: memory}
+	r := &runCgroup{cg: cg, parent: c, name: name}
 	if err := r.setLimits(memory, pids); err != nil {
 		r.destroy()
 		return nil, err
@@ -92,10 +92,9 @@ func (c *cgroups) destroy() error {
 }
 
 type runCgroup struct {
-	cg       cgroup.Cgroup
-	parent   *cgroups
-	name     string
-	memLimit uint64
+	cg     cgroup.Cgroup
+	parent *cgroups
+	name   string
 }
 
 func (r *runCgroup) memoryPath(file string) string {
@@ -139,8 +138,6 @@ func (r *runCgroup) peakMemory() uint64 {
 	m, _ := r.cg.MemoryUsage()
 	return m
 }
-
-func (r *runCgroup) reachedMemoryLimit() bool { return atLimit(r.peakMemory(), r.memLimit) }
 
 func (r *runCgroup) oomKills() uint64 {
 	file := "memory.events"

@@ -20,7 +20,6 @@ import (
 type accounting interface {
 	cpuTime() time.Duration
 	peakMemory() uint64
-	reachedMemoryLimit() bool
 	oomKills() uint64
 	killAll() error
 }
@@ -206,13 +205,16 @@ func (b *boxCgroup) startRun(memory, pids uint64) error {
 	if err := b.write("cpuacct", "cpuacct.usage", 0); err != nil {
 		return fmt.Errorf("reset CPU accounting: %w", err)
 	}
-	b.baseMem = b.read("memory", "memory.usage_in_bytes")
-	held := b.baseMem - min(b.baseMem, b.fileCache())
+	usage := b.read("memory", "memory.usage_in_bytes")
+	held := usage - min(usage, b.fileCache())
 	if limit := memory + held; limit != b.memLimit {
 		if err := b.setMemoryLimit(limit); err != nil {
 			return fmt.Errorf("set memory limit: %w", err)
 		}
+		// A lower limit made the kernel reclaim cache down to it.
+		usage = b.read("memory", "memory.usage_in_bytes")
 	}
+	b.baseMem = usage
 	if err := b.write("memory", "memory.max_usage_in_bytes", 0); err != nil {
 		return fmt.Errorf("reset peak memory: %w", err)
 	}
@@ -278,13 +280,6 @@ func (b *boxCgroup) cpuTime() time.Duration {
 
 func (b *boxCgroup) peakMemory() uint64 {
 	return max(b.read("memory", "memory.max_usage_in_bytes"), b.baseMem) - b.baseMem
-}
-
-// reachedMemoryLimit reports whether the box's usage reached the run's
-// limit. The peak alone cannot tell: cache reclaimed during the run made
-// room the peak does not show.
-func (b *boxCgroup) reachedMemoryLimit() bool {
-	return atLimit(b.read("memory", "memory.max_usage_in_bytes"), b.memLimit)
 }
 
 // oomKills is zero: the box's OOM killer is disabled, and the engine

@@ -238,13 +238,23 @@ func TestMemoryLimitIgnoresCachedFiles(t *testing.T) {
 		t.Fatalf("New: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
+	readBig := func() {
+		lim := testLimits
+		lim.Memory = 512 << 20
+		if res := runWith(t, s, "cat "+big+" > /dev/null && echo read", "", lim); string(res.Stdout) != "read\n" {
+			t.Fatalf("reading the file: %+v", res)
+		}
+	}
 	lim := testLimits
-	lim.Memory = 512 << 20
-	if res := runWith(t, s, "cat "+big+" > /dev/null && echo read", "", lim); string(res.Stdout) != "read\n" {
-		t.Fatalf("reading the file: %+v", res)
+	lim.Memory = 64 << 20
+	// A small program that fails is no MLE, though the cache it starts
+	// with fills its limit.
+	readBig()
+	if res := runWith(t, s, "exit 3", "", lim); res.ExitCode != 3 || res.Limit != LimitNone {
+		t.Fatalf("exit 3 after a run cached %d MiB: exit %d, limit %q", cachedMiB, res.ExitCode, res.Limit)
 	}
 	// 100 MiB under a 64 MiB limit: MLE, however much cache the box holds.
-	lim.Memory = 64 << 20
+	readBig()
 	res := runWith(t, s, "head -c 100000000 /dev/zero | tr '\\0' a | (x=$(cat); echo ${#x})", "", lim)
 	if res.Limit != LimitMemory {
 		t.Fatalf("100 MB under a 64 MiB limit after a run cached %d MiB: limit %q, stdout %q", cachedMiB, res.Limit, res.Stdout)
