@@ -52,6 +52,11 @@ var baseEnv = []string{
 	"LC_ALL=C.UTF-8",
 }
 
+// runtimeEnv is the environment of rt's programs, a fresh slice.
+func runtimeEnv(rt *runtime.Runtime) []string {
+	return append(append([]string{}, baseEnv...), rt.Env...)
+}
+
 // NewLocal detects which runtimes work (their toolchain answers its
 // version command inside the sandbox) and returns a ready engine.
 func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
@@ -103,7 +108,7 @@ func (e *Local) detect(ctx context.Context, rt *runtime.Runtime) (string, error)
 	lim := e.cfg.Compile.Default
 	res, err := box.Run(ctx, sandbox.Cmd{
 		Args:   rt.Version.Command,
-		Env:    append(append([]string{}, baseEnv...), rt.Env...),
+		Env:    runtimeEnv(rt),
 		Limits: sandboxLimits(lim),
 	})
 	if err != nil {
@@ -178,7 +183,7 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 	res := &Result{Language: rt.Language, Version: version}
 	res.Timings.Queue = time.Since(accepted)
 	prepStart := time.Now()
-	env := append(append([]string{}, baseEnv...), rt.Env...)
+	env := runtimeEnv(rt)
 	names := make([]string, len(job.Files))
 	files := make([]sandbox.File, len(job.Files), len(job.Files)+1)
 	for i, f := range job.Files {
