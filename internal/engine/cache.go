@@ -5,13 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"sync"
+
+	"github.com/coderacer/coderacer/internal/sandbox"
 )
 
 // CompileCache keeps the artifacts of successful compilations in the
 // server's memory, outside every sandbox, bounded by size and evicting the
-// least recently used. Its key is a hash of everything the compiler saw:
-// runtime, version, command, environment and every file's name and
-// content. Only the engine writes to it, right after a compile stage ended
+// least recently used. Its key is a hash of everything the compile stage
+// can observe that a request chooses (see compileKey). Only the engine writes to it, right after a compile stage ended
 // and every process of the sandbox is dead, so no user can place or alter
 // an artifact that another submission's key resolves to: the key of an
 // artifact is the hash of the very inputs that produced it.
@@ -38,18 +39,29 @@ func NewCompileCache(maxBytes int64) *CompileCache {
 	return &CompileCache{maxBytes: maxBytes, lru: list.New(), entries: make(map[cacheKey]*list.Element)}
 }
 
-// compileKey hashes the inputs of a compile stage. Every part is written
-// with its length first, so no two different inputs hash alike by
-// shifting bytes from one part to the next.
-func compileKey(language, version string, args, env []string, files []File) cacheKey {
+// compileKey hashes the inputs of a compile stage: everything a compiler
+// can observe that differs between requests. A compiler may read anything
+// its sandbox shows and bake it into the artifact (Rust's include_str!,
+// Nim's staticRead, Template Haskell, D's import(), Crystal macros), so
+// the key covers the runtime, its version, the command, the environment,
+// every file's name and content, and every limit the sandbox applies to
+// the stage (they show in /proc/self/limits, and by trying). What stays
+// out is the same for every request a server serves (the sandbox's
+// layout, tmpfs size, the host) or no request's choice (the clock, the
+// box a compile happened to get): a program that bakes the compile's time
+// sees the first compile's.
+//
+// Every part is written with its length first, so no two different
+// inputs hash alike by shifting bytes from one part to the next.
+func compileKey(language, version string, args, env []string, limits sandbox.Limits, files []File) cacheKey {
 	h := sha256.New()
-	putLen := func(n int) { h.Write(binary.BigEndian.AppendUint64(nil, uint64(n))) }
+	putUint := func(n uint64) { h.Write(binary.BigEndian.AppendUint64(nil, n)) }
 	put := func(b []byte) {
-		putLen(len(b))
+		putUint(uint64(len(b)))
 		h.Write(b)
 	}
 	putList := func(l []string) {
-		putLen(len(l))
+		putUint(uint64(len(l)))
 		for _, s := range l {
 			put([]byte(s))
 		}
@@ -58,6 +70,9 @@ func compileKey(language, version string, args, env []string, files []File) cach
 	put([]byte(version))
 	putList(args)
 	putList(env)
+	for _, v := range limitValues(limits) {
+		putUint(v)
+	}
 	for _, f := range files {
 		put([]byte(f.Name))
 		put(f.Content)
@@ -65,6 +80,14 @@ func compileKey(language, version string, args, env []string, files []File) cach
 	var k cacheKey
 	h.Sum(k[:0])
 	return k
+}
+
+// limitValues lists every field of a stage's sandbox limits, in a fixed
+// order. A unit test checks that each field of sandbox.Limits changes the
+// key, so a limit added there cannot be forgotten here.
+func limitValues(l sandbox.Limits) []uint64 {
+	return []uint64{uint64(l.WallTime), uint64(l.CPUTime), l.Memory, l.Processes,
+		uint64(l.Output), l.FileSize, l.OpenFiles, l.Stack}
 }
 
 func (c *CompileCache) enabled() bool { return c != nil && c.maxBytes > 0 }

@@ -2,24 +2,30 @@ package engine
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
+	"time"
+
+	"github.com/coderacer/coderacer/internal/sandbox"
 )
 
 func TestCompileKeyDistinguishesInputs(t *testing.T) {
-	base := func() (string, string, []string, []string, []File) {
-		return "c", "12.2.0", []string{"gcc", "main.c"}, []string{"A=1"}, []File{{Name: "main.c", Content: []byte("int main(){}")}}
+	lim := sandbox.Limits{WallTime: time.Second, CPUTime: time.Second, Memory: 1 << 20, Processes: 4,
+		Output: 100, FileSize: 200, OpenFiles: 64, Stack: 1 << 20}
+	base := func() (string, string, []string, []string, sandbox.Limits, []File) {
+		return "c", "12.2.0", []string{"gcc", "main.c"}, []string{"A=1"}, lim, []File{{Name: "main.c", Content: []byte("int main(){}")}}
 	}
-	l, v, a, e, f := base()
-	k := compileKey(l, v, a, e, f)
+	l, v, a, e, m, f := base()
+	k := compileKey(l, v, a, e, m, f)
 	variants := []cacheKey{
-		compileKey("c++", v, a, e, f),
-		compileKey(l, "12.2.1", a, e, f),
-		compileKey(l, v, []string{"gcc", "-O0", "main.c"}, e, f),
-		compileKey(l, v, a, []string{"A=2"}, f),
-		compileKey(l, v, a, e, []File{{Name: "main.c", Content: []byte("int main(){ }")}}),
-		compileKey(l, v, a, e, []File{{Name: "main.c", Content: []byte("int main(){}")}, {Name: "x.h"}}),
+		compileKey("c++", v, a, e, m, f),
+		compileKey(l, "12.2.1", a, e, m, f),
+		compileKey(l, v, []string{"gcc", "-O0", "main.c"}, e, m, f),
+		compileKey(l, v, a, []string{"A=2"}, m, f),
+		compileKey(l, v, a, e, m, []File{{Name: "main.c", Content: []byte("int main(){ }")}}),
+		compileKey(l, v, a, e, m, []File{{Name: "main.c", Content: []byte("int main(){}")}, {Name: "x.h"}}),
 		// Moving bytes between a name and a content must change the key.
-		compileKey(l, v, a, e, []File{{Name: "main.ci", Content: []byte("nt main(){}")}}),
+		compileKey(l, v, a, e, m, []File{{Name: "main.ci", Content: []byte("nt main(){}")}}),
 	}
 	for i, other := range variants {
 		if other == k {
@@ -28,6 +34,29 @@ func TestCompileKeyDistinguishesInputs(t *testing.T) {
 	}
 	if compileKey(base()) != k {
 		t.Error("the same inputs gave another key")
+	}
+}
+
+// Every limit the sandbox applies is observable by the compiler, so each
+// field of sandbox.Limits, a new one too, must change the key.
+func TestCompileKeyCoversEveryLimit(t *testing.T) {
+	var base sandbox.Limits
+	k := compileKey("c", "1", nil, nil, base, nil)
+	typ := reflect.TypeOf(base)
+	for i := range typ.NumField() {
+		changed := base
+		field := reflect.ValueOf(&changed).Elem().Field(i)
+		switch field.Kind() {
+		case reflect.Int64:
+			field.SetInt(1)
+		case reflect.Uint64:
+			field.SetUint(1)
+		default:
+			t.Fatalf("sandbox.Limits.%s has kind %v: teach this test and limitValues", typ.Field(i).Name, field.Kind())
+		}
+		if compileKey("c", "1", nil, nil, changed, nil) == k {
+			t.Errorf("sandbox.Limits.%s does not change the compile key", typ.Field(i).Name)
+		}
 	}
 }
 

@@ -198,7 +198,7 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 	if rt.Compiled() {
 		compileArgs = rt.CompileArgs(entry, names)
 		if rt.Artifact != "" {
-			key = compileKey(rt.Language, version, compileArgs, env, job.Files)
+			key = compileKey(rt.Language, version, compileArgs, env, sandboxLimits(compileLim), job.Files)
 			var artifact []byte
 			if artifact, cached = e.cfg.Cache.get(key); cached {
 				files = append(files, sandbox.File{Name: strings.TrimPrefix(rt.Artifact, sandbox.WorkDir+"/"), Content: artifact, Executable: true})

@@ -60,6 +60,8 @@ type Stage struct {
 	StdoutTruncated bool   `json:"stdoutTruncated"`
 	StderrTruncated bool   `json:"stderrTruncated"`
 	Message         string `json:"message"`
+	// Cached is set on a compile stage served from the compile cache.
+	Cached bool `json:"cached"`
 }
 
 // Response is a POST /api/v1/execute answer (or an error's body).
