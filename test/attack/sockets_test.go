@@ -13,7 +13,7 @@ const socketsC = `#include <sys/socket.h>
 `
 
 func socketsRequest(body string) attack {
-	return attack{req: kernelC(socketsC + "\n" + body)}
+	return attack{req: c(kernelCPrelude + socketsC + "\nint main(void) {\n" + body + "\n\treturn 0;\n}\n")}
 }
 
 // TestSocketFamilies: a program may create sockets of the families the
