@@ -179,12 +179,12 @@ ctypes.CDLL(None).prctl(15, b"` + mark + `p", 0, 0, 0)
 try:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     print("setrlimit OK")
-except OSError as e:
-    print("setrlimit", e.errno)
+except (OSError, ValueError) as e:
+    print("setrlimit refused:", e)
 print(resource.getrlimit(resource.RLIMIT_CORE), flush=True)
 os.abort()
 `),
-			status: "SG", stdout: "setrlimit 1\n(1, 1)\n", check: sg("SIGABRT", 134),
+			status: "SG", stdout: "setrlimit refused: not allowed to raise maximum limit\n(1, 1)\n", check: sg("SIGABRT", 134),
 		},
 	}
 }
