@@ -1,6 +1,10 @@
 package attack
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/coderacer/coderacer/test/testserver"
+)
 
 // TestSeccompAllowList: the seccomp policy is an allow-list, so a system
 // call it does not name, whether a new kernel's (open_tree_attr,
@@ -65,6 +69,191 @@ func TestSeccompAllowList(t *testing.T) {
 			stdout: lines("modify_ldt_read ENOSYS", "get_mempolicy ENOSYS", "set_mempolicy ENOSYS", "mbind ENOSYS",
 				"migrate_pages ENOSYS", "move_pages ENOSYS", "process_madvise ENOSYS", "landlock_create_ruleset ENOSYS",
 				"sysfs ENOSYS", "ustat ENOSYS", "shmat ENOSYS", "msgrcv ENOSYS", "mq_unlink ENOSYS"),
+		},
+	})
+}
+
+// TestAllowListRuntimesWork: the allow-list must not break what runtimes
+// do beyond a hello world (which the language tests run for every one):
+// threads, child processes, loopback sockets, numeric name resolution and
+// the interface list (a NETLINK_ROUTE dump), in the runtimes that use the
+// most of the kernel.
+func TestAllowListRuntimesWork(t *testing.T) {
+	runAttacks(t, []attack{
+		{
+			name: "go_goroutines_http_exec",
+			req: testserver.Single("go", "main.go", `package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"sync"
+	"time"
+)
+
+func main() {
+	var wg sync.WaitGroup
+	sum := make([]int, 8)
+	for i := range sum {
+		wg.Add(1)
+		go func(i int) { defer wg.Done(); for j := 0; j < 1000000; j++ { sum[i] += j % 7 } }(i)
+	}
+	wg.Wait()
+	fmt.Println("goroutines", sum[0] == sum[7])
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil { fmt.Println(err); return }
+	go http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "pong") }))
+	resp, err := http.Get("http://" + l.Addr().String() + "/")
+	if err != nil { fmt.Println(err); return }
+	b, _ := io.ReadAll(resp.Body)
+	fmt.Println("http", string(b))
+	ifs, err := net.Interfaces() // a NETLINK_ROUTE dump
+	for _, i := range ifs {
+		fmt.Println("interface", i.Name, err)
+	}
+	out, err := exec.Command("/bin/sh", "-c", "echo child").Output()
+	fmt.Printf("exec %q %v\n", out, err)
+	time.Sleep(10 * time.Millisecond)
+}
+`),
+			status: "OK",
+			stdout: lines("goroutines true", "http pong", "interface lo <nil>", `exec "child\n" <nil>`),
+		},
+		{
+			name: "java_threads_sockets",
+			req: testserver.Single("java", "Main.java", `import java.net.*;
+import java.io.*;
+import java.util.concurrent.*;
+
+public class Main {
+    public static void main(String[] args) throws Exception {
+        ExecutorService ex = Executors.newFixedThreadPool(4);
+        Future<Integer> f = ex.submit(() -> 6 * 7);
+        System.out.println("thread " + f.get());
+        ex.shutdown();
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (Socket c = s.accept()) { c.getOutputStream().write("pong".getBytes()); } catch (IOException e) { }
+            });
+            t.start();
+            try (Socket c = new Socket(InetAddress.getLoopbackAddress(), s.getLocalPort())) {
+                System.out.println("tcp " + new String(c.getInputStream().readAllBytes()));
+            }
+            t.join();
+        }
+        Process p = new ProcessBuilder("/bin/sh", "-c", "echo child").start();
+        System.out.println("exec " + new String(p.getInputStream().readAllBytes()).trim() + " " + p.waitFor());
+    }
+}
+`),
+			status: "OK",
+			stdout: lines("thread 42", "tcp pong", "exec child 0"),
+		},
+		{
+			name: "node_workers_http_dns",
+			req: testserver.Single("node", "main.js", `const { Worker } = require('worker_threads');
+const http = require('http');
+const dns = require('dns');
+const { execFileSync } = require('child_process');
+const os = require('os');
+new Worker('require("worker_threads").parentPort.postMessage(6 * 7)', { eval: true }).on('message', (m) => {
+  console.log('worker', m);
+  const srv = http.createServer((req, res) => res.end('pong')).listen(0, '127.0.0.1', () => {
+    http.get('http://127.0.0.1:' + srv.address().port + '/', (res) => {
+      let body = '';
+      res.on('data', (d) => body += d);
+      res.on('end', () => {
+        console.log('http', body);
+        srv.close();
+        dns.lookup('127.0.0.1', (err) => {
+          console.log('dns', err ? err.code : 'OK');
+          console.log('interfaces', Object.keys(os.networkInterfaces()).join(','));
+          console.log('exec', execFileSync('/bin/sh', ['-c', 'echo child']).toString().trim());
+        });
+      });
+    });
+  });
+});
+`),
+			status: "OK",
+			stdout: lines("worker 42", "http pong", "dns OK", "interfaces lo", "exec child"),
+		},
+		{
+			name: "python_threads_subprocess_asyncio",
+			req: python(`import asyncio, socket, subprocess, threading
+out = []
+ts = [threading.Thread(target=out.append, args=(i,)) for i in range(4)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print("threads", sorted(out))
+print("exec", subprocess.run(["/bin/sh", "-c", "echo child"], capture_output=True, text=True).stdout.strip())
+print("resolve", socket.getaddrinfo("127.0.0.1", 80, type=socket.SOCK_STREAM)[0][4][1])
+print("interfaces", socket.if_nameindex())
+async def main():
+    async def handle(r, w):
+        w.write(b"pong"); await w.drain(); w.close()
+    srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+    r, w = await asyncio.open_connection("127.0.0.1", srv.sockets[0].getsockname()[1])
+    print("asyncio", (await r.read()).decode())
+    srv.close()
+asyncio.run(main())
+`),
+			status: "OK",
+			stdout: lines("threads [0, 1, 2, 3]", "exec child", "resolve 80", "interfaces [(1, 'lo')]", "asyncio pong"),
+		},
+		{
+			name: "rust_threads_tcp",
+			req: testserver.Single("rust", "main.rs", `use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::thread;
+
+fn main() {
+    let hs: Vec<_> = (0..4).map(|i| thread::spawn(move || i * 2)).collect();
+    let s: i32 = hs.into_iter().map(|h| h.join().unwrap()).sum();
+    println!("threads {}", s);
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let t = thread::spawn(move || { let (mut c, _) = l.accept().unwrap(); c.write_all(b"pong").unwrap(); });
+    let mut c = TcpStream::connect(addr).unwrap();
+    let mut b = String::new();
+    c.read_to_string(&mut b).unwrap();
+    t.join().unwrap();
+    println!("tcp {}", b);
+    let o = std::process::Command::new("/bin/sh").args(["-c", "echo child"]).output().unwrap();
+    println!("exec {}", String::from_utf8_lossy(&o.stdout).trim());
+}
+`),
+			status: "OK",
+			stdout: lines("threads 12", "tcp pong", "exec child"),
+		},
+		{
+			name: "csharp_tasks",
+			req: testserver.Single("csharp", "main.cs", `using System;
+using System.Threading.Tasks;
+using System.Net;
+using System.Net.Sockets;
+
+class Program {
+    static void Main() {
+        var t = Task.Run(() => 6 * 7);
+        Console.WriteLine("task " + t.Result);
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        var c = new TcpClient();
+        c.Connect(IPAddress.Loopback, port);
+        var s = l.AcceptTcpClient();
+        s.GetStream().Write(new byte[] { 112, 111, 110, 103 }, 0, 4);
+        var b = new byte[4];
+        c.GetStream().Read(b, 0, 4);
+        Console.WriteLine("tcp " + System.Text.Encoding.ASCII.GetString(b));
+    }
+}
+`),
+			status: "OK",
+			stdout: lines("task 42", "tcp pong"),
 		},
 	})
 }
