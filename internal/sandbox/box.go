@@ -181,15 +181,15 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 
 	cpuSeconds := uint64(lim.CPUTime.Seconds()) + 1
 	rl := rlimit.RLimits{
-		CPU:         cpuSeconds,
-		CPUHard:     cpuSeconds + 1,
-		FileSize:    lim.FileSize,
-		Stack:       lim.Stack,
-		OpenFile:    lim.OpenFiles,
-		DisableCore: true,
+		CPU:      cpuSeconds,
+		CPUHard:  cpuSeconds + 1,
+		FileSize: lim.FileSize,
+		Stack:    lim.Stack,
+		OpenFile: lim.OpenFiles,
 	}
 	param.Files = []uintptr{stdin.Fd(), outW.Fd(), errW.Fd()}
-	param.RLimits = rl.PrepareRLimit()
+	// No core dump of any kind: see coreLimit.
+	param.RLimits = append(rl.PrepareRLimit(), coreLimit)
 	switch {
 	case runCg != nil || cmd.Signals != nil:
 		// The pid is needed before exec: to move the process into its
