@@ -23,7 +23,7 @@ import (
 
 // The server's WebSocket defaults (docs/websocket.md) the attacks rely on.
 const (
-	wsOutputBuffer = 1 << 20          // output bytes a session holds for its client
+	wsOutputBuffer = 2 << 20          // output bytes a session holds for its client
 	wsWriteTimeout = 10 * time.Second // the time a client has to take a message
 	wsMaxSessions  = 128              // sessions open at once
 )
@@ -253,15 +253,23 @@ func floodLine(i int) string { return fmt.Sprintf("%07d ", i) + strings.Repeat("
 
 // floodProgram prints outLines of floodLine on stdout and errLines on
 // stderr, interleaved, then sleeps (past the 2 s wall limit) or exits.
+// With pause, it stops for half a second after the first MiB, so the
+// server is surely waiting on a full socket by the time more comes.
 func floodProgram(outLines, errLines int, sleep bool) string {
+	return floodProgramPause(outLines, errLines, sleep, false)
+}
+
+func floodProgramPause(outLines, errLines int, sleep, pause bool) string {
 	src := fmt.Sprintf(`import sys, time
 o, e = sys.stdout.buffer, sys.stderr.buffer
 for i in range(max(%d, %d)):
     line = b"%%07d " %% i + b"\x01" * 1015 + b"\n"
     if i < %d: o.write(line)
     if i < %d: e.write(line)
+    if %v and i == 1023:
+        o.flush(); e.flush(); time.sleep(0.5)
 o.flush(); e.flush()
-`, outLines, errLines, outLines, errLines)
+`, outLines, errLines, outLines, errLines, map[bool]string{true: "True", false: "False"}[pause])
 	if sleep {
 		src += "time.sleep(60)\n"
 	}

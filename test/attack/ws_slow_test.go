@@ -58,25 +58,35 @@ func startFlood(t *testing.T, d wsDialect, lines map[string]int, outputBytes int
 	return ss
 }
 
-// Clients that read 4 KiB/s while their programs print far more (v1: 16
-// MiB; v2: 1 MiB on each stream, Piston's limit, 6 MiB each as JSON):
-// the sessions overflow their buffers and are closed with 1008, their
-// jobs stopped at once; the ordinary request does not wait for them.
+// Clients that read 4 KiB/s while their programs print far more, 6 times
+// as much as JSON (\x01 is \u0001). v1 asks for 16 MiB of output: the
+// sessions overflow their 2 MiB buffers and are closed with 1008, their
+// jobs stopped at once. v2 (Piston's 1 MiB per stream) prints forever:
+// the runs end at the output limit, the sandboxes are free at once, and
+// a client that speeds up before the write timeout gets every byte. In
+// both, the ordinary request does not wait for them.
 func TestWSSlowReaderFreesSandbox(t *testing.T) {
 	for _, tc := range []struct {
 		d           wsDialect
-		lines       map[string]int
+		lines       int // on stdout; -1: forever
 		outputBytes int64
 	}{
-		{wsV1, map[string]int{"stdout": 16 << 10}, 16 << 20},
-		{wsV2, map[string]int{"stdout": 1 << 10, "stderr": 1 << 10}, 0},
+		{wsV1, 16 << 10, 16 << 20},
+		{wsV2, -1, 0},
 	} {
 		t.Run(tc.d.name, func(t *testing.T) {
-			ss := startFlood(t, tc.d, tc.lines, tc.outputBytes, true)
-			for _, s := range ss {
+			var ss []*wsSession
+			for range 2 {
+				s := dialWS(t, tc.d)
+				src := floodProgram(tc.lines, 0, true)
+				if tc.lines < 0 {
+					src = floodProgram(1<<30, 0, false)
+				}
+				s.send(tc.d.start(src, tc.outputBytes))
 				s.expect("runtime")
 				s.expect("stage")
 				s.readAll() // 4 KiB/s
+				ss = append(ss, s)
 			}
 			time.Sleep(300 * time.Millisecond)
 			took := ordinaryLatency(t)
@@ -86,50 +96,98 @@ func TestWSSlowReaderFreesSandbox(t *testing.T) {
 			}
 			for _, s := range ss {
 				out, msgs, end := s.wait(30 * time.Second)
-				got := checkPrefix(t, s, out, tc.lines)
-				code, reason := closeOf(end)
-				t.Logf("%s: received %s, then %v, closed %d %q", tc.d.name, got, msgs, code, reason)
-				if len(msgs) != 1 || msgs[0].str("type") != "error" || tc.d.errorText(msgs[0]) != wsOverflowError {
-					t.Errorf("%s: after the output: %v, want one error message %q", tc.d.name, msgs, wsOverflowError)
+				if tc.lines < 0 {
+					checkOutputLimited(t, s, out, msgs, end)
+					continue
 				}
-				if code != wsCloseOverflow || reason != wsOverflowReason {
-					t.Errorf("%s: closed with %d %q (%v), want %d %q", tc.d.name, code, reason, end, wsCloseOverflow, wsOverflowReason)
-				}
+				checkOverflowed(t, s, out, msgs, end, map[string]int{"stdout": tc.lines})
 			}
 			requireHealthy(t)
 		})
 	}
 }
 
-// Clients that never read (one per dialect, printing as above): the jobs
-// end at once, and after the write timeout the clients are cut off, with
-// what their sockets held and no close frame.
-func TestWSNeverReadingClient(t *testing.T) {
-	start := time.Now()
-	v1Lines := map[string]int{"stdout": 16 << 10}
-	v2Lines := map[string]int{"stdout": 1 << 10, "stderr": 1 << 10}
-	ss := []*wsSession{dialWS(t, wsV1), dialWS(t, wsV2)}
-	ss[0].send(wsV1.start(floodProgram(16<<10, 0, true), 16<<20))
-	ss[1].send(wsV2.start(floodProgram(1<<10, 1<<10, true), 0))
-	time.Sleep(time.Second) // both run and print
-	took := ordinaryLatency(t)
-	t.Logf("an ordinary request took %v beside two sessions that read nothing", took.Round(time.Millisecond))
-	if took > maxOrdinaryLatency {
-		t.Errorf("the ordinary request took %v, want < %v: clients that read nothing held the sandboxes", took.Round(time.Millisecond), maxOrdinaryLatency)
+// checkOverflowed requires the start of the output, then the error and
+// the close of an overflow.
+func checkOverflowed(t *testing.T, s *wsSession, out map[string]string, msgs []wsMessage, end error, lines map[string]int) {
+	t.Helper()
+	got := checkPrefix(t, s, out, lines)
+	code, reason := closeOf(end)
+	t.Logf("%s: received %s, then %v, closed %d %q", s.d.name, got, msgs, code, reason)
+	if len(msgs) != 1 || msgs[0].str("type") != "error" || s.d.errorText(msgs[0]) != wsOverflowError {
+		t.Errorf("%s: after the output: %v, want one error message %q", s.d.name, msgs, wsOverflowError)
 	}
-	time.Sleep(time.Until(start.Add(wsWriteTimeout + 3*time.Second)))
-	for i, s := range ss {
-		s.fast.Store(true)
-		s.readAll()
-		out, msgs, end := s.wait(30 * time.Second)
-		got := checkPrefix(t, s, out, []map[string]int{v1Lines, v2Lines}[i])
-		code, reason := closeOf(end)
-		t.Logf("%s: received %s and %d other messages, then %d %q (%v)", s.d.name, got, len(msgs), code, reason, end)
-		if len(msgs) != 2 || msgs[0].str("type") != "runtime" || msgs[1].str("type") != "stage" {
-			t.Errorf("%s: messages %v, want runtime and stage only", s.d.name, msgs)
+	if code != wsCloseOverflow || reason != wsOverflowReason {
+		t.Errorf("%s: closed with %d %q (%v), want %d %q", s.d.name, code, reason, end, wsCloseOverflow, wsOverflowReason)
+	}
+}
+
+// checkOutputLimited requires the first MiB of the output, then the exit
+// of a run stopped at the output limit, then the end of the job.
+func checkOutputLimited(t *testing.T, s *wsSession, out map[string]string, msgs []wsMessage, end error) {
+	t.Helper()
+	if want := floodOutput(1 << 10); out["stdout"] != want || len(out) != 1 {
+		t.Errorf("%s: stdout %d bytes (streams %d), want the first %d bytes the program printed", s.d.name, len(out["stdout"]), len(out), len(want))
+	}
+	if len(msgs) != 1 || msgs[0].str("type") != "exit" || msgs[0].str("status") != "OL" {
+		t.Errorf("%s: after the output: %v, want the exit of a run stopped at the output limit (OL)", s.d.name, msgs)
+	}
+	if code, reason := closeOf(end); code != s.d.doneCode || reason != s.d.doneReason {
+		t.Errorf("%s: closed with %d %q (%v), want %d %q", s.d.name, code, reason, end, s.d.doneCode, s.d.doneReason)
+	}
+}
+
+// Clients that never read, two per dialect: v1's print a MiB, then (once
+// the server surely waits on a full socket) 15 more: the sessions
+// overflow and their jobs are stopped; v2's print 1 MiB on each stream
+// and exit: their runs are over. Neither pair holds the sandboxes: an
+// ordinary request after each goes through at once. After the write
+// timeout every client is cut off, with what its socket held and no
+// close frame.
+func TestWSNeverReadingClient(t *testing.T) {
+	type group struct {
+		d     wsDialect
+		lines map[string]int
+		start time.Time
+		ss    []*wsSession
+	}
+	groups := []*group{
+		{d: wsV1, lines: map[string]int{"stdout": 16 << 10}},
+		{d: wsV2, lines: map[string]int{"stdout": 1 << 10, "stderr": 1 << 10}},
+	}
+	for _, g := range groups {
+		g.start = time.Now()
+		for range 2 {
+			s := dialWS(t, g.d)
+			if g.d.name == "v1" {
+				s.send(wsV1.start(floodProgramPause(16<<10, 0, true, true), 16<<20))
+			} else {
+				s.send(wsV2.start(floodProgram(1<<10, 1<<10, false), 0))
+			}
+			g.ss = append(g.ss, s)
 		}
-		if code != -1 {
-			t.Errorf("%s: closed with %d %q, want cut off without a close frame", s.d.name, code, reason)
+		time.Sleep(time.Second) // both run and print
+		took := ordinaryLatency(t)
+		t.Logf("%s: an ordinary request took %v beside two sessions that read nothing", g.d.name, took.Round(time.Millisecond))
+		if took > maxOrdinaryLatency {
+			t.Errorf("%s: the ordinary request took %v, want < %v: clients that read nothing held the sandboxes", g.d.name, took.Round(time.Millisecond), maxOrdinaryLatency)
+		}
+	}
+	for _, g := range groups {
+		time.Sleep(time.Until(g.start.Add(wsWriteTimeout + 3*time.Second)))
+		for _, s := range g.ss {
+			s.fast.Store(true)
+			s.readAll()
+			out, msgs, end := s.wait(30 * time.Second)
+			got := checkPrefix(t, s, out, g.lines)
+			code, reason := closeOf(end)
+			t.Logf("%s: received %s and %d other messages, then %d %q (%v)", s.d.name, got, len(msgs), code, reason, end)
+			if len(msgs) != 2 || msgs[0].str("type") != "runtime" || msgs[1].str("type") != "stage" {
+				t.Errorf("%s: messages %v, want runtime and stage only", s.d.name, msgs)
+			}
+			if code != -1 {
+				t.Errorf("%s: closed with %d %q, want cut off without a close frame", s.d.name, code, reason)
+			}
 		}
 	}
 	requireHealthy(t)
@@ -137,7 +195,8 @@ func TestWSNeverReadingClient(t *testing.T) {
 
 // Clients that take the first message, stop reading for 6 s (less than
 // the write timeout) and then read on, while their programs print 1.25
-// MiB (7.5 MiB of JSON) and exit: the programs are not held back, the
+// MiB (7.5 MiB of JSON, within the 2 MiB buffer and the sockets' 4 MiB)
+// and exit: the programs are not held back, the
 // sandboxes are free at once, and every byte, the exit and the end of
 // the job arrive after the pause.
 func TestWSPausedReaderGetsEverything(t *testing.T) {
