@@ -30,7 +30,7 @@ type WSOptions struct {
 // DefaultWSOptions are the bounds of docs/websocket.md.
 func DefaultWSOptions() WSOptions {
 	return WSOptions{
-		MaxSessions:  128,
+		MaxSessions: 128,
 		// A run's whole output at the default limits (1 MiB per
 		// stream): a client of such a run is never cut off for its speed
 		// alone, only for taking no message for WriteTimeout.
