@@ -67,8 +67,8 @@ type wsShapes struct {
 	httpError func(w http.ResponseWriter, code int, msg string)
 	// output makes the message for a chunk of output.
 	output func(stage, stream string, data []byte) any
-	// error makes an error message (sent before a close).
-	error func(msg string) any
+	// errorMessage makes an error message (sent before a close).
+	errorMessage func(msg string) any
 }
 
 // isWebSocketRequest reports whether r asks for a WebSocket upgrade, so a
@@ -229,7 +229,7 @@ func (ss *wsSession) overflowLocked() {
 	clear(ss.queue)
 	ss.queue, ss.queued = ss.queue[:0], 0
 	msg := fmt.Sprintf("the client did not take its output: more than %d bytes were waiting; the job was stopped", ss.opts.OutputBuffer)
-	ss.queue = append(ss.queue, wsItem{kind: wsItemMessage, msg: ss.shapes.error(msg)})
+	ss.queue = append(ss.queue, wsItem{kind: wsItemMessage, msg: ss.shapes.errorMessage(msg)})
 	ss.closeLocked(wsCloseOverflow, wsOverflowReason)
 	if ss.abort != nil {
 		ss.abort()

@@ -106,7 +106,7 @@ func calledBy(rt engine.RuntimeInfo, name string) bool {
 }
 
 func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.openWS(w, r, wsShapes{httpError: writeError, output: v1Output, error: v1Error})
+	ss, ok := s.openWS(w, r, wsShapes{httpError: writeError, output: v1Output, errorMessage: v1Error})
 	if !ok {
 		return
 	}

@@ -90,7 +90,7 @@ func v2Output(_, stream string, data []byte) any {
 func v2Error(msg string) any { return v2ErrorMessage{Type: "error", Message: msg} }
 
 func (s *server) handleV2Connect(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.openWS(w, r, wsShapes{httpError: writeV2Error, output: v2Output, error: v2Error})
+	ss, ok := s.openWS(w, r, wsShapes{httpError: writeV2Error, output: v2Output, errorMessage: v2Error})
 	if !ok {
 		return
 	}
