@@ -276,6 +276,18 @@ o.flush(); e.flush()
 	return src
 }
 
+// tickerProgram prints floodLine lines on stdout and on stderr, 30 each
+// every 100 ms (600 KiB/s, 3.6 MiB/s as JSON), until the wall limit ends
+// it.
+const tickerProgram = `import sys, time
+o, e = sys.stdout.buffer, sys.stderr.buffer
+for i in range(1000000):
+    line = b"%07d " % i + b"\x01" * 1015 + b"\n"
+    o.write(line); e.write(line)
+    if i % 30 == 29:
+        o.flush(); e.flush(); time.sleep(0.1)
+`
+
 // floodOutput is what floodProgram prints on a stream of n lines.
 func floodOutput(n int) string {
 	var b strings.Builder

@@ -137,6 +137,57 @@ func checkOutputLimited(t *testing.T, s *wsSession, out map[string]string, msgs 
 	}
 }
 
+// Clients that read 4 KiB/s while their programs print 600 KiB/s (300 on
+// each stream) until the 2 s wall limit ends them: each sandbox is released when its run
+// ends, and what the client had not taken is still delivered after, once
+// it reads on: the start of the output, the exit (TLE) and the end of
+// the job.
+func TestWSSlowReaderRunEndsAtWallLimit(t *testing.T) {
+	for _, d := range []wsDialect{wsV1, wsV2} {
+		t.Run(d.name, func(t *testing.T) {
+			var ss []*wsSession
+			for range 2 {
+				s := dialWS(t, d)
+				s.send(d.start(tickerProgram, 0))
+				s.expect("runtime")
+				s.expect("stage")
+				s.readAll() // 4 KiB/s
+				ss = append(ss, s)
+			}
+			time.Sleep(300 * time.Millisecond)
+			took := ordinaryLatency(t)
+			t.Logf("%s: an ordinary request took %v beside two sessions reading 4 KiB/s, their runs ending at 2 s", d.name, took.Round(time.Millisecond))
+			if took > maxOrdinaryLatency {
+				t.Errorf("%s: the ordinary request took %v, want < %v: slow sessions held the sandboxes past their runs", d.name, took.Round(time.Millisecond), maxOrdinaryLatency)
+			}
+			for _, s := range ss {
+				out, msgs, end := s.wait(30 * time.Second)
+				got := checkPrefix(t, s, out, map[string]int{"stdout": 2000, "stderr": 2000})
+				var types, statuses []string
+				for _, m := range msgs {
+					types, statuses = append(types, m.str("type")), append(statuses, m.str("status"))
+				}
+				code, reason := closeOf(end)
+				t.Logf("%s: received %s, then %v %v, closed %d %q", d.name, got, types, statuses, code, reason)
+				if len(out["stdout"]) < 400<<10 || len(out["stderr"]) < 400<<10 {
+					t.Errorf("%s: %d and %d bytes of output, want what 2 s of printing made (about 600 KiB on each stream)", d.name, len(out["stdout"]), len(out["stderr"]))
+				}
+				want, wantStatus := "exit", "TO"
+				if d.name == "v1" {
+					want, wantStatus = "exit result", "TLE TLE"
+				}
+				if strings.Join(types, " ") != want || strings.Join(statuses, " ") != wantStatus {
+					t.Errorf("%s: after the output %v with statuses %v, want %s with %s", d.name, types, statuses, want, wantStatus)
+				}
+				if code != d.doneCode || reason != d.doneReason {
+					t.Errorf("%s: closed with %d %q (%v), want %d %q", d.name, code, reason, end, d.doneCode, d.doneReason)
+				}
+			}
+			requireHealthy(t)
+		})
+	}
+}
+
 // Clients that never read, two per dialect: v1's print a MiB, then (once
 // the server surely waits on a full socket) 15 more: the sessions
 // overflow and their jobs are stopped; v2's print 1 MiB on each stream
