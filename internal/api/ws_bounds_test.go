@@ -58,9 +58,10 @@ func wsHandler(exec engine.Executor, o WSOptions) http.Handler {
 
 var wsStarts = []struct {
 	path, start, errField string
+	done                  websocket.StatusCode
 }{
-	{"/api/v1/connect", v1Execute, "error"},
-	{"/api/v2/connect", v2Init, "message"},
+	{"/api/v1/connect", v1Execute, "error", v1CloseDone},
+	{"/api/v2/connect", v2Init, "message", v2CloseJobCompleted},
 }
 
 // A client that reads nothing: the engine's callbacks never wait (8 MiB
@@ -114,7 +115,7 @@ func TestWSBufferedOutputDeliveredAfterJob(t *testing.T) {
 		<-printed
 		time.Sleep(500 * time.Millisecond) // the job ends meanwhile
 		n := 0
-		for _, m := range c.rest(map[bool]websocket.StatusCode{true: v1CloseDone, false: v2CloseJobCompleted}[tc.errField == "error"], "") {
+		for _, m := range c.rest(tc.done, "") {
 			if d, ok := m["data"].(string); ok {
 				n += len(d)
 			}
