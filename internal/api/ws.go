@@ -15,7 +15,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -132,6 +131,7 @@ type wsItemKind int
 
 const (
 	wsItemMessage wsItemKind = iota + 1
+	wsItemStreamed
 	wsItemOutput
 	wsItemClose
 )
@@ -139,8 +139,9 @@ const (
 // wsItem is one thing for the writer to do, in order.
 type wsItem struct {
 	kind   wsItemKind
-	msg    any    // wsItemMessage: a JSON message
-	stage  string // wsItemOutput
+	msg    any             // wsItemMessage: a JSON message
+	big    streamedMessage // wsItemStreamed
+	stage  string          // wsItemOutput
 	stream string
 	data   []byte
 	code   websocket.StatusCode // wsItemClose
@@ -189,6 +190,19 @@ func (ss *wsSession) send(msg any) bool {
 		return false
 	}
 	ss.queue = append(ss.queue, wsItem{kind: wsItemMessage, msg: msg})
+	ss.cond.Broadcast()
+	return true
+}
+
+// sendStreamed queues a message too large to encode whole; false once
+// the session is closing.
+func (ss *wsSession) sendStreamed(m streamedMessage) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closing {
+		return false
+	}
+	ss.queue = append(ss.queue, wsItem{kind: wsItemStreamed, big: m})
 	ss.cond.Broadcast()
 	return true
 }
@@ -288,6 +302,8 @@ func (ss *wsSession) writeLoop() {
 			return
 		case wsItemOutput:
 			err = ss.write(ss.shapes.output(item.stage, item.stream, item.data))
+		case wsItemStreamed:
+			err = ss.writeStreamed(item.big)
 		default:
 			err = ss.write(item.msg)
 		}
@@ -313,16 +329,14 @@ func (ss *wsSession) stop() {
 }
 
 func (ss *wsSession) write(msg any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(msg); err != nil {
+	data, err := encodeJSON(msg)
+	if err != nil {
 		return err // a programming error
 	}
 	// WriteTimeout for this message, and the drain deadline once closing.
 	ctx, cancel := context.WithTimeout(ss.drained, ss.opts.WriteTimeout)
 	defer cancel()
-	return ss.conn.Write(ctx, websocket.MessageText, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	return ss.conn.Write(ctx, websocket.MessageText, data)
 }
 
 func isClosedError(err error) bool {

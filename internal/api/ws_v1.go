@@ -180,7 +180,7 @@ func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
 				}
 			default:
 				j.finish(ex.res)
-				ss.send(v1ResultMessage{Type: "result", executeResponse: newExecuteResponse(ex.res)})
+				ss.sendStreamed(newV1ResultStream(newExecuteResponse(ex.res)))
 				ss.close(v1CloseDone, closeReason(v1CloseDone))
 			}
 			return
