@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coderacer/coderacer/internal/api"
 	"github.com/coderacer/coderacer/internal/engine"
 )
 
@@ -28,6 +29,7 @@ type serveConfig struct {
 	PprofAddr    string
 	Run          engine.LimitPolicy
 	Compile      engine.LimitPolicy
+	WebSocket    api.WSOptions
 }
 
 // setting is one row of the configuration table (README "Configuration").
@@ -49,6 +51,7 @@ func (c *serveConfig) settings() []setting {
 		{"CODERACER_COMPILE_CACHE_BYTES", "compile-cache-bytes", "memory for cached compilation artifacts (0 disables the cache)", bytesValue{&c.CacheBytes}},
 		{"CODERACER_PPROF_ADDR", "pprof-addr", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off", stringValue{&c.PprofAddr}},
 	}
+	s = append(s, c.wsSettings()...)
 	for _, stage := range []struct {
 		name   string
 		policy *engine.LimitPolicy
@@ -98,6 +101,7 @@ func defaultServeConfig() serveConfig {
 		CacheBytes:   256 << 20,
 		Run:          engine.DefaultRunPolicy(),
 		Compile:      engine.DefaultCompilePolicy(),
+		WebSocket:    api.DefaultWSOptions(),
 	}
 }
 
@@ -140,6 +144,9 @@ func (c *serveConfig) check() error {
 	case c.MaxBodyBytes < 1 || c.MaxFiles < 1 || c.TmpfsBytes < 1<<20:
 		return fmt.Errorf("max body, max files and tmpfs size must be positive (tmpfs at least 1 MiB)")
 	}
+	if err := checkWS(c.WebSocket); err != nil {
+		return err
+	}
 	for _, p := range []struct {
 		name string
 		p    engine.LimitPolicy
@@ -152,6 +159,25 @@ func (c *serveConfig) check() error {
 			d.Output > m.Output || d.FileSize > m.FileSize || d.OpenFiles > m.OpenFiles {
 			return fmt.Errorf("%s limits: a default exceeds its maximum", p.name)
 		}
+	}
+	return nil
+}
+
+// ---- WebSocket sessions (docs/websocket.md "Bounds") ----
+
+func (c *serveConfig) wsSettings() []setting {
+	ws := &c.WebSocket
+	return []setting{
+		{"CODERACER_WS_MAX_SESSIONS", "ws-max-sessions", "WebSocket sessions open at once; more get 503", intValue{&ws.MaxSessions}},
+		{"CODERACER_WS_OUTPUT_BUFFER_BYTES", "ws-output-buffer-bytes", "output a WebSocket session holds for a client that has not taken it; past it the session is closed (1008) and its job stopped", bytesValue{&ws.OutputBuffer}},
+		{"CODERACER_WS_WRITE_TIMEOUT", "ws-write-timeout", "time a WebSocket client has to take each message", durationValue{&ws.WriteTimeout}},
+		{"CODERACER_WS_DRAIN_TIMEOUT", "ws-drain-timeout", "time a WebSocket client has, once its job is over, to take what is left", durationValue{&ws.DrainTimeout}},
+	}
+}
+
+func checkWS(o api.WSOptions) error {
+	if o.MaxSessions < 1 || o.OutputBuffer < 1 || o.WriteTimeout <= 0 || o.DrainTimeout <= 0 {
+		return fmt.Errorf("WebSocket bounds (sessions, output buffer, write and drain timeouts) must be positive")
 	}
 	return nil
 }

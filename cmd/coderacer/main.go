@@ -149,7 +149,7 @@ func serve(args []string) error {
 	defer cancelJobs()
 	srv := &http.Server{
 		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
-		Handler:           logRequests(log, api.New(eng, api.Options{MaxBodyBytes: cfg.MaxBodyBytes, MaxFiles: cfg.MaxFiles, Logger: log})),
+		Handler:           logRequests(log, api.New(eng, api.Options{MaxBodyBytes: cfg.MaxBodyBytes, MaxFiles: cfg.MaxFiles, Logger: log, WebSocket: cfg.WebSocket})),
 		BaseContext:       func(net.Listener) context.Context { return jobCtx },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,

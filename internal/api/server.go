@@ -20,12 +20,14 @@ type Options struct {
 	MaxBodyBytes int64 // 0 means DefaultMaxBodyBytes
 	MaxFiles     int   // 0 means engine.DefaultMaxFiles
 	Logger       *slog.Logger
+	WebSocket    WSOptions // zero fields pick DefaultWSOptions
 }
 
 type server struct {
-	exec engine.Executor
-	opts Options
-	log  *slog.Logger
+	exec     engine.Executor
+	opts     Options
+	log      *slog.Logger
+	sessions wsSessions // open WebSocket sessions
 }
 
 // New returns the HTTP handler for every API route, wrapped so that panics

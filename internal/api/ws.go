@@ -5,12 +5,18 @@ package api
 // bounded queue, the reader, the live stdin buffer and the bridge from an
 // engine.Stream's events to a dialect's messages. Both run the job through
 // Executor.Execute with a Stream; there is no other execution path.
+//
+// The engine never waits for a client: its events are queued, output up
+// to WSOptions.OutputBuffer bytes; a client that lets more pile up has
+// its session closed and its job stopped, so a sandbox is never held
+// longer than its run. Every write has a deadline (WriteTimeout, and
+// DrainTimeout for all that is left once the session is closing).
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -27,19 +33,18 @@ import (
 )
 
 const (
-	// wsOutputBudget bounds the program output queued for a slow client.
-	// Past it the engine's output callback waits, so the program waits on
-	// its pipe (backpressure) until the client reads or the wall time
-	// limit ends the run.
-	wsOutputBudget = 256 << 10
 	// wsCoalesce is the largest output message made by merging queued
 	// chunks of the same stream.
 	wsCoalesce = 64 << 10
-	// wsWriteTimeout bounds one message write; a client that reads nothing
-	// for that long is dropped and its job cancelled.
-	wsWriteTimeout = 10 * time.Second
 	// wsSignalQueue is how many signals may wait for the program.
 	wsSignalQueue = 16
+)
+
+// The close of a session whose client did not take its output: the same
+// standard code in both dialects, as 1009 for a message over the limit.
+const (
+	wsCloseOverflow  = websocket.StatusPolicyViolation
+	wsOverflowReason = "output buffer full"
 )
 
 // runtimeMessage and stageMessage are the same in both dialects:
@@ -53,6 +58,16 @@ type runtimeMessage struct {
 type stageMessage struct {
 	Type  string `json:"type"`
 	Stage string `json:"stage"`
+}
+
+// wsShapes are a dialect's shapes for what the session itself says.
+type wsShapes struct {
+	// httpError answers before the upgrade (426, 503).
+	httpError func(w http.ResponseWriter, code int, msg string)
+	// output makes the message for a chunk of output.
+	output func(stage, stream string, data []byte) any
+	// errorMessage makes an error message (sent before a close).
+	errorMessage func(msg string) any
 }
 
 // isWebSocketRequest reports whether r asks for a WebSocket upgrade, so a
@@ -73,19 +88,23 @@ func headerHasToken(h http.Header, key, token string) bool {
 	return false
 }
 
-// openWS answers a plain request to a WebSocket endpoint with 426 in the
-// dialect's error shape, or upgrades it into a session whose output
-// messages output shapes.
-func (s *server) openWS(w http.ResponseWriter, r *http.Request, writeErr func(http.ResponseWriter, int, string),
-	output func(stage, stream string, data []byte) any) (*wsSession, bool) {
+// openWS answers a plain request to a WebSocket endpoint with 426, and
+// one over the session cap with 503, in the dialect's error shape, or
+// upgrades it into a session that speaks with shapes.
+func (s *server) openWS(w http.ResponseWriter, r *http.Request, shapes wsShapes) (*wsSession, bool) {
 	if !isWebSocketRequest(r) {
 		w.Header().Set("Upgrade", "websocket")
-		writeErr(w, http.StatusUpgradeRequired, r.URL.Path+" is a WebSocket endpoint: connect with a WebSocket client")
+		shapes.httpError(w, http.StatusUpgradeRequired, r.URL.Path+" is a WebSocket endpoint: connect with a WebSocket client")
 		return nil, false
 	}
-	ss, ok := s.acceptWS(w, r)
-	if ok {
-		ss.output = output
+	opts := s.opts.WebSocket.withDefaults()
+	if !s.sessions.acquire(opts.MaxSessions) {
+		refuseSession(w, opts.MaxSessions, shapes.httpError)
+		return nil, false
+	}
+	ss, ok := s.acceptWS(w, r, opts, shapes)
+	if !ok {
+		s.sessions.release()
 	}
 	return ss, ok
 }
@@ -93,7 +112,7 @@ func (s *server) openWS(w http.ResponseWriter, r *http.Request, writeErr func(ht
 // acceptWS upgrades the request. Every origin is accepted: the API has no
 // cookies or other ambient credentials, so a cross-site page can do
 // nothing over a WebSocket that it could not do with a plain POST.
-func (s *server) acceptWS(w http.ResponseWriter, r *http.Request) (*wsSession, bool) {
+func (s *server) acceptWS(w http.ResponseWriter, r *http.Request, opts WSOptions, shapes wsShapes) (*wsSession, bool) {
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		s.log.Debug("websocket handshake failed", "path", r.URL.Path, "err", err)
@@ -101,8 +120,9 @@ func (s *server) acceptWS(w http.ResponseWriter, r *http.Request) (*wsSession, b
 	}
 	// The first message carries the files: as large as a request body.
 	conn.SetReadLimit(s.opts.MaxBodyBytes)
-	ss := &wsSession{s: s, conn: conn, writerDone: make(chan struct{})}
+	ss := &wsSession{s: s, conn: conn, opts: opts, shapes: shapes, writerDone: make(chan struct{})}
 	ss.cond = sync.NewCond(&ss.mu)
+	ss.drained, ss.drainNow = context.WithCancel(context.Background())
 	go ss.writeLoop()
 	return ss, true
 }
@@ -111,6 +131,7 @@ type wsItemKind int
 
 const (
 	wsItemMessage wsItemKind = iota + 1
+	wsItemStreamed
 	wsItemOutput
 	wsItemClose
 )
@@ -118,8 +139,9 @@ const (
 // wsItem is one thing for the writer to do, in order.
 type wsItem struct {
 	kind   wsItemKind
-	msg    any    // wsItemMessage: a JSON message
-	stage  string // wsItemOutput
+	msg    any             // wsItemMessage: a JSON message
+	big    streamedMessage // wsItemStreamed
+	stage  string          // wsItemOutput
 	stream string
 	data   []byte
 	code   websocket.StatusCode // wsItemClose
@@ -128,22 +150,36 @@ type wsItem struct {
 
 // wsSession is one WebSocket connection. Messages go out through a queue
 // and one writer goroutine, so they leave in the order they were queued
-// and the engine's callbacks never wait on the network (only on the
-// output budget).
+// and the engine's callbacks never wait on the network.
 type wsSession struct {
-	s    *server
-	conn *websocket.Conn
-	// output makes the dialect's message for a chunk of output.
-	output func(stage, stream string, data []byte) any
+	s      *server
+	conn   *websocket.Conn
+	opts   WSOptions
+	shapes wsShapes
 
 	mu         sync.Mutex
 	cond       *sync.Cond
 	queue      []wsItem
-	queued     int  // output bytes in queue
-	closing    bool // a close is queued, or the writer has stopped
+	queued     int64              // output bytes in queue
+	closing    bool               // a close is queued, or the writer has stopped
+	abort      context.CancelFunc // stops the job, once one runs
 	writerDone chan struct{}
 
+	// drained ends every write, the one under way included, once the
+	// session has been closing for DrainTimeout.
+	drained    context.Context
+	drainNow   context.CancelFunc
+	drainTimer *time.Timer
+
 	readCancel context.CancelFunc
+}
+
+// startJob tells the session how to stop its job when the client falls
+// too far behind.
+func (ss *wsSession) startJob(cancel context.CancelFunc) {
+	ss.mu.Lock()
+	ss.abort = cancel
+	ss.mu.Unlock()
 }
 
 // send queues a message; false once the session is closing.
@@ -158,22 +194,36 @@ func (ss *wsSession) send(msg any) bool {
 	return true
 }
 
+// sendStreamed queues a message too large to encode whole; false once
+// the session is closing.
+func (ss *wsSession) sendStreamed(m streamedMessage) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closing {
+		return false
+	}
+	ss.queue = append(ss.queue, wsItem{kind: wsItemStreamed, big: m})
+	ss.cond.Broadcast()
+	return true
+}
+
 // sendOutput queues a copy of data, merged into the last queued item if
-// that is output of the same stage and stream. It waits while the queue
-// holds more than the output budget: that is the backpressure.
+// that is output of the same stage and stream. It never waits: output
+// beyond the buffer the client has not taken closes the session.
 func (ss *wsSession) sendOutput(stage, stream string, data []byte) {
 	if len(data) == 0 {
 		return
 	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	for ss.queued >= wsOutputBudget && !ss.closing {
-		ss.cond.Wait()
-	}
 	if ss.closing {
 		return
 	}
-	ss.queued += len(data)
+	if ss.queued+int64(len(data)) > ss.opts.OutputBuffer {
+		ss.overflowLocked()
+		return
+	}
+	ss.queued += int64(len(data))
 	if n := len(ss.queue); n > 0 {
 		last := &ss.queue[n-1]
 		if last.kind == wsItemOutput && last.stage == stage && last.stream == stream && len(last.data)+len(data) <= wsCoalesce {
@@ -186,39 +236,64 @@ func (ss *wsSession) sendOutput(stage, stream string, data []byte) {
 	ss.cond.Broadcast()
 }
 
+// overflowLocked ends a session whose client fell too far behind: what
+// is queued is dropped (it could not be delivered in time anyway), the
+// client is told why, and the job is stopped so its sandbox is free now.
+func (ss *wsSession) overflowLocked() {
+	clear(ss.queue)
+	ss.queue, ss.queued = ss.queue[:0], 0
+	msg := fmt.Sprintf("the client did not take its output: more than %d bytes were waiting; the job was stopped", ss.opts.OutputBuffer)
+	ss.queue = append(ss.queue, wsItem{kind: wsItemMessage, msg: ss.shapes.errorMessage(msg)})
+	ss.closeLocked(wsCloseOverflow, wsOverflowReason)
+	if ss.abort != nil {
+		ss.abort()
+	}
+}
+
 // close queues the closing handshake with code and reason, after what
-// is queued already (at most the output budget): the client gets every
-// message sent before the close. Only the first close counts.
+// is queued already (at most the output buffer): the client gets every
+// message sent before the close, if it takes them within DrainTimeout.
+// Only the first close counts.
 func (ss *wsSession) close(code websocket.StatusCode, reason string) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	if ss.closing {
-		return
+	if !ss.closing {
+		ss.closeLocked(code, reason)
 	}
+}
+
+func (ss *wsSession) closeLocked(code websocket.StatusCode, reason string) {
 	ss.closing = true
+	ss.drainTimer = time.AfterFunc(ss.opts.DrainTimeout, ss.drainNow)
 	ss.queue = append(ss.queue, wsItem{kind: wsItemClose, code: code, reason: reason})
 	ss.cond.Broadcast()
+}
+
+// next takes the writer's next item, waiting for one.
+func (ss *wsSession) next() wsItem {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	for len(ss.queue) == 0 {
+		ss.cond.Wait()
+	}
+	item := ss.queue[0]
+	ss.queue[0] = wsItem{}
+	ss.queue = ss.queue[1:]
+	if item.kind == wsItemOutput {
+		ss.queued -= int64(len(item.data))
+	}
+	return item
 }
 
 func (ss *wsSession) writeLoop() {
 	defer close(ss.writerDone)
 	for {
-		ss.mu.Lock()
-		for len(ss.queue) == 0 {
-			ss.cond.Wait()
-		}
-		item := ss.queue[0]
-		ss.queue[0] = wsItem{}
-		ss.queue = ss.queue[1:]
-		if item.kind == wsItemOutput {
-			ss.queued -= len(item.data)
-			ss.cond.Broadcast()
-		}
-		ss.mu.Unlock()
-
+		item := ss.next()
 		var err error
 		switch item.kind {
 		case wsItemClose:
+			// The library bounds the close: 5 s to write it, 5 s for
+			// the client's answer.
 			err = ss.conn.Close(item.code, item.reason)
 			if err != nil && !isClosedError(err) {
 				ss.s.log.Debug("websocket close", "err", err)
@@ -226,7 +301,9 @@ func (ss *wsSession) writeLoop() {
 			ss.stop()
 			return
 		case wsItemOutput:
-			err = ss.write(ss.output(item.stage, item.stream, item.data))
+			err = ss.write(ss.shapes.output(item.stage, item.stream, item.data))
+		case wsItemStreamed:
+			err = ss.writeStreamed(item.big)
 		default:
 			err = ss.write(item.msg)
 		}
@@ -241,26 +318,25 @@ func (ss *wsSession) writeLoop() {
 	}
 }
 
-// stop makes the session refuse everything from now on and wakes whoever
-// waits on it; the writer calls it when it quits.
+// stop makes the session refuse everything from now on; the writer
+// calls it when it quits. A client cut off mid-job has its job stopped
+// by the reader, which the closed connection ends.
 func (ss *wsSession) stop() {
 	ss.mu.Lock()
 	ss.closing = true
 	ss.queue, ss.queued = nil, 0
-	ss.cond.Broadcast()
 	ss.mu.Unlock()
 }
 
 func (ss *wsSession) write(msg any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(msg); err != nil {
+	data, err := encodeJSON(msg)
+	if err != nil {
 		return err // a programming error
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), wsWriteTimeout)
+	// WriteTimeout for this message, and the drain deadline once closing.
+	ctx, cancel := context.WithTimeout(ss.drained, ss.opts.WriteTimeout)
 	defer cancel()
-	return ss.conn.Write(ctx, websocket.MessageText, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	return ss.conn.Write(ctx, websocket.MessageText, data)
 }
 
 func isClosedError(err error) bool {
@@ -293,13 +369,21 @@ func (ss *wsSession) read() <-chan []byte {
 }
 
 // finish waits for the writer to have closed the connection (queueing a
-// going-away close if nothing closed it yet) and stops the reader.
+// going-away close if nothing closed it yet), stops the reader and frees
+// the session's place.
 func (ss *wsSession) finish() {
 	ss.close(websocket.StatusGoingAway, "")
 	<-ss.writerDone
+	ss.mu.Lock()
+	if ss.drainTimer != nil { // nil when the writer failed before any close
+		ss.drainTimer.Stop()
+	}
+	ss.mu.Unlock()
+	ss.drainNow()
 	if ss.readCancel != nil {
 		ss.readCancel()
 	}
+	ss.s.sessions.release()
 }
 
 // ---- stdin ----

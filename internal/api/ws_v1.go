@@ -85,6 +85,8 @@ func v1Output(stage, stream string, data []byte) any {
 	return v1OutputMessage{Type: stream, Stage: stage, Data: string(data)}
 }
 
+func v1Error(msg string) any { return v1ErrorMessage{Type: "error", Error: msg} }
+
 // lookupRuntime finds a runtime by name or alias, ignoring case, as the
 // engine does.
 func (s *server) lookupRuntime(name string) (engine.RuntimeInfo, bool) {
@@ -104,14 +106,14 @@ func calledBy(rt engine.RuntimeInfo, name string) bool {
 }
 
 func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.openWS(w, r, writeError, v1Output)
+	ss, ok := s.openWS(w, r, wsShapes{httpError: writeError, output: v1Output, errorMessage: v1Error})
 	if !ok {
 		return
 	}
 	defer ss.finish()
 	msgs := ss.read()
 	fail := func(code websocket.StatusCode, msg string) {
-		ss.send(v1ErrorMessage{Type: "error", Error: msg})
+		ss.send(v1Error(msg))
 		ss.close(code, closeReason(code))
 	}
 
@@ -157,6 +159,7 @@ func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
 	job.Stream = j.stream()
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
+	ss.startJob(cancel)
 	done := s.executeAsync(ctx, job)
 	for {
 		select {
@@ -177,7 +180,7 @@ func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
 				}
 			default:
 				j.finish(ex.res)
-				ss.send(v1ResultMessage{Type: "result", executeResponse: newExecuteResponse(ex.res)})
+				ss.sendStreamed(newV1ResultStream(newExecuteResponse(ex.res)))
 				ss.close(v1CloseDone, closeReason(v1CloseDone))
 			}
 			return

@@ -87,15 +87,17 @@ func v2Output(_, stream string, data []byte) any {
 	return v2DataMessage{Type: "data", Stream: stream, Data: string(data)}
 }
 
+func v2Error(msg string) any { return v2ErrorMessage{Type: "error", Message: msg} }
+
 func (s *server) handleV2Connect(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.openWS(w, r, writeV2Error, v2Output)
+	ss, ok := s.openWS(w, r, wsShapes{httpError: writeV2Error, output: v2Output, errorMessage: v2Error})
 	if !ok {
 		return
 	}
 	defer ss.finish()
 	msgs := ss.read()
 	fail := func(msg string) {
-		ss.send(v2ErrorMessage{Type: "error", Message: msg})
+		ss.send(v2Error(msg))
 		ss.close(v2CloseNotifiedError, "Notified Error")
 	}
 
@@ -139,6 +141,7 @@ func (s *server) handleV2Connect(w http.ResponseWriter, r *http.Request) {
 	vj.job.Stream = j.stream()
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
+	ss.startJob(cancel)
 	done := s.executeAsync(ctx, vj.job)
 	for {
 		select {

@@ -14,7 +14,10 @@ type Stream struct {
 	Stdin io.Reader
 	// Event receives, in order, every stage start, output chunk and stage
 	// exit. It is called from the engine's goroutines one at a time and
-	// must not block for long: the program waits while it runs.
+	// must never wait for a client: while it runs the program's output
+	// is not collected and its sandbox is not released, so a slow client
+	// would hold the sandbox past the run's limits. A consumer buffers
+	// (within a bound of its own) and, past it, cancels the job's context.
 	Event func(Event)
 	// Signals carries signals for the running program (the compile stage
 	// is not signalled). Closing it is not required.

@@ -1,0 +1,164 @@
+package api
+
+// A message too large to build whole: v1's result repeats the run's
+// output, and its JSON is up to 6 times as large (an invalid UTF-8 byte is
+// \ufffd), 192 MiB at the largest output limits. It is written into the
+// WebSocket message as its strings are escaped, through a small buffer.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coder/websocket"
+)
+
+// streamedMessage is a JSON message whose large strings are streamed:
+// head, encoded, holds placeholder i where strs[i] goes.
+type streamedMessage struct {
+	head any
+	strs []string
+}
+
+// streamedPlaceholder is the string that stands for strs[i] in head; its
+// NUL makes it one no other field holds.
+func streamedPlaceholder(i int) string { return fmt.Sprintf("\x00ws-streamed-%d", i) }
+
+// newV1ResultStream is the v1 result message with its output streamed.
+func newV1ResultStream(resp executeResponse) streamedMessage {
+	var strs []string
+	hold := func(s *string) {
+		strs = append(strs, *s)
+		*s = streamedPlaceholder(len(strs) - 1)
+	}
+	hold(&resp.Stdout)
+	hold(&resp.Stderr)
+	if resp.Compile != nil {
+		c := *resp.Compile
+		hold(&c.Stdout)
+		hold(&c.Stderr)
+		resp.Compile = &c
+	}
+	return streamedMessage{head: v1ResultMessage{Type: "result", executeResponse: resp}, strs: strs}
+}
+
+// writeStreamed writes m as one message. The client must keep taking it:
+// WriteTimeout without progress, or the drain deadline, cuts it off.
+func (ss *wsSession) writeStreamed(m streamedMessage) error {
+	head, err := encodeJSON(m.head)
+	if err != nil {
+		return err // a programming error
+	}
+	ctx, cancel := context.WithCancel(ss.drained)
+	defer cancel()
+	stall := time.AfterFunc(ss.opts.WriteTimeout, cancel)
+	defer stall.Stop()
+	mw, err := ss.conn.Writer(ctx, websocket.MessageText)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(progressWriter{w: mw, stall: stall, timeout: ss.opts.WriteTimeout}, 32<<10)
+	for i, s := range m.strs {
+		ph, _ := json.Marshal(streamedPlaceholder(i))
+		at := bytes.Index(head, ph)
+		if at < 0 {
+			mw.Close()
+			return fmt.Errorf("streamed message: placeholder %d missing", i) // a programming error
+		}
+		w.Write(head[:at])
+		writeJSONString(w, s)
+		head = head[at+len(ph):]
+	}
+	w.Write(head)
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return mw.Close()
+}
+
+// progressWriter pushes the stall deadline back after every write the
+// client took.
+type progressWriter struct {
+	w       io.Writer
+	stall   *time.Timer
+	timeout time.Duration
+}
+
+func (p progressWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	if err == nil {
+		p.stall.Reset(p.timeout)
+	}
+	return n, err
+}
+
+// encodeJSON encodes v as the API does: no HTML escaping, no newline.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+const hexDigits = "0123456789abcdef"
+
+// writeJSONString writes s as a JSON string exactly as encoding/json
+// does without HTML escaping: invalid UTF-8 becomes \ufffd, U+2028 and
+// U+2029 are escaped. Errors stay in w (bufio reports them on Flush).
+func writeJSONString(w *bufio.Writer, s string) {
+	w.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			w.WriteString(s[start:i])
+			switch b {
+			case '\\', '"':
+				w.Write([]byte{'\\', b})
+			case '\b':
+				w.WriteString(`\b`)
+			case '\f':
+				w.WriteString(`\f`)
+			case '\n':
+				w.WriteString(`\n`)
+			case '\r':
+				w.WriteString(`\r`)
+			case '\t':
+				w.WriteString(`\t`)
+			default:
+				w.Write([]byte{'\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF]})
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case c == utf8.RuneError && size == 1:
+			w.WriteString(s[start:i])
+			w.WriteString(`\ufffd`)
+		case c == '\u2028' || c == '\u2029':
+			w.WriteString(s[start:i])
+			w.Write([]byte{'\\', 'u', '2', '0', '2', hexDigits[c&0xF]})
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	w.WriteString(s[start:])
+	w.WriteByte('"')
+}
