@@ -26,9 +26,13 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// testFirstUID keeps these tests' box uid away from the default, which a
+// server on this host may hold.
+const testFirstUID = 52000
+
 func newTestSandbox(t *testing.T) *Sandbox {
 	t.Helper()
-	s, err := New(Config{Size: 1})
+	s, err := New(Config{Size: 1, FirstUID: testFirstUID})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -233,7 +237,7 @@ func TestMemoryLimitIgnoresCachedFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s, err := New(Config{Size: 1, ReadOnlyPaths: []string{dir}})
+	s, err := New(Config{Size: 1, FirstUID: testFirstUID, ReadOnlyPaths: []string{dir}})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
