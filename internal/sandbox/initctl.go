@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -159,6 +161,11 @@ func takeControl() (*initServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("init control: %w", err)
 	}
+	// Non-blocking, so that waiting for a request holds no thread.
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("init control: %w", err)
+	}
 	conn := os.NewFile(uintptr(fd), "init-control")
 	null, err := unix.Open("/dev/null", unix.O_RDWR|unix.O_CLOEXEC, 0)
 	if err == nil {
@@ -180,6 +187,7 @@ func takeControl() (*initServer, error) {
 
 // serve answers requests until the host closes the channel.
 func (s *initServer) serve() {
+	warmThreads()
 	buf := make([]byte, 64<<10)
 	for {
 		n, err := s.conn.Read(buf)
@@ -224,6 +232,29 @@ func (s *initServer) resetPids() error {
 		return fmt.Errorf("reset the pid counter: %w", err)
 	}
 	return nil
+}
+
+// warmThreads makes the Go runtime of the init start the threads it will
+// ever need before the host first resets the pid counter: it keeps idle
+// threads for later, so it rarely starts one afterwards, in the programs'
+// pid range (see checkInitThreads). A goroutine locked to its thread and
+// waiting keeps that thread to itself, so each of a few such goroutines
+// gets a thread of its own; unlocked, they leave them idle.
+func warmThreads() {
+	const threads = 8
+	var locked sync.WaitGroup
+	release := make(chan struct{})
+	for range threads {
+		locked.Add(1)
+		go func() {
+			runtime.LockOSThread()
+			locked.Done()
+			<-release
+			runtime.UnlockOSThread()
+		}()
+	}
+	locked.Wait()
+	close(release)
 }
 
 // checkInitThreads returns errInitThread if a thread of this process (the
