@@ -26,10 +26,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// testFirstUID keeps these tests' box uid away from the default, which a
-// server on this host may hold.
-const testFirstUID = 52000
-
 func newTestSandbox(t *testing.T) *Sandbox {
 	t.Helper()
 	s, err := New(Config{Size: 1, FirstUID: testFirstUID})

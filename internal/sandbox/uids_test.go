@@ -9,6 +9,12 @@ import (
 	"testing"
 )
 
+// testFirstUID keeps the box uids of these tests away from the default,
+// which a server on this host may hold, and (most likely) from those of
+// another test process running at the same time: New refuses a range in
+// use rather than share it.
+var testFirstUID = 52000 + 8*(os.Getpid()%4096)
+
 // fakeHost writes a /proc with one process per status text and the user
 // and group databases.
 func fakeHost(t *testing.T, statuses []string, passwd, group string) (proc, pw, gr string) {
