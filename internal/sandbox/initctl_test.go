@@ -7,8 +7,8 @@ import (
 )
 
 // TestBoxStateReset: whatever a job's runs fork and create, the next job
-// in the same box sees the same pids, an empty /w but for its own files
-// and the same inode numbers; a second run within a job (as a compile
+// in the same box sees the same pids, an empty /w but for its own files,
+// the same inode numbers and /w and /tmp mounted the same way; a second run within a job (as a compile
 // stage's run stage) starts from the same pids again.
 func TestBoxStateReset(t *testing.T) {
 	s := newTestSandbox(t)
@@ -16,6 +16,7 @@ func TestBoxStateReset(t *testing.T) {
 for i in $(seq 200); do /bin/true; done; touch /tmp/x$$ /w/x$$
 `
 	const files = `touch /tmp/new /w/new; stat -c 'ino %i' /tmp/new /w/new; ls /w
+awk '$5 == "/w" || $5 == "/tmp" { for (i = 7; $i != "-"; i++); print $5, $6, $(i+1), $(i+3) }' /proc/self/mountinfo
 `
 	run := func(b *Box, script string) string {
 		t.Helper()
@@ -48,7 +49,9 @@ for i in $(seq 200); do /bin/true; done; touch /tmp/x$$ /w/x$$
 		}
 		b.Release()
 	}
-	if want := "pid 100\nsub 101\nino 3\nino 4\nnew\nplaced\nx100\n"; first != want {
+	if want := "pid 100\nsub 101\nino 3\nino 4\nnew\nplaced\nx100\n" +
+		"/w rw,nosuid,nodev,noatime tmpfs rw,size=65536k,nr_inodes=8192,mode=777\n" +
+		"/tmp rw,nosuid,nodev,noatime tmpfs rw,size=65536k,nr_inodes=8192\n"; first != want {
 		t.Errorf("first job saw %q, want %q", first, want)
 	}
 }
