@@ -52,7 +52,10 @@ type initControl struct {
 	// pending is set while a pid reset has been asked for and its answer
 	// not yet read.
 	pending bool
-	buf     [512]byte
+	// err, once set, fails every later request: after a failure the
+	// answers could be out of step with the requests.
+	err error
+	buf [512]byte
 }
 
 // newControlPair makes the channel: the host's end, non-blocking so that
@@ -76,8 +79,8 @@ func (c *initControl) startPidReset() error {
 	if err := c.finishPending(resetTimeout); err != nil {
 		return err
 	}
-	if _, err := c.conn.Write([]byte{ctlResetPids}); err != nil {
-		return fmt.Errorf("init control: %w", err)
+	if err := c.send([]byte{ctlResetPids}); err != nil {
+		return err
 	}
 	c.pending = true
 	return nil
@@ -97,28 +100,43 @@ func (c *initControl) request(req []byte, timeout time.Duration) error {
 	if err := c.finishPending(timeout); err != nil {
 		return err
 	}
-	if _, err := c.conn.Write(req); err != nil {
-		return fmt.Errorf("init control: %w", err)
+	if err := c.send(req); err != nil {
+		return err
 	}
 	return c.answer(timeout)
 }
 
+func (c *initControl) send(req []byte) error {
+	if c.err != nil {
+		return c.err
+	}
+	if _, err := c.conn.Write(req); err != nil {
+		c.err = fmt.Errorf("init control: %w", err)
+		return c.err
+	}
+	return nil
+}
+
 func (c *initControl) answer(timeout time.Duration) error {
+	if c.err != nil {
+		return c.err
+	}
 	if err := c.conn.SetReadDeadline(time.Now().Add(timeout)); err != nil {
-		return fmt.Errorf("init control: %w", err)
+		c.err = fmt.Errorf("init control: %w", err)
+		return c.err
 	}
 	n, err := c.conn.Read(c.buf[:])
 	switch {
 	case err != nil:
-		return fmt.Errorf("init control: %w", err)
+		c.err = fmt.Errorf("init control: %w", err)
 	case n == 0:
-		return errors.New("init control: the init closed the channel")
+		c.err = errors.New("init control: the init closed the channel")
 	case c.buf[0] == 'n':
-		return errInitThread
+		return errInitThread // in step: the box is to be replaced
 	case c.buf[0] != 'k':
-		return fmt.Errorf("init control: %s", c.buf[1:n])
+		return fmt.Errorf("init control: %s", c.buf[1:n]) // in step
 	}
-	return nil
+	return c.err
 }
 
 func (c *initControl) close() { c.conn.Close() }
