@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -156,7 +157,15 @@ func reserveUIDs(first, n int) ([]*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkUIDsUnused(first, n, "/proc", "/etc/passwd", "/etc/group"); err != nil {
+	// A server restarted at once may find the last processes of its
+	// previous instance (killed with it) still exiting: give them a
+	// moment before taking them for someone else's.
+	err = checkUIDsUnused(first, n, "/proc", "/etc/passwd", "/etc/group")
+	for tries := 0; err != nil && tries < 10; tries++ {
+		time.Sleep(100 * time.Millisecond)
+		err = checkUIDsUnused(first, n, "/proc", "/etc/passwd", "/etc/group")
+	}
+	if err != nil {
 		for _, f := range locks {
 			f.Close()
 		}
