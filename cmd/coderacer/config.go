@@ -12,6 +12,7 @@ import (
 
 	"github.com/coderacer/coderacer/internal/api"
 	"github.com/coderacer/coderacer/internal/engine"
+	"github.com/coderacer/coderacer/internal/sandbox"
 )
 
 // serveConfig is everything `coderacer serve` can be told. Each setting is
@@ -27,6 +28,7 @@ type serveConfig struct {
 	NoNetwork    bool
 	CacheBytes   int64
 	PprofAddr    string
+	BoxUIDBase   int
 	Run          engine.LimitPolicy
 	Compile      engine.LimitPolicy
 	WebSocket    api.WSOptions
@@ -50,6 +52,7 @@ func (c *serveConfig) settings() []setting {
 		{"CODERACER_LOG_LEVEL", "log-level", "debug, info, warn or error", stringValue{&c.LogLevel}},
 		{"CODERACER_COMPILE_CACHE_BYTES", "compile-cache-bytes", "memory for cached compilation artifacts (0 disables the cache)", bytesValue{&c.CacheBytes}},
 		{"CODERACER_PPROF_ADDR", "pprof-addr", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off", stringValue{&c.PprofAddr}},
+		{"CODERACER_BOX_UID_BASE", "box-uid-base", "host uid and gid of the first sandbox (sandbox i runs as base+i); each server on a host needs a range of its own", intValue{&c.BoxUIDBase}},
 	}
 	s = append(s, c.wsSettings()...)
 	for _, stage := range []struct {
@@ -99,6 +102,7 @@ func defaultServeConfig() serveConfig {
 		LogLevel:     "info",
 		NoNetwork:    true,
 		CacheBytes:   256 << 20,
+		BoxUIDBase:   sandbox.DefaultFirstUID,
 		Run:          engine.DefaultRunPolicy(),
 		Compile:      engine.DefaultCompilePolicy(),
 		WebSocket:    api.DefaultWSOptions(),
@@ -135,6 +139,8 @@ func (c *serveConfig) check() error {
 		return fmt.Errorf("port %d out of range", c.Port)
 	case c.Parallelism < 1:
 		return fmt.Errorf("parallelism must be at least 1")
+	case c.BoxUIDBase < 1 || int64(c.BoxUIDBase)+int64(c.Parallelism) > 1<<32-1:
+		return fmt.Errorf("box uid base %d: the range up to base+parallelism must lie within 1 to 4294967294", c.BoxUIDBase)
 	case c.QueueSize < 0:
 		return fmt.Errorf("queue size must not be negative")
 	case c.CacheBytes < 0:

@@ -95,8 +95,12 @@ func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engin
 		Size:          cfg.Parallelism,
 		ReadOnlyPaths: paths,
 		TmpfsBytes:    cfg.TmpfsBytes,
+		FirstUID:      cfg.BoxUIDBase,
 		Logger:        log,
 	})
+	if errors.Is(err, sandbox.ErrUIDsInUse) {
+		return nil, nil, fmt.Errorf("%w; give this server a free range with CODERACER_BOX_UID_BASE (--box-uid-base)", err)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

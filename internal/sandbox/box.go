@@ -23,6 +23,7 @@ import (
 type Box struct {
 	s     *Sandbox
 	env   container.Environment
+	ctl   *initControl
 	index int
 	// cg is the box's own cgroup, holding its init (cgroup v1); without
 	// it each run gets a cgroup of its own.
@@ -111,6 +112,10 @@ var ErrRunner = errors.New("sandbox runner failed")
 // when the sandbox failed, nil otherwise, whatever the program did.
 func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	lim := cmd.Limits
+	// The pid counter was set back after the previous run.
+	if err := b.ctl.finishPending(resetTimeout); err != nil {
+		return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
+	}
 	var (
 		acct    accounting
 		runCg   *runCgroup
@@ -219,6 +224,11 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	// survive it; the cgroup holds them all, so sweep it too.
 	if err := acct.killAll(); err != nil {
 		b.s.log.Error("kill leftover processes", "err", err)
+	}
+	// Whatever the program forked, the next run in this box (a compile's
+	// run stage too) starts from the same pid; the answer is read then.
+	if err := b.ctl.startPidReset(); err != nil {
+		b.s.log.Error("reset the box's pid counter", "err", err)
 	}
 	// Every process that could write to the pipes is dead now.
 	outW.Close()

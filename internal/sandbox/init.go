@@ -18,6 +18,13 @@ func Init() error {
 	if os.Getpid() != 1 || len(os.Args) < 2 || os.Args[1] != containerInitArg {
 		return container.Init() // not a container: returns at once
 	}
+	ctl, err := takeControl()
+	if err != nil {
+		return err
+	}
+	if ctl != nil {
+		go ctl.serve()
+	}
 	// go-sandbox's init ignores the terminating signals so that nothing in
 	// the container can stop it. Ignored dispositions survive fork and
 	// exec, so every program would start deaf to SIGTERM, SIGINT, SIGHUP

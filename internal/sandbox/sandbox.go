@@ -24,6 +24,7 @@ import (
 	"github.com/criyle/go-sandbox/pkg/cgroup"
 	"github.com/criyle/go-sandbox/pkg/mount"
 	"github.com/criyle/go-sandbox/pkg/seccomp"
+	"golang.org/x/sys/unix"
 )
 
 // Config describes the pool of boxes.
@@ -37,8 +38,9 @@ type Config struct {
 	ReadOnlyPaths []string
 	// TmpfsBytes bounds each of the work directory and /tmp.
 	TmpfsBytes int64
-	// FirstUID is the host uid of the first box; box i runs as FirstUID+i
-	// so boxes share no per-user kernel resources.
+	// FirstUID is the host uid (and gid) of the first box; box i runs as
+	// FirstUID+i so boxes share no per-user kernel resources. 0 means
+	// DefaultFirstUID. New refuses a range that is in use (ErrUIDsInUse).
 	FirstUID int
 	Logger   *slog.Logger
 }
@@ -53,10 +55,14 @@ type Sandbox struct {
 	cg     *cgroups
 	filter seccomp.Filter
 	mounts []mount.Mount
-	free   chan *Box
-	runSeq atomic.Uint64
-	mu     sync.Mutex
-	all    map[*Box]struct{}
+	// resetReq is the request that wipes a box (see Sandbox.reset).
+	resetReq []byte
+	// uidLocks hold the boxes' uids for this server (see lockUIDs).
+	uidLocks []*os.File
+	free     chan *Box
+	runSeq   atomic.Uint64
+	mu       sync.Mutex
+	all      map[*Box]struct{}
 	// buildMu serialises container starts, so that a new container's
 	// init can be told apart from those already known (inits).
 	buildMu sync.Mutex
@@ -74,29 +80,48 @@ func New(cfg Config) (*Sandbox, error) {
 		cfg.TmpfsBytes = 64 << 20
 	}
 	if cfg.FirstUID == 0 {
-		cfg.FirstUID = 30000
+		cfg.FirstUID = DefaultFirstUID
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	uidLocks, err := reserveUIDs(cfg.FirstUID, cfg.Size)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: box user ids %d-%d: %w", cfg.FirstUID, cfg.FirstUID+cfg.Size-1, err)
+	}
+	releaseUIDs := func() {
+		for _, f := range uidLocks {
+			f.Close()
+		}
+	}
 	filter, err := buildSeccompFilter()
 	if err != nil {
+		releaseUIDs()
 		return nil, err
 	}
 	cg, err := newCgroups()
 	if err != nil {
+		releaseUIDs()
+		return nil, err
+	}
+	mounts := buildMounts(cfg)
+	resetReq, err := resetBoxRequest(mounts)
+	if err != nil {
+		releaseUIDs()
 		return nil, err
 	}
 	s := &Sandbox{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		cg:      cg,
-		filter:  filter,
-		mounts:  buildMounts(cfg),
-		free:    make(chan *Box, cfg.Size),
-		all:     make(map[*Box]struct{}),
-		inits:   make(map[int]bool),
-		closing: make(chan struct{}),
+		cfg:      cfg,
+		log:      cfg.Logger,
+		cg:       cg,
+		filter:   filter,
+		mounts:   mounts,
+		resetReq: resetReq,
+		uidLocks: uidLocks,
+		free:     make(chan *Box, cfg.Size),
+		all:      make(map[*Box]struct{}),
+		inits:    make(map[int]bool),
+		closing:  make(chan struct{}),
 	}
 	for i := range cfg.Size {
 		b, err := s.newBox(i)
@@ -131,17 +156,43 @@ func buildMounts(cfg Config) []mount.Mount {
 	size := fmt.Sprintf("size=%d,nr_inodes=8192", cfg.TmpfsBytes)
 	b.WithTmpfs(WorkDir[1:], size+",mode=0777").
 		WithTmpfs("tmp", size+",mode=1777").
-		WithProc()
+		WithMount(mount.Mount{
+			Source: "proc",
+			Target: "proc",
+			FsType: "proc",
+			Flags:  unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_RDONLY,
+			// The program sees its own processes only: the container's
+			// init (another user, as far as the program is concerned)
+			// and what it accumulated of earlier runs' children (CPU
+			// times, counters) are not there at all.
+			Data: "hidepid=invisible",
+		})
 	return b.FilterNotExist().Mounts
 }
 
 // maskedPaths hide what a box could learn of the host through the
-// read-only binds and /proc.
+// read-only binds and /proc: a file is covered by an empty one, a
+// directory by an empty read-only tmpfs. In /proc that is everything
+// describing the host's boot, hardware, devices, kernel and global
+// activity that no runtime reads; what runtimes do read stays (meminfo,
+// cpuinfo, stat, uptime, loadavg, version, filesystems, self, sys).
 var maskedPaths = []string{
 	"/usr/local", // the host's own tools and toolchains, not Debian's
 	"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/key-users",
 	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
 	"/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+	// the host's kernel command line and configuration, its boot
+	"/proc/cmdline", "/proc/config.gz", "/proc/sys/kernel/random/boot_id",
+	"/proc/kallsyms", "/proc/modules", "/proc/crypto", "/proc/execdomains",
+	// pressure stall information and global activity counters
+	"/proc/pressure", "/proc/interrupts", "/proc/softirqs", "/proc/vmstat",
+	"/proc/zoneinfo", "/proc/buddyinfo", "/proc/pagetypeinfo", "/proc/slabinfo",
+	"/proc/vmallocinfo", "/proc/locks", "/proc/cgroups",
+	// hardware and devices
+	"/proc/diskstats", "/proc/partitions", "/proc/swaps", "/proc/devices",
+	"/proc/iomem", "/proc/ioports", "/proc/consoles", "/proc/mtrr", "/proc/dma",
+	"/proc/misc", "/proc/kpageflags", "/proc/kpagecount", "/proc/kpagecgroup",
+	"/proc/bus", "/proc/driver", "/proc/fs", "/proc/tty", "/proc/irq",
 }
 
 type uidCred int
@@ -157,8 +208,15 @@ func (s *Sandbox) newBox(index int) (*Box, error) {
 		// it up so programs can talk to themselves, never to the host.
 		initCmd = []string{"/usr/sbin/ip", "link", "set", "dev", "lo", "up"}
 	}
+	ctl, ctlInit, err := newControlPair()
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: box %d: %w", index, err)
+	}
+	defer ctlInit.Close()
 	builder := container.Builder{
-		TmpRoot:       "coderacer-root-*",
+		TmpRoot: "coderacer-root-*",
+		// The init's fd 2: our Init takes it as its control channel.
+		Stderr:        ctlInit,
 		Mounts:        s.mounts,
 		MaskPaths:     maskedPaths,
 		WorkDir:       WorkDir,
@@ -174,25 +232,32 @@ func (s *Sandbox) newBox(index int) (*Box, error) {
 	defer s.buildMu.Unlock()
 	env, err := builder.Build()
 	if err != nil {
+		ctl.close()
 		return nil, fmt.Errorf("sandbox: start box %d: %w", index, err)
+	}
+	fail := func(err error) (*Box, error) {
+		ctl.close()
+		_ = env.Destroy()
+		return nil, fmt.Errorf("sandbox: box %d: %w", index, err)
 	}
 	initPid, err := s.newInitPid()
 	if err != nil {
-		_ = env.Destroy()
-		return nil, fmt.Errorf("sandbox: box %d: %w", index, err)
+		return fail(err)
+	}
+	// The first run starts from the same pid counter as every later one.
+	if err := ctl.request([]byte{ctlResetPids}, resetTimeout); err != nil {
+		return fail(err)
 	}
 	work, err := openWork(initPid)
 	if err != nil {
-		_ = env.Destroy()
-		return nil, fmt.Errorf("sandbox: box %d: %w", index, err)
+		return fail(err)
 	}
-	b := &Box{s: s, env: env, index: index, initPid: initPid, work: work,
+	b := &Box{s: s, env: env, ctl: ctl, index: index, initPid: initPid, work: work,
 		chunks: [2][]byte{make([]byte, 32<<10), make([]byte, 32<<10)}}
 	if s.cg.version == cgroup.TypeV1 {
 		if b.cg, err = s.cg.newBox(fmt.Sprintf("box-%d", s.runSeq.Add(1)), initPid); err != nil {
 			work.Close()
-			_ = env.Destroy()
-			return nil, fmt.Errorf("sandbox: box %d cgroup: %w", index, err)
+			return fail(fmt.Errorf("cgroup: %w", err))
 		}
 	}
 	s.inits[initPid] = true
@@ -268,7 +333,11 @@ func (s *Sandbox) release(b *Box) {
 		return
 	}
 	if err := s.reset(b); err != nil {
-		s.log.Error("box reset failed; replacing it", "box", b.index, "err", err)
+		if errors.Is(err, errInitThread) {
+			s.log.Debug("replacing a box", "box", b.index, "reason", err)
+		} else {
+			s.log.Error("box reset failed; replacing it", "box", b.index, "err", err)
+		}
 		s.destroyBox(b)
 		nb, err := s.newBox(b.index)
 		if err != nil {
@@ -295,20 +364,30 @@ func (s *Sandbox) removeCgroups(b *Box) {
 // in time is stuck and gets replaced.
 const resetTimeout = 10 * time.Second
 
+// reset has the box's init replace /w and /tmp by fresh mounts (which
+// wipes them without walking what user code left there, and starts their
+// inode numbers again) and reset the pid counter. The host's handle on /w
+// is closed first, so that nothing keeps the old mount, and opened again
+// on the new one.
 func (s *Sandbox) reset(b *Box) error {
-	done := make(chan error, 1)
-	go func() { done <- b.env.Reset() }()
-	select {
-	case err := <-done:
+	b.work.Close()
+	b.work = nil
+	if err := b.ctl.request(s.resetReq, resetTimeout); err != nil {
 		return err
-	case <-time.After(resetTimeout):
-		// Destroying the container kills its init, which unblocks Reset.
-		return fmt.Errorf("no answer within %v", resetTimeout)
 	}
+	work, err := openWork(b.initPid)
+	if err != nil {
+		return err
+	}
+	b.work = work
+	return nil
 }
 
 func (s *Sandbox) destroyBox(b *Box) {
-	b.work.Close()
+	if b.work != nil {
+		b.work.Close()
+	}
+	b.ctl.close()
 	_ = b.env.Destroy()
 	s.removeCgroups(b)
 	if b.cg != nil {
@@ -341,6 +420,10 @@ func (s *Sandbox) Close() error {
 	s.mu.Unlock()
 	for _, b := range boxes {
 		s.destroyBox(b)
+	}
+	// Every box's processes are dead: the uids are free again.
+	for _, f := range s.uidLocks {
+		f.Close()
 	}
 	if s.cg != nil {
 		if err := s.cg.destroy(); err != nil {

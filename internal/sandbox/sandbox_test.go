@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 
 func newTestSandbox(t *testing.T) *Sandbox {
 	t.Helper()
-	s, err := New(Config{Size: 1})
+	s, err := New(Config{Size: 1, FirstUID: testFirstUID})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -233,7 +233,7 @@ func TestMemoryLimitIgnoresCachedFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s, err := New(Config{Size: 1, ReadOnlyPaths: []string{dir}})
+	s, err := New(Config{Size: 1, FirstUID: testFirstUID, ReadOnlyPaths: []string{dir}})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

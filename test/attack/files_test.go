@@ -196,13 +196,9 @@ func TestFilesHostFiles(t *testing.T) {
 	for _, p := range probes {
 		fmt.Fprintf(&py, "print(%q, en(probe, %q))\n", p[0], p[1])
 		// Paths of the host are absent from the sandbox's own root; the
-		// container's init runs as (namespaced) root, so its /proc
-		// entries refuse uid 1000 with EACCES.
-		result := "ENOENT"
-		if strings.HasPrefix(p[1], "/proc/1/") {
-			result = "EACCES"
-		}
-		want = append(want, p[0]+" "+result)
+		// container's init runs as (namespaced) root, another user, whom
+		// /proc hides from uid 1000 (hidepid=invisible).
+		want = append(want, p[0]+" ENOENT")
 	}
 
 	runAttacks(t, []attack{
@@ -220,7 +216,7 @@ func TestFilesHostFiles(t *testing.T) {
 			name: "python_climb_out_of_root",
 			req: python(`import os
 root = sorted(os.listdir("/"))
-for p in ["/..", "/proc/self/root/..", "/proc/self/root/../..", "/w/../../..", "/proc/1/../../.."]:
+for p in ["/..", "/proc/self/root/..", "/proc/self/root/../..", "/w/../../..", "/proc/self/../../.."]:
     print(p, "same as /" if sorted(os.listdir(p)) == root else "DIFFERENT: " + " ".join(sorted(os.listdir(p))))
 host = [d for d in root if d in ` + filesHostTopDirs() + `]
 print("host dirs in /:", " ".join(host) or "none")
@@ -231,7 +227,7 @@ print("host dirs in /:", " ".join(host) or "none")
 				"/proc/self/root/.. same as /",
 				"/proc/self/root/../.. same as /",
 				"/w/../../.. same as /",
-				"/proc/1/../../.. same as /",
+				"/proc/self/../../.. same as /",
 				"host dirs in /: none",
 			),
 		},
@@ -268,8 +264,8 @@ for fd in sorted(int(x) for x in os.listdir("/proc/self/fd")):
 			status: "CE",
 			check: func(t *testing.T, r *testserver.Response) {
 				filesNoMarker(t, r)
-				if r.Compile == nil || r.Compile.Status != "CE" || !strings.Contains(r.Compile.Stderr, "Permission denied") {
-					t.Errorf("want the compile stage CE with \"Permission denied\": %s", r)
+				if r.Compile == nil || r.Compile.Status != "CE" || !strings.Contains(r.Compile.Stderr, "No such file or directory") {
+					t.Errorf("want the compile stage CE with \"No such file or directory\" (the init is hidden): %s", r)
 				}
 			},
 		},
@@ -342,6 +338,11 @@ def write(p, data):
 		{"/proc/self/attr/current", "unconfined"},
 	} {
 		fmt.Fprintf(&py, "print(%q, denied(write, %q, %q))\n", "write "+s[0], s[0], s[1]+"\n")
+		if strings.HasPrefix(s[0], "/proc/1/") {
+			// The init is hidden: there is nothing to write to.
+			want = append(want, "write "+s[0]+" ENOENT")
+			continue
+		}
 		want = append(want, "write "+s[0]+" denied")
 	}
 	// /proc/sysrq-trigger: absent on kernels without CONFIG_MAGIC_SYSRQ
@@ -539,8 +540,8 @@ func TestFilesLinks(t *testing.T) {
 		// name, target, what reading through it gives
 		{"root", "/", "root/etc/shadow ENOENT"},
 		{"etc", "/etc", "etc/passwd ENOENT"},
-		{"init_root", "/proc/1/root", "init_root/etc/passwd EACCES"},
-		{"init_cwd", "/proc/1/cwd", "init_cwd/. EACCES"},
+		{"init_root", "/proc/1/root", "init_root/etc/passwd ENOENT"},
+		{"init_cwd", "/proc/1/cwd", "init_cwd/. ENOENT"},
 		{"host_workdir", srv.WorkDir, "host_workdir/" + testserver.MarkerFileName + " ENOENT"},
 		{"host_marker", srv.MarkerPath, "host_marker ENOENT"},
 		{"host_binary", srv.Bin, "host_binary ENOENT"},
@@ -812,7 +813,7 @@ print("fsopen cgroup2", en(fsopen, b"cgroup2"))
 print("write /proc/self/cgroup", denied(lambda: open("/proc/self/cgroup", "w").write("0::/")))
 `),
 		status: "OK",
-		stdout: lines("listdir /sys/fs/cgroup ENOENT", "mkdir cgroup ENOENT", "init's cgroup fs EACCES",
+		stdout: lines("listdir /sys/fs/cgroup ENOENT", "mkdir cgroup ENOENT", "init's cgroup fs ENOENT",
 			// seccomp refuses mount and fsopen with EPERM.
 			"mount cgroup EPERM", "mount cgroup2 EPERM", "mount sysfs EPERM", "fsopen cgroup2 EPERM",
 			"write /proc/self/cgroup denied"),

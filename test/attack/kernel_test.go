@@ -283,7 +283,7 @@ func kernelAttacks() []attack {
 			status: "OK",
 			stdout: lines("setns_cgroup EPERM", "setns_ipc EPERM", "setns_mnt EPERM", "setns_net EPERM", "setns_pid EPERM",
 				"setns_pid_for_children EPERM", "setns_time EPERM", "setns_time_for_children EPERM", "setns_user EPERM",
-				"setns_uts EPERM", "open_init_mnt_ns EACCES"),
+				"setns_uts EPERM", "open_init_mnt_ns ENOENT"),
 		},
 		{
 			name: "keyctl_add_key_request_key",

@@ -135,9 +135,13 @@ type Server struct {
 	Port       int
 	URL        string // http://127.0.0.1:Port
 	PID        int
+	// UIDBase is the host uid of its first sandbox (CODERACER_BOX_UID_BASE):
+	// sandbox i runs programs as UIDBase+i.
+	UIDBase int
 
 	cmd     *exec.Cmd
 	logFile *os.File
+	uidSlot *os.File      // holds the server's uid range (see reserveUIDSlot)
 	exited  chan struct{} // closed when the process has exited
 	waitErr error         // valid after exited is closed
 
@@ -216,16 +220,25 @@ func Start(bin, tmpRoot string, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.URL = "http://127.0.0.1:" + strconv.Itoa(s.Port)
-	s.logFile, err = os.Create(s.LogPath)
+	s.uidSlot, s.UIDBase, err = reserveUIDSlot()
 	if err != nil {
 		return nil, err
 	}
+	s.logFile, err = os.Create(s.LogPath)
+	if err != nil {
+		s.uidSlot.Close()
+		return nil, err
+	}
 	env := map[string]string{
-		SecretEnv:             s.Secret,
-		"CODERACER_LOG_LEVEL": "debug",
+		SecretEnv:                s.Secret,
+		"CODERACER_LOG_LEVEL":    "debug",
+		"CODERACER_BOX_UID_BASE": strconv.Itoa(s.UIDBase),
 	}
 	for k, v := range opts.Env {
 		env[k] = v
+	}
+	if v, ok := opts.Env["CODERACER_BOX_UID_BASE"]; ok {
+		s.UIDBase, _ = strconv.Atoi(v)
 	}
 	s.cmd = exec.Command(bin, "serve", "--port", strconv.Itoa(s.Port))
 	s.cmd.Dir = s.WorkDir
@@ -236,6 +249,7 @@ func Start(bin, tmpRoot string, opts Options) (*Server, error) {
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := s.cmd.Start(); err != nil {
 		s.logFile.Close()
+		s.uidSlot.Close()
 		return nil, fmt.Errorf("starting %s serve: %w", bin, err)
 	}
 	s.PID = s.cmd.Process.Pid
@@ -245,6 +259,7 @@ func Start(bin, tmpRoot string, opts Options) (*Server, error) {
 	go func() {
 		s.waitErr = s.cmd.Wait()
 		s.logFile.Close()
+		s.uidSlot.Close()
 		close(s.exited)
 	}()
 	logf("started %s server pid %d on port %d (log %s)", s.Name, s.PID, s.Port, s.LogPath)

@@ -1,0 +1,312 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/criyle/go-sandbox/pkg/mount"
+	"golang.org/x/sys/unix"
+)
+
+// A box is reused run after run, so whatever a run moves of the state its
+// container keeps would be seen by the next: the pid counter of the box's
+// pid namespace (the next program's pid tells how many processes earlier
+// runs started) and the inode counters of /w and /tmp (a new file's inode
+// number tells how many files they created). Only the container's init
+// can reset them: it owns the box's pid and mount namespaces. go-sandbox's
+// protocol has no such command, so the host talks to the init over a
+// channel of its own, a socket pair handed to the init as its standard
+// error (go-sandbox passes Builder.Stderr through as fd 2). Our Init
+// wrapper takes it over before go-sandbox's init starts.
+//
+// Requests are one packet each, answered by one packet: "k" when done,
+// "e" and a message otherwise.
+const (
+	// ctlResetPids sets the pid counter back, after every run.
+	ctlResetPids = 'p'
+	// ctlResetBox replaces /w and /tmp by fresh tmpfs mounts, then sets the
+	// pid counter back; its payload is the JSON of the mounts to replace.
+	ctlResetBox = 'r'
+)
+
+// ctlLastPid is what the pid counter is set to: the next process gets pid
+// 100, above the init's few threads, in every box and every run.
+const ctlLastPid = 99
+
+// errInitThread is the init's answer when one of its threads holds a pid
+// that programs would get: the Go runtime of the init started a thread
+// while the counter was in the programs' range. The box must be replaced,
+// or its programs' pids would differ from those of every other box.
+var errInitThread = errors.New("a thread of the init holds a pid of the programs' range")
+
+// initControl is the host's end of the channel to a box's init.
+type initControl struct {
+	conn *os.File
+	// pending is set while a pid reset has been asked for and its answer
+	// not yet read.
+	pending bool
+	// err, once set, fails every later request: after a failure the
+	// answers could be out of step with the requests.
+	err error
+	buf [512]byte
+}
+
+// newControlPair makes the channel: the host's end, non-blocking so that
+// reads can have a deadline, and the init's end, to become its fd 2.
+func newControlPair() (*initControl, *os.File, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("init control socket: %w", err)
+	}
+	if err := unix.SetNonblock(fds[0], true); err != nil {
+		unix.Close(fds[0])
+		unix.Close(fds[1])
+		return nil, nil, fmt.Errorf("init control socket: %w", err)
+	}
+	return &initControl{conn: os.NewFile(uintptr(fds[0]), "init-control")}, os.NewFile(uintptr(fds[1]), "init-control"), nil
+}
+
+// startPidReset asks the init to reset the pid counter without waiting
+// for the answer, which finishPending reads before the next run.
+func (c *initControl) startPidReset() error {
+	if err := c.finishPending(resetTimeout); err != nil {
+		return err
+	}
+	if err := c.send([]byte{ctlResetPids}); err != nil {
+		return err
+	}
+	c.pending = true
+	return nil
+}
+
+// finishPending waits for the answer to a pid reset asked for earlier.
+func (c *initControl) finishPending(timeout time.Duration) error {
+	if !c.pending {
+		return nil
+	}
+	c.pending = false
+	return c.answer(timeout)
+}
+
+// request sends one request and waits for its answer.
+func (c *initControl) request(req []byte, timeout time.Duration) error {
+	if err := c.finishPending(timeout); err != nil {
+		return err
+	}
+	if err := c.send(req); err != nil {
+		return err
+	}
+	return c.answer(timeout)
+}
+
+func (c *initControl) send(req []byte) error {
+	if c.err != nil {
+		return c.err
+	}
+	if _, err := c.conn.Write(req); err != nil {
+		c.err = fmt.Errorf("init control: %w", err)
+		return c.err
+	}
+	return nil
+}
+
+func (c *initControl) answer(timeout time.Duration) error {
+	if c.err != nil {
+		return c.err
+	}
+	if err := c.conn.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+		c.err = fmt.Errorf("init control: %w", err)
+		return c.err
+	}
+	n, err := c.conn.Read(c.buf[:])
+	switch {
+	case err != nil:
+		c.err = fmt.Errorf("init control: %w", err)
+	case n == 0:
+		c.err = errors.New("init control: the init closed the channel")
+	case c.buf[0] == 'n':
+		return errInitThread // in step: the box is to be replaced
+	case c.buf[0] != 'k':
+		return fmt.Errorf("init control: %s", c.buf[1:n]) // in step
+	}
+	return c.err
+}
+
+func (c *initControl) close() { c.conn.Close() }
+
+// resetBoxRequest is a ctlResetBox request for the pool's tmpfs mounts.
+func resetBoxRequest(mounts []mount.Mount) ([]byte, error) {
+	var tmpfs []mount.Mount
+	for _, m := range mounts {
+		if m.IsTmpFs() {
+			m.Target = "/" + m.Target
+			tmpfs = append(tmpfs, m)
+		}
+	}
+	payload, err := json.Marshal(tmpfs)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte{ctlResetBox}, payload...), nil
+}
+
+// The init's side.
+
+// initServer serves the channel in the container's init.
+type initServer struct {
+	conn    *os.File
+	lastPid *os.File // the sysctl, opened before the root changed
+}
+
+// takeControl, called in the init before go-sandbox's init starts, takes
+// the channel off fd 2 (which becomes /dev/null again, as go-sandbox would
+// have it without a Builder.Stderr) and opens the pid counter's sysctl
+// while the host's /proc is still reachable: the box's own /proc is
+// read-only. It returns nil when fd 2 is not the channel.
+func takeControl() (*initServer, error) {
+	typ, err := unix.GetsockoptInt(2, unix.SOL_SOCKET, unix.SO_TYPE)
+	if err != nil || typ != unix.SOCK_SEQPACKET {
+		return nil, nil
+	}
+	fd, err := unix.FcntlInt(2, unix.F_DUPFD_CLOEXEC, 3)
+	if err != nil {
+		return nil, fmt.Errorf("init control: %w", err)
+	}
+	// Non-blocking, so that waiting for a request holds no thread.
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("init control: %w", err)
+	}
+	conn := os.NewFile(uintptr(fd), "init-control")
+	null, err := unix.Open("/dev/null", unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if err == nil {
+		err = unix.Dup3(null, 2, 0)
+		unix.Close(null)
+	}
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("init control: stderr to /dev/null: %w", err)
+	}
+	// Writes apply to the writer's own pid namespace, the box's.
+	lastPid, err := os.OpenFile("/proc/sys/kernel/ns_last_pid", os.O_WRONLY, 0)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("init control: %w", err)
+	}
+	return &initServer{conn: conn, lastPid: lastPid}, nil
+}
+
+// serve answers requests until the host closes the channel.
+func (s *initServer) serve() {
+	warmThreads()
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := s.conn.Read(buf)
+		if err != nil || n == 0 {
+			return
+		}
+		reply := []byte{'k'}
+		switch err := s.handle(buf[:n]); {
+		case errors.Is(err, errInitThread):
+			reply = []byte{'n'}
+		case err != nil:
+			reply = append([]byte{'e'}, err.Error()...)
+		}
+		if _, err := s.conn.Write(reply); err != nil {
+			return
+		}
+	}
+}
+
+func (s *initServer) handle(req []byte) error {
+	switch req[0] {
+	case ctlResetPids:
+		return s.resetPids()
+	case ctlResetBox:
+		var mounts []mount.Mount
+		if err := json.Unmarshal(req[1:], &mounts); err != nil {
+			return fmt.Errorf("reset request: %w", err)
+		}
+		if err := remountAll(mounts); err != nil {
+			return err
+		}
+		if err := s.resetPids(); err != nil {
+			return err
+		}
+		return checkInitThreads()
+	}
+	return fmt.Errorf("unknown request %q", req[0])
+}
+
+func (s *initServer) resetPids() error {
+	if _, err := s.lastPid.WriteAt(strconv.AppendInt(nil, ctlLastPid, 10), 0); err != nil {
+		return fmt.Errorf("reset the pid counter: %w", err)
+	}
+	return nil
+}
+
+// warmThreads makes the Go runtime of the init start the threads it will
+// ever need before the host first resets the pid counter: it keeps idle
+// threads for later, so it rarely starts one afterwards, in the programs'
+// pid range (see checkInitThreads). A goroutine locked to its thread and
+// waiting keeps that thread to itself, so each of a few such goroutines
+// gets a thread of its own; unlocked, they leave them idle.
+func warmThreads() {
+	const threads = 8
+	var locked sync.WaitGroup
+	release := make(chan struct{})
+	for range threads {
+		locked.Add(1)
+		go func() {
+			runtime.LockOSThread()
+			locked.Done()
+			<-release
+			runtime.UnlockOSThread()
+		}()
+	}
+	locked.Wait()
+	close(release)
+}
+
+// checkInitThreads returns errInitThread if a thread of this process (the
+// init) has a pid above ctlLastPid.
+func checkInitThreads() error {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return fmt.Errorf("list the init's threads: %w", err)
+	}
+	for _, t := range tasks {
+		if tid, err := strconv.Atoi(t.Name()); err == nil && tid > ctlLastPid {
+			return errInitThread
+		}
+	}
+	return nil
+}
+
+// remountAll replaces each tmpfs mount by a fresh one: its contents go
+// with the old one, and its inode numbers start again from the start.
+// Every process of the box is dead and the host has closed its handle on
+// /w, so the old mount and its pages are freed at once.
+func remountAll(mounts []mount.Mount) error {
+	// go-sandbox's init works in /w; a working directory there would
+	// keep the old mount alive.
+	if err := syscall.Chdir("/"); err != nil {
+		return fmt.Errorf("chdir /: %w", err)
+	}
+	for _, m := range mounts {
+		if err := unix.Unmount(m.Target, unix.MNT_DETACH); err != nil {
+			return fmt.Errorf("unmount %s: %w", m.Target, err)
+		}
+		if err := unix.Mount(m.Source, m.Target, m.FsType, m.Flags, m.Data); err != nil {
+			return fmt.Errorf("mount %s: %w", m.Target, err)
+		}
+	}
+	return nil
+}
