@@ -229,7 +229,9 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	// or the main process's own peak RSS if that is more: a program too
 	// small to rise above the box's baseline still used its pages. RSS
 	// counts shared library pages the cgroup does not, hence the cap.
-	memory := max(acct.peakMemory(), uint64(res.Memory))
+	// Socket buffers, which v1 counts apart, are added: the sum of the
+	// two peaks bounds the peak of the sum.
+	memory := max(acct.peakMemory(), uint64(res.Memory)) + acct.socketPeak()
 	if lim.Memory > 0 {
 		memory = min(memory, lim.Memory)
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -20,6 +21,9 @@ import (
 type accounting interface {
 	cpuTime() time.Duration
 	peakMemory() uint64
+	// socketPeak is the peak of socket buffers where peakMemory leaves
+	// them out.
+	socketPeak() uint64
 	oomKills() uint64
 	killAll() error
 }
@@ -36,6 +40,12 @@ type boxCgroup struct {
 	name    string
 	cg      cgroup.Cgroup
 	initPid int
+	// ownMem is what the box holds of its own (its init's memory),
+	// measured once when the box is made. A run's limit is its own memory
+	// plus ownMem, whatever earlier runs left charged to the box.
+	ownMem uint64
+	// baseMem is the usage when the current run started: its peak is
+	// counted from there.
 	baseMem uint64
 	// oom receives the kernel's OOM notifications. The kernel's OOM killer
 	// is disabled in the box: it would weigh the init against the
@@ -48,8 +58,10 @@ type boxCgroup struct {
 
 	files     map[string]*os.File // open cgroup files, see file
 	memsw     bool                // the kernel accounts swap: memsw limits exist
+	sockets   bool                // the kernel offers the socket buffer counter
 	memLimit  uint64              // the limits last written
 	pidsLimit uint64
+	tcpLimit  uint64
 }
 
 // newBox creates the cgroup of box name and moves its container's init
@@ -67,26 +79,9 @@ func (c *cgroups) newBox(name string, initPid int) (*boxCgroup, error) {
 		b.memLimit = math.MaxInt64
 	}
 	writeIfExists(b.path("memory", "memory.swappiness"), "0")
-	// Open every file now: runs then only read the map, from any goroutine.
-	for _, f := range []struct {
-		controller, name string
-		write            bool
-	}{
-		{"cpuacct", "cpuacct.usage", true}, {"memory", "memory.usage_in_bytes", false},
-		{"memory", "memory.limit_in_bytes", true}, {"memory", "memory.max_usage_in_bytes", true},
-		{"memory", "memory.stat", false},
-		{"pids", "pids.current", false}, {"pids", "pids.max", true},
-	} {
-		if _, err := b.file(f.controller, f.name, f.write); err != nil {
-			b.destroy()
-			return nil, fmt.Errorf("open box cgroup file: %w", err)
-		}
-	}
-	if b.memsw {
-		if _, err := b.file("memory", "memory.memsw.limit_in_bytes", true); err != nil {
-			b.destroy()
-			return nil, fmt.Errorf("open box cgroup file: %w", err)
-		}
+	if err := b.openFiles(); err != nil {
+		b.destroy()
+		return nil, fmt.Errorf("open box cgroup file: %w", err)
 	}
 	if err := b.watchOOM(); err != nil {
 		b.destroy()
@@ -101,7 +96,50 @@ func (c *cgroups) newBox(name string, initPid int) (*boxCgroup, error) {
 	// grant even to root; then the init, far smaller than any program
 	// that fills the limit, is merely unlikely to be picked.
 	_ = os.WriteFile(fmt.Sprintf("/proc/%d/oom_score_adj", initPid), []byte("-1000"), 0)
+	b.ownMem = b.held()
 	return b, nil
+}
+
+// openFiles opens every cgroup file a run uses, so that runs then only
+// read the map, from any goroutine.
+func (b *boxCgroup) openFiles() error {
+	files := []struct {
+		controller, name string
+		write            bool
+	}{
+		{"cpuacct", "cpuacct.usage", true}, {"memory", "memory.usage_in_bytes", false},
+		{"memory", "memory.limit_in_bytes", true}, {"memory", "memory.max_usage_in_bytes", true},
+		{"memory", "memory.stat", false}, {"memory", "memory.force_empty", true},
+		{"pids", "pids.current", false}, {"pids", "pids.max", true},
+	}
+	if b.memsw {
+		files = append(files, struct {
+			controller, name string
+			write            bool
+		}{"memory", "memory.memsw.limit_in_bytes", true})
+	}
+	for _, f := range files {
+		if _, err := b.file(f.controller, f.name, f.write); err != nil {
+			return err
+		}
+	}
+	// v1 keeps socket buffers (TCP, UDP) on a counter of their own, and
+	// charges nothing to it until its limit is first written. A kernel
+	// without it (none we know of since 3.x) leaves sockets uncharged.
+	if _, err := os.Stat(b.path("memory", "memory.kmem.tcp.limit_in_bytes")); err != nil {
+		return nil
+	}
+	for _, name := range []string{"memory.kmem.tcp.limit_in_bytes", "memory.kmem.tcp.max_usage_in_bytes"} {
+		if _, err := b.file("memory", name, true); err != nil {
+			return err
+		}
+	}
+	if _, err := b.file("memory", "memory.kmem.tcp.usage_in_bytes", false); err != nil {
+		return err
+	}
+	b.sockets = true
+	b.tcpLimit = math.MaxInt64
+	return nil
 }
 
 // watchOOM disables the kernel's OOM killer in the box and forwards its
@@ -195,28 +233,29 @@ func (b *boxCgroup) write(controller, name string, v uint64) error {
 // holds (its memory, its threads) is added to the limits and subtracted
 // from what is reported, so the program gets exactly its own.
 //
-// The usage also holds page cache charged to the box by earlier runs (v1
-// charges a cached file to the first cgroup that read it: a compiler's
-// binaries, a JVM). The kernel reclaims that cache when the program needs
-// the room, so it must not raise the limit: the program would get as much
-// again as earlier users happened to read, and a verdict would depend on
-// them. Only what cannot be reclaimed does.
+// The memory the init holds was measured when the box was made: what
+// earlier runs left charged to the box (page cache, dentries and inodes in
+// the kernel's caches) must not raise the limit, or a program would get as
+// much again as earlier users happened to leave, and a verdict would
+// depend on them. Leftovers are reclaimed between runs (reclaim); page
+// cache the next program reads itself is reclaimed by the kernel when the
+// program needs the room.
 func (b *boxCgroup) startRun(memory, pids uint64) error {
 	if err := b.write("cpuacct", "cpuacct.usage", 0); err != nil {
 		return fmt.Errorf("reset CPU accounting: %w", err)
 	}
-	usage := b.read("memory", "memory.usage_in_bytes")
-	held := usage - min(usage, b.fileCache())
-	if limit := memory + held; limit != b.memLimit {
+	if limit := memory + b.ownMem; limit != b.memLimit {
+		// A lower limit makes the kernel reclaim cache down to it.
 		if err := b.setMemoryLimit(limit); err != nil {
 			return fmt.Errorf("set memory limit: %w", err)
 		}
-		// A lower limit made the kernel reclaim cache down to it.
-		usage = b.read("memory", "memory.usage_in_bytes")
 	}
-	b.baseMem = usage
+	b.baseMem = b.read("memory", "memory.usage_in_bytes")
 	if err := b.write("memory", "memory.max_usage_in_bytes", 0); err != nil {
 		return fmt.Errorf("reset peak memory: %w", err)
+	}
+	if err := b.startSockets(memory); err != nil {
+		return err
 	}
 	select { // a notification left from an earlier run
 	case <-b.oom:
@@ -229,6 +268,83 @@ func (b *boxCgroup) startRun(memory, pids uint64) error {
 		b.pidsLimit = limit
 	}
 	return nil
+}
+
+// startSockets limits the run's socket buffers to its memory limit and
+// resets their peak. v1 cannot put them under the memory limit itself:
+// they have a counter of their own, which the kernel refuses to take
+// past its limit (a send waits or fails with EAGAIN, a received packet
+// is dropped). The run's reported peak adds both peaks.
+func (b *boxCgroup) startSockets(memory uint64) error {
+	if !b.sockets {
+		return nil
+	}
+	if memory != b.tcpLimit {
+		if err := b.write("memory", "memory.kmem.tcp.limit_in_bytes", memory); err != nil {
+			return fmt.Errorf("set socket buffer limit: %w", err)
+		}
+		b.tcpLimit = memory
+	}
+	if err := b.write("memory", "memory.kmem.tcp.max_usage_in_bytes", 0); err != nil {
+		return fmt.Errorf("reset socket buffer peak: %w", err)
+	}
+	return nil
+}
+
+// held is what the box holds beyond page cache: its init's memory, and
+// whatever else of the kernel's the box is charged with.
+func (b *boxCgroup) held() uint64 {
+	usage := b.read("memory", "memory.usage_in_bytes")
+	return usage - min(usage, b.fileCache())
+}
+
+// reclaim brings a box whose run has ended back to what it held when it
+// was made: the dentries and inodes its runs left in the kernel's caches
+// (a stat of a missing name leaves one) are charged to the box and would
+// otherwise pile up run after run. Only when the box holds more than its
+// own does it reclaim, which also drops the page cache charged to it, and
+// it waits a little for memory the kernel frees after a grace period (the
+// inodes of a wiped /tmp). The error says the box stays dirty: it must
+// not run again.
+func (b *boxCgroup) reclaim() error {
+	if b.clean() {
+		return nil
+	}
+	if err := b.write("memory", "memory.force_empty", 0); err != nil {
+		return fmt.Errorf("reclaim the box's memory: %w", err)
+	}
+	for range 20 {
+		if b.clean() {
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return fmt.Errorf("the box holds %d bytes and %d in socket buffers after reclaim, its own is %d",
+		b.held(), b.socketUsage(), b.ownMem)
+}
+
+// clean reports whether the box holds no more than its own memory, give
+// or take the charges the kernel caches per CPU (a batch of 64 pages
+// each), and no socket buffers.
+func (b *boxCgroup) clean() bool {
+	slack := uint64(2<<20) + uint64(runtime.NumCPU())*(256<<10)
+	return b.held() <= b.ownMem+slack && b.socketUsage() == 0
+}
+
+func (b *boxCgroup) socketUsage() uint64 {
+	if !b.sockets {
+		return 0
+	}
+	return b.read("memory", "memory.kmem.tcp.usage_in_bytes")
+}
+
+// socketPeak is the run's peak of socket buffers, which v1 does not count
+// in its memory usage.
+func (b *boxCgroup) socketPeak() uint64 {
+	if !b.sockets {
+		return 0
+	}
+	return b.read("memory", "memory.kmem.tcp.max_usage_in_bytes")
 }
 
 // fileCache is the box's page cache on the file LRU lists, the part of

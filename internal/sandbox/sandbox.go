@@ -300,6 +300,9 @@ func (s *Sandbox) reset(b *Box) error {
 	go func() { done <- b.env.Reset() }()
 	select {
 	case err := <-done:
+		if err == nil && b.cg != nil {
+			err = b.cg.reclaim()
+		}
 		return err
 	case <-time.After(resetTimeout):
 		// Destroying the container kills its init, which unblocks Reset.
