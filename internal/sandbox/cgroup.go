@@ -139,9 +139,10 @@ func (r *runCgroup) peakMemory() uint64 {
 	return m
 }
 
-// socketPeak is zero: v2 charges socket buffers to the memory counter,
-// so peakMemory has them already.
-func (r *runCgroup) socketPeak() uint64 { return 0 }
+// socketUsage and socketPeak are zero: v2 charges socket buffers to the
+// memory counter, so the memory limit and peakMemory cover them already.
+func (r *runCgroup) socketUsage() uint64 { return 0 }
+func (r *runCgroup) socketPeak() uint64  { return 0 }
 
 func (r *runCgroup) oomKills() uint64 {
 	file := "memory.events"

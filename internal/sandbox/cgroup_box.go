@@ -21,8 +21,9 @@ import (
 type accounting interface {
 	cpuTime() time.Duration
 	peakMemory() uint64
-	// socketPeak is the peak of socket buffers where peakMemory leaves
-	// them out.
+	// socketUsage and socketPeak are the socket buffers where the
+	// memory counter leaves them out (cgroup v1), else zero.
+	socketUsage() uint64
 	socketPeak() uint64
 	oomKills() uint64
 	killAll() error
