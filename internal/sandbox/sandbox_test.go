@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func newTestSandbox(t *testing.T) *Sandbox {
+func newTestSandbox(t testing.TB) *Sandbox {
 	t.Helper()
 	s, err := New(Config{Size: 1})
 	if err != nil {
@@ -43,7 +43,7 @@ func newTestSandbox(t *testing.T) *Sandbox {
 
 // newTestBox is a box of a sandbox of its own, released and closed when
 // the test ends.
-func newTestBox(t *testing.T) *Box {
+func newTestBox(t testing.TB) *Box {
 	t.Helper()
 	b, err := newTestSandbox(t).Acquire(context.Background())
 	if err != nil {
