@@ -41,10 +41,14 @@ type boxCgroup struct {
 	name    string
 	cg      cgroup.Cgroup
 	initPid int
-	// ownMem is what the box holds of its own (its init's memory),
-	// measured once when the box is made. A run's limit is its own memory
-	// plus ownMem, whatever earlier runs left charged to the box.
+	// ownMem is what the box holds of its own: its init's anonymous
+	// memory, measured between runs (when no other process is left to
+	// hold any), plus kernelMem. A run's limit is its own memory plus
+	// ownMem, whatever earlier runs left charged to the box.
 	ownMem uint64
+	// kernelMem is the rest of what the box held when it was made, besides
+	// its page cache: kernel memory, measured once.
+	kernelMem uint64
 	// baseMem is the usage when the current run started: its peak is
 	// counted from there.
 	baseMem uint64
@@ -97,7 +101,9 @@ func (c *cgroups) newBox(name string, initPid int) (*boxCgroup, error) {
 	// grant even to root; then the init, far smaller than any program
 	// that fills the limit, is merely unlikely to be picked.
 	_ = os.WriteFile(fmt.Sprintf("/proc/%d/oom_score_adj", initPid), []byte("-1000"), 0)
-	b.ownMem = b.held()
+	held, anon := b.memory()
+	b.kernelMem = held - anon
+	b.ownMem = held
 	return b, nil
 }
 
@@ -234,12 +240,13 @@ func (b *boxCgroup) write(controller, name string, v uint64) error {
 // holds (its memory, its threads) is added to the limits and subtracted
 // from what is reported, so the program gets exactly its own.
 //
-// The memory the init holds was measured when the box was made: what
-// earlier runs left charged to the box (page cache, dentries and inodes in
-// the kernel's caches) must not raise the limit, or a program would get as
+// What the init holds (ownMem) is its anonymous memory, measured between
+// runs, and the kernel memory the box held when it was made: what earlier
+// runs left charged to the box (page cache, dentries and inodes in the
+// kernel's caches) must not raise the limit, or a program would get as
 // much again as earlier users happened to leave, and a verdict would
 // depend on them. Leftovers are reclaimed between runs (reclaim); page
-// cache the next program reads itself is reclaimed by the kernel when the
+// cache the program reads itself is reclaimed by the kernel when the
 // program needs the room.
 func (b *boxCgroup) startRun(memory, pids uint64) error {
 	if err := b.write("cpuacct", "cpuacct.usage", 0); err != nil {
@@ -292,44 +299,52 @@ func (b *boxCgroup) startSockets(memory uint64) error {
 	return nil
 }
 
-// held is what the box holds beyond page cache: its init's memory, and
-// whatever else of the kernel's the box is charged with.
-func (b *boxCgroup) held() uint64 {
+// memory returns what the box holds beyond page cache (its init's memory,
+// and whatever of the kernel's the box is charged with) and, of that, its
+// anonymous memory, which between runs is only its init's.
+func (b *boxCgroup) memory() (held, anon uint64) {
 	usage := b.read("memory", "memory.usage_in_bytes")
-	return usage - min(usage, b.fileCache())
+	cache, anon := b.memoryStat()
+	return usage - min(usage, cache), min(anon, usage)
 }
 
-// reclaim brings a box whose run has ended back to what it held when it
-// was made: the dentries and inodes its runs left in the kernel's caches
-// (a stat of a missing name leaves one) are charged to the box and would
+// reclaim brings a box whose run has ended back to what it holds of its
+// own: the dentries and inodes its runs left in the kernel's caches (a
+// stat of a missing name leaves one) are charged to the box and would
 // otherwise pile up run after run. Only when the box holds more than its
-// own does it reclaim, which also drops the page cache charged to it, and
+// own does it reclaim, which also drops the page cache charged to it; then
 // it waits a little for memory the kernel frees after a grace period (the
-// inodes of a wiped /tmp). The error says the box stays dirty: it must
-// not run again.
+// inodes of a wiped /tmp) and for the sockets of killed processes to go.
+// The error says the box stays dirty: it must not run again.
 func (b *boxCgroup) reclaim() error {
-	if b.clean() {
+	if b.memoryClean() && b.socketUsage() == 0 {
 		return nil
 	}
-	if err := b.write("memory", "memory.force_empty", 0); err != nil {
-		return fmt.Errorf("reclaim the box's memory: %w", err)
+	if !b.memoryClean() {
+		if err := b.write("memory", "memory.force_empty", 0); err != nil {
+			return fmt.Errorf("reclaim the box's memory: %w", err)
+		}
 	}
 	for range 20 {
-		if b.clean() {
+		if b.memoryClean() && b.socketUsage() == 0 {
 			return nil
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	held, _ := b.memory()
 	return fmt.Errorf("the box holds %d bytes and %d in socket buffers after reclaim, its own is %d",
-		b.held(), b.socketUsage(), b.ownMem)
+		held, b.socketUsage(), b.ownMem)
 }
 
-// clean reports whether the box holds no more than its own memory, give
-// or take the charges the kernel caches per CPU (a batch of 64 pages
-// each), and no socket buffers.
-func (b *boxCgroup) clean() bool {
+// memoryClean measures what the box holds of its own (ownMem) and reports
+// whether that is all it holds, give or take the charges the kernel caches
+// per CPU (a batch of 64 pages each) and the kernel memory of its init as
+// it serves runs (page tables, its threads' stacks).
+func (b *boxCgroup) memoryClean() bool {
+	held, anon := b.memory()
+	b.ownMem = b.kernelMem + anon
 	slack := uint64(2<<20) + uint64(runtime.NumCPU())*(256<<10)
-	return b.held() <= b.ownMem+slack && b.socketUsage() == 0
+	return held <= b.ownMem+slack
 }
 
 func (b *boxCgroup) socketUsage() uint64 {
@@ -348,24 +363,26 @@ func (b *boxCgroup) socketPeak() uint64 {
 	return b.read("memory", "memory.kmem.tcp.max_usage_in_bytes")
 }
 
-// fileCache is the box's page cache on the file LRU lists, the part of
-// its usage the kernel may reclaim.
-func (b *boxCgroup) fileCache() uint64 {
+// memoryStat returns the box's page cache on the file LRU lists, the part
+// of its usage the kernel may reclaim, and its anonymous memory (rss).
+func (b *boxCgroup) memoryStat() (cache, anon uint64) {
 	f, err := b.file("memory", "memory.stat", false)
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	var buf [4096]byte
 	n, _ := f.ReadAt(buf[:], 0)
-	var total uint64
 	for line := range strings.SplitSeq(string(buf[:n]), "\n") {
 		name, value, _ := strings.Cut(line, " ")
-		if name == "inactive_file" || name == "active_file" {
-			v, _ := strconv.ParseUint(value, 10, 64)
-			total += v
+		v, _ := strconv.ParseUint(value, 10, 64)
+		switch name {
+		case "inactive_file", "active_file":
+			cache += v
+		case "rss":
+			anon = v
 		}
 	}
-	return total
+	return cache, anon
 }
 
 func (b *boxCgroup) setMemoryLimit(limit uint64) error {
