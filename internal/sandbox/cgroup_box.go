@@ -287,6 +287,9 @@ func (b *boxCgroup) startSockets(memory uint64) error {
 	if !b.sockets {
 		return nil
 	}
+	if memory == 0 { // no memory limit: none for sockets either
+		memory = math.MaxInt64
+	}
 	if memory != b.tcpLimit {
 		if err := b.write("memory", "memory.kmem.tcp.limit_in_bytes", memory); err != nil {
 			return fmt.Errorf("set socket buffer limit: %w", err)
