@@ -236,18 +236,17 @@ func (b *boxCgroup) write(controller, name string, v uint64) error {
 	return err
 }
 
-// startRun resets the counters and sets a run's limits. What the init
-// holds (its memory, its threads) is added to the limits and subtracted
-// from what is reported, so the program gets exactly its own.
+// startRun resets the counters and sets a run's limits. What the box
+// holds of its own (ownMem: its init's memory and threads) is added to the
+// limits and subtracted from what is reported, so the program gets
+// exactly its own.
 //
-// What the init holds (ownMem) is its anonymous memory, measured between
-// runs, and the kernel memory the box held when it was made: what earlier
-// runs left charged to the box (page cache, dentries and inodes in the
-// kernel's caches) must not raise the limit, or a program would get as
-// much again as earlier users happened to leave, and a verdict would
-// depend on them. Leftovers are reclaimed between runs (reclaim); page
-// cache the program reads itself is reclaimed by the kernel when the
-// program needs the room.
+// What earlier runs left charged to the box (page cache, dentries and
+// inodes in the kernel's caches) must not raise the limit, or a program
+// would get as much again as earlier users happened to leave, and a
+// verdict would depend on them. Leftovers are reclaimed between runs
+// (reclaim); page cache is reclaimed by the kernel when the program needs
+// the room.
 func (b *boxCgroup) startRun(memory, pids uint64) error {
 	if err := b.write("cpuacct", "cpuacct.usage", 0); err != nil {
 		return fmt.Errorf("reset CPU accounting: %w", err)
