@@ -173,7 +173,7 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	watchDone := make(chan struct{})
 	go func() {
 		defer close(watchDone)
-		switch watch(runCtx, acct, lim.CPUTime, oom) {
+		switch watch(runCtx, acct, lim, oom) {
 		case LimitCPU:
 			stop(LimitCPU)
 		case LimitMemory:
@@ -239,7 +239,10 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	// or the main process's own peak RSS if that is more: a program too
 	// small to rise above the box's baseline still used its pages. RSS
 	// counts shared library pages the cgroup does not, hence the cap.
-	memory := max(acct.peakMemory(), uint64(res.Memory))
+	// Socket buffers, which v1 counts apart, are added: the sum of the
+	// two peaks bounds the peak of the sum.
+	sockets := acct.socketPeak()
+	memory := max(acct.peakMemory(), uint64(res.Memory)) + sockets
 	if lim.Memory > 0 {
 		memory = min(memory, lim.Memory)
 	}
@@ -266,7 +269,7 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	}
 	switch {
 	case r.Limit == LimitOutput:
-	case r.Limit == LimitMemory || acct.oomKills() > 0:
+	case r.Limit == LimitMemory || acct.oomKills() > 0 || socketsAtLimit(sockets, lim.Memory):
 		r.Limit = LimitMemory
 	case r.Limit == LimitCPU || (lim.CPUTime > 0 && r.CPUTime >= lim.CPUTime):
 		r.Limit = LimitCPU
@@ -326,6 +329,16 @@ func (b *Box) writableUsage() uint64 {
 	return total
 }
 
+// socketsAtLimit reports whether a run's socket buffers reached its memory
+// limit, which cgroup v1 applies to them apart from its other memory. The
+// kernel then refuses more, but not quite: every socket may still take
+// one packet in and one out (a connection must make progress), so a run
+// with many sockets goes on past the limit. Reaching it is MLE, as on v2,
+// where socket buffers are charged with the rest.
+func socketsAtLimit(sockets, limit uint64) bool {
+	return limit > 0 && sockets >= limit
+}
+
 // atLimit reports whether peak memory usage reached limit, give or take
 // the page-sized slack of the accounting.
 func atLimit(peak, limit uint64) bool {
@@ -336,9 +349,11 @@ func atLimit(peak, limit uint64) bool {
 // watch waits for the run to end or to reach a limit the kernel does not
 // enforce by itself: the CPU time of all processes and threads, which it
 // polls in the cgroup (RLIMIT_CPU alone would count one process at a
-// time), or memory, which the box's OOM notification reports.
-func watch(ctx context.Context, cg accounting, cpuLimit time.Duration, oom <-chan struct{}) LimitKind {
+// time), or memory, which the box's OOM notification reports, or socket
+// buffers at the limit (see socketsAtLimit), which it polls too.
+func watch(ctx context.Context, cg accounting, lim Limits, oom <-chan struct{}) LimitKind {
 	const minWait, maxWait = 5 * time.Millisecond, 100 * time.Millisecond
+	cpuLimit := lim.CPUTime
 	timer := time.NewTimer(minWait)
 	defer timer.Stop()
 	for {
@@ -348,6 +363,9 @@ func watch(ctx context.Context, cg accounting, cpuLimit time.Duration, oom <-cha
 		case <-oom:
 			return LimitMemory
 		case <-timer.C:
+		}
+		if socketsAtLimit(cg.socketUsage(), lim.Memory) {
+			return LimitMemory
 		}
 		used := cg.cpuTime()
 		if used >= cpuLimit {

@@ -139,6 +139,11 @@ func (r *runCgroup) peakMemory() uint64 {
 	return m
 }
 
+// socketUsage and socketPeak are zero: v2 charges socket buffers to the
+// memory counter, so the memory limit and peakMemory cover them already.
+func (r *runCgroup) socketUsage() uint64 { return 0 }
+func (r *runCgroup) socketPeak() uint64  { return 0 }
+
 func (r *runCgroup) oomKills() uint64 {
 	file := "memory.events"
 	if r.parent.version == cgroup.TypeV1 {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -20,6 +21,10 @@ import (
 type accounting interface {
 	cpuTime() time.Duration
 	peakMemory() uint64
+	// socketUsage and socketPeak are the socket buffers where the
+	// memory counter leaves them out (cgroup v1), else zero.
+	socketUsage() uint64
+	socketPeak() uint64
 	oomKills() uint64
 	killAll() error
 }
@@ -36,6 +41,16 @@ type boxCgroup struct {
 	name    string
 	cg      cgroup.Cgroup
 	initPid int
+	// ownMem is what the box holds of its own: its init's anonymous
+	// memory, measured between runs (when no other process is left to
+	// hold any), plus kernelMem. A run's limit is its own memory plus
+	// ownMem, whatever earlier runs left charged to the box.
+	ownMem uint64
+	// kernelMem is the rest of what the box held when it was made, besides
+	// its page cache: kernel memory, measured once.
+	kernelMem uint64
+	// baseMem is the usage when the current run started: its peak is
+	// counted from there.
 	baseMem uint64
 	// oom receives the kernel's OOM notifications. The kernel's OOM killer
 	// is disabled in the box: it would weigh the init against the
@@ -48,8 +63,10 @@ type boxCgroup struct {
 
 	files     map[string]*os.File // open cgroup files, see file
 	memsw     bool                // the kernel accounts swap: memsw limits exist
+	sockets   bool                // the kernel offers the socket buffer counter
 	memLimit  uint64              // the limits last written
 	pidsLimit uint64
+	tcpLimit  uint64
 }
 
 // newBox creates the cgroup of box name and moves its container's init
@@ -67,26 +84,9 @@ func (c *cgroups) newBox(name string, initPid int) (*boxCgroup, error) {
 		b.memLimit = math.MaxInt64
 	}
 	writeIfExists(b.path("memory", "memory.swappiness"), "0")
-	// Open every file now: runs then only read the map, from any goroutine.
-	for _, f := range []struct {
-		controller, name string
-		write            bool
-	}{
-		{"cpuacct", "cpuacct.usage", true}, {"memory", "memory.usage_in_bytes", false},
-		{"memory", "memory.limit_in_bytes", true}, {"memory", "memory.max_usage_in_bytes", true},
-		{"memory", "memory.stat", false},
-		{"pids", "pids.current", false}, {"pids", "pids.max", true},
-	} {
-		if _, err := b.file(f.controller, f.name, f.write); err != nil {
-			b.destroy()
-			return nil, fmt.Errorf("open box cgroup file: %w", err)
-		}
-	}
-	if b.memsw {
-		if _, err := b.file("memory", "memory.memsw.limit_in_bytes", true); err != nil {
-			b.destroy()
-			return nil, fmt.Errorf("open box cgroup file: %w", err)
-		}
+	if err := b.openFiles(); err != nil {
+		b.destroy()
+		return nil, fmt.Errorf("open box cgroup file: %w", err)
 	}
 	if err := b.watchOOM(); err != nil {
 		b.destroy()
@@ -101,7 +101,52 @@ func (c *cgroups) newBox(name string, initPid int) (*boxCgroup, error) {
 	// grant even to root; then the init, far smaller than any program
 	// that fills the limit, is merely unlikely to be picked.
 	_ = os.WriteFile(fmt.Sprintf("/proc/%d/oom_score_adj", initPid), []byte("-1000"), 0)
+	held, anon := b.memory()
+	b.kernelMem = held - anon
+	b.ownMem = held
 	return b, nil
+}
+
+// openFiles opens every cgroup file a run uses, so that runs then only
+// read the map, from any goroutine.
+func (b *boxCgroup) openFiles() error {
+	files := []struct {
+		controller, name string
+		write            bool
+	}{
+		{"cpuacct", "cpuacct.usage", true}, {"memory", "memory.usage_in_bytes", false},
+		{"memory", "memory.limit_in_bytes", true}, {"memory", "memory.max_usage_in_bytes", true},
+		{"memory", "memory.stat", false}, {"memory", "memory.force_empty", true},
+		{"pids", "pids.current", false}, {"pids", "pids.max", true},
+	}
+	if b.memsw {
+		files = append(files, struct {
+			controller, name string
+			write            bool
+		}{"memory", "memory.memsw.limit_in_bytes", true})
+	}
+	for _, f := range files {
+		if _, err := b.file(f.controller, f.name, f.write); err != nil {
+			return err
+		}
+	}
+	// v1 keeps socket buffers (TCP, UDP) on a counter of their own, and
+	// charges nothing to it until its limit is first written. A kernel
+	// without it (none we know of since 3.x) leaves sockets uncharged.
+	if _, err := os.Stat(b.path("memory", "memory.kmem.tcp.limit_in_bytes")); err != nil {
+		return nil
+	}
+	for _, name := range []string{"memory.kmem.tcp.limit_in_bytes", "memory.kmem.tcp.max_usage_in_bytes"} {
+		if _, err := b.file("memory", name, true); err != nil {
+			return err
+		}
+	}
+	if _, err := b.file("memory", "memory.kmem.tcp.usage_in_bytes", false); err != nil {
+		return err
+	}
+	b.sockets = true
+	b.tcpLimit = math.MaxInt64
+	return nil
 }
 
 // watchOOM disables the kernel's OOM killer in the box and forwards its
@@ -191,32 +236,33 @@ func (b *boxCgroup) write(controller, name string, v uint64) error {
 	return err
 }
 
-// startRun resets the counters and sets a run's limits. What the init
-// holds (its memory, its threads) is added to the limits and subtracted
-// from what is reported, so the program gets exactly its own.
+// startRun resets the counters and sets a run's limits. What the box
+// holds of its own (ownMem: its init's memory and threads) is added to the
+// limits and subtracted from what is reported, so the program gets
+// exactly its own.
 //
-// The usage also holds page cache charged to the box by earlier runs (v1
-// charges a cached file to the first cgroup that read it: a compiler's
-// binaries, a JVM). The kernel reclaims that cache when the program needs
-// the room, so it must not raise the limit: the program would get as much
-// again as earlier users happened to read, and a verdict would depend on
-// them. Only what cannot be reclaimed does.
+// What earlier runs left charged to the box (page cache, dentries and
+// inodes in the kernel's caches) must not raise the limit, or a program
+// would get as much again as earlier users happened to leave, and a
+// verdict would depend on them. Leftovers are reclaimed between runs
+// (reclaim); page cache is reclaimed by the kernel when the program needs
+// the room.
 func (b *boxCgroup) startRun(memory, pids uint64) error {
 	if err := b.write("cpuacct", "cpuacct.usage", 0); err != nil {
 		return fmt.Errorf("reset CPU accounting: %w", err)
 	}
-	usage := b.read("memory", "memory.usage_in_bytes")
-	held := usage - min(usage, b.fileCache())
-	if limit := memory + held; limit != b.memLimit {
+	if limit := memory + b.ownMem; limit != b.memLimit {
+		// A lower limit makes the kernel reclaim cache down to it.
 		if err := b.setMemoryLimit(limit); err != nil {
 			return fmt.Errorf("set memory limit: %w", err)
 		}
-		// A lower limit made the kernel reclaim cache down to it.
-		usage = b.read("memory", "memory.usage_in_bytes")
 	}
-	b.baseMem = usage
+	b.baseMem = b.read("memory", "memory.usage_in_bytes")
 	if err := b.write("memory", "memory.max_usage_in_bytes", 0); err != nil {
 		return fmt.Errorf("reset peak memory: %w", err)
+	}
+	if err := b.startSockets(memory); err != nil {
+		return err
 	}
 	select { // a notification left from an earlier run
 	case <-b.oom:
@@ -231,24 +277,114 @@ func (b *boxCgroup) startRun(memory, pids uint64) error {
 	return nil
 }
 
-// fileCache is the box's page cache on the file LRU lists, the part of
-// its usage the kernel may reclaim.
-func (b *boxCgroup) fileCache() uint64 {
+// startSockets limits the run's socket buffers to its memory limit and
+// resets their peak. v1 cannot put them under the memory limit itself:
+// they have a counter of their own, which the kernel refuses to take
+// past its limit (a send waits or fails with EAGAIN, a received packet
+// is dropped). The run's reported peak adds both peaks.
+func (b *boxCgroup) startSockets(memory uint64) error {
+	if !b.sockets {
+		return nil
+	}
+	if memory == 0 { // no memory limit: none for sockets either
+		memory = math.MaxInt64
+	}
+	if memory != b.tcpLimit {
+		if err := b.write("memory", "memory.kmem.tcp.limit_in_bytes", memory); err != nil {
+			return fmt.Errorf("set socket buffer limit: %w", err)
+		}
+		b.tcpLimit = memory
+	}
+	if err := b.write("memory", "memory.kmem.tcp.max_usage_in_bytes", 0); err != nil {
+		return fmt.Errorf("reset socket buffer peak: %w", err)
+	}
+	return nil
+}
+
+// memory returns what the box holds beyond page cache (its init's memory,
+// and whatever of the kernel's the box is charged with) and, of that, its
+// anonymous memory, which between runs is only its init's.
+func (b *boxCgroup) memory() (held, anon uint64) {
+	usage := b.read("memory", "memory.usage_in_bytes")
+	cache, anon := b.memoryStat()
+	return usage - min(usage, cache), min(anon, usage)
+}
+
+// reclaim brings a box whose run has ended back to what it holds of its
+// own: the dentries and inodes its runs left in the kernel's caches (a
+// stat of a missing name leaves one) are charged to the box and would
+// otherwise pile up run after run. Only when the box holds more than its
+// own does it reclaim, which also drops the page cache charged to it; then
+// it waits a little for memory the kernel frees after a grace period (the
+// inodes of a wiped /tmp) and for the sockets of killed processes to go.
+// The error says the box stays dirty: it must not run again.
+func (b *boxCgroup) reclaim() error {
+	if b.memoryClean() && b.socketUsage() == 0 {
+		return nil
+	}
+	if !b.memoryClean() {
+		if err := b.write("memory", "memory.force_empty", 0); err != nil {
+			return fmt.Errorf("reclaim the box's memory: %w", err)
+		}
+	}
+	for range 20 {
+		if b.memoryClean() && b.socketUsage() == 0 {
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	held, _ := b.memory()
+	return fmt.Errorf("the box holds %d bytes and %d in socket buffers after reclaim, its own is %d",
+		held, b.socketUsage(), b.ownMem)
+}
+
+// memoryClean measures what the box holds of its own (ownMem) and reports
+// whether that is all it holds, give or take the charges the kernel caches
+// per CPU (a batch of 64 pages each) and the kernel memory of its init as
+// it serves runs (page tables, its threads' stacks).
+func (b *boxCgroup) memoryClean() bool {
+	held, anon := b.memory()
+	b.ownMem = b.kernelMem + anon
+	slack := uint64(2<<20) + uint64(runtime.NumCPU())*(256<<10)
+	return held <= b.ownMem+slack
+}
+
+func (b *boxCgroup) socketUsage() uint64 {
+	if !b.sockets {
+		return 0
+	}
+	return b.read("memory", "memory.kmem.tcp.usage_in_bytes")
+}
+
+// socketPeak is the run's peak of socket buffers, which v1 does not count
+// in its memory usage.
+func (b *boxCgroup) socketPeak() uint64 {
+	if !b.sockets {
+		return 0
+	}
+	return b.read("memory", "memory.kmem.tcp.max_usage_in_bytes")
+}
+
+// memoryStat returns the box's page cache on the file LRU lists, the part
+// of its usage the kernel may reclaim, and its anonymous memory (rss).
+func (b *boxCgroup) memoryStat() (cache, anon uint64) {
 	f, err := b.file("memory", "memory.stat", false)
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	var buf [4096]byte
 	n, _ := f.ReadAt(buf[:], 0)
-	var total uint64
 	for line := range strings.SplitSeq(string(buf[:n]), "\n") {
 		name, value, _ := strings.Cut(line, " ")
-		if name == "inactive_file" || name == "active_file" {
-			v, _ := strconv.ParseUint(value, 10, 64)
-			total += v
+		v, _ := strconv.ParseUint(value, 10, 64)
+		switch name {
+		case "inactive_file", "active_file":
+			cache += v
+		case "rss":
+			anon = v
 		}
 	}
-	return total
+	return cache, anon
 }
 
 func (b *boxCgroup) setMemoryLimit(limit uint64) error {

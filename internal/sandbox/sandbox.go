@@ -380,6 +380,11 @@ func (s *Sandbox) reset(b *Box) error {
 		return err
 	}
 	b.work = work
+	if b.cg != nil {
+		// With the old mounts gone, the box must be back to what it held
+		// of its own when it was made (see boxCgroup.reclaim).
+		return b.cg.reclaim()
+	}
 	return nil
 }
 

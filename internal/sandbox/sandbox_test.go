@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -26,7 +27,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func newTestSandbox(t *testing.T) *Sandbox {
+func newTestSandbox(t testing.TB) *Sandbox {
 	t.Helper()
 	s, err := New(Config{Size: 1, FirstUID: testFirstUID})
 	if err != nil {
@@ -42,7 +43,7 @@ func newTestSandbox(t *testing.T) *Sandbox {
 
 // newTestBox is a box of a sandbox of its own, released and closed when
 // the test ends.
-func newTestBox(t *testing.T) *Box {
+func newTestBox(t testing.TB) *Box {
 	t.Helper()
 	b, err := newTestSandbox(t).Acquire(context.Background())
 	if err != nil {
@@ -258,5 +259,208 @@ func TestMemoryLimitIgnoresCachedFiles(t *testing.T) {
 	res := runWith(t, s, "head -c 100000000 /dev/zero | tr '\\0' a | (x=$(cat); echo ${#x})", "", lim)
 	if res.Limit != LimitMemory {
 		t.Fatalf("100 MB under a 64 MiB limit after a run cached %d MiB: limit %q, stdout %q", cachedMiB, res.Limit, res.Stdout)
+	}
+}
+
+// pythonFillSockets opens connections on the box's loopback and writes
+// into both ends of each until the kernel refuses, reading nothing; it
+// prints the bytes the kernel took.
+const pythonFillSockets = `python3 -c '
+import socket
+ls = socket.socket()
+ls.bind(("127.0.0.1", 0))
+ls.listen(512)
+ends, total = [], 0
+for i in range(100):
+    c = socket.create_connection(ls.getsockname())
+    s, _ = ls.accept()
+    for e in (c, s):
+        e.setblocking(False)
+        ends.append(e)
+        try:
+            while True:
+                total += e.send(b"x" * 65536)
+        except (BlockingIOError, OSError):
+            pass
+print(total)
+'`
+
+// TestSocketBuffersCharged checks that socket buffers count against a
+// run's memory limit: v2 charges them to the memory counter, v1 to a
+// counter of their own that the box limits too. 100 loopback connections
+// filled both ways under a 32 MiB limit either reach the limit (MLE) or
+// are refused at it, with the memory reported covering what they hold.
+// Afterwards the box holds no socket buffers and is not replaced.
+func TestSocketBuffersCharged(t *testing.T) {
+	s := newTestSandbox(t)
+	lim := testLimits
+	lim.Memory = 32 << 20
+	lim.OpenFiles = 256
+	first, err := s.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Release()
+	res := runWith(t, s, pythonFillSockets, "", lim)
+	t.Logf("limit %q, exit %d, stored %q, memory %d, stderr %q", res.Limit, res.ExitCode, res.Stdout, res.Memory, res.Stderr)
+	var stored uint64
+	if _, err := fmt.Sscan(string(res.Stdout), &stored); err != nil && res.Limit != LimitMemory {
+		t.Fatalf("no count on stdout and no MLE: %+v", res)
+	}
+	if res.Limit != LimitMemory {
+		if res.ExitCode != 0 || stored > lim.Memory*3/2 {
+			t.Fatalf("exit %d, stored %d bytes in sockets under a %d limit", res.ExitCode, stored, lim.Memory)
+		}
+		if want := min(stored, lim.Memory) * 9 / 10; res.Memory < want {
+			t.Fatalf("memory %d reported, the sockets held %d", res.Memory, stored)
+		}
+	}
+	b, err := s.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	if b != first {
+		t.Fatal("the box was replaced after the run")
+	}
+	if b.cg != nil && b.cg.socketUsage() != 0 {
+		t.Fatalf("the box holds %d bytes of socket buffers after the run", b.cg.socketUsage())
+	}
+	res, err = b.Run(context.Background(), Cmd{Args: []string{"/bin/echo", "hi"}, Limits: testLimits})
+	if err != nil || string(res.Stdout) != "hi\n" || res.Limit != LimitNone {
+		t.Fatalf("hello after the attack: %+v, %v", res, err)
+	}
+}
+
+// TestMemoryLimitIgnoresKernelLeftovers checks that dentries an earlier
+// run left charged to a box (a stat of a missing name caches its absence)
+// give the next run no room: 200 MiB under 64 MiB is MLE however many the
+// box was left with, and the box is reclaimed, not replaced, between runs.
+func TestMemoryLimitIgnoresKernelLeftovers(t *testing.T) {
+	s := newTestSandbox(t)
+	var first *Box
+	for i := range 3 {
+		lim := testLimits
+		lim.Memory = 512 << 20
+		lim.CPUTime, lim.WallTime = 3*time.Second, 10*time.Second
+		script := fmt.Sprintf(`python3 -c '
+import os, time
+end, n = time.monotonic() + 1.5, 0
+while time.monotonic() < end and time.process_time() < 1.5:
+    for i in range(1000):
+        try:
+            os.stat("/usr/lib/missing-%d-%%d-%%s" %% (n, "n" * 200))
+        except OSError:
+            pass
+        n += 1
+print(n)
+'`, i)
+		b, err := s.Acquire(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = b
+		} else if b != first {
+			t.Fatalf("the box was replaced after run %d", i)
+		}
+		res, err := b.Run(context.Background(), Cmd{Args: []string{"/bin/sh", "-c", script}, Env: []string{"PATH=/usr/bin:/bin"}, Limits: lim})
+		b.Release()
+		if err != nil || res.ExitCode != 0 {
+			t.Fatalf("lookups: %+v, %v", res, err)
+		}
+		t.Logf("run %d: %s lookups, memory %d", i, bytes.TrimSpace(res.Stdout), res.Memory)
+	}
+	if b, err := s.Acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	} else {
+		clean := b.cg == nil || b.cg.memoryClean()
+		if !clean {
+			held, _ := b.cg.memory()
+			t.Errorf("the box holds %d bytes between runs, its own is %d", held, b.cg.ownMem)
+		}
+		b.Release()
+	}
+	res := runWith(t, s, "head -c 200000000 /dev/zero | tr '\\0' a | (x=$(cat); echo ${#x})", "", testLimits)
+	if res.Limit != LimitMemory || res.Memory > testLimits.Memory || res.Memory < testLimits.Memory*9/10 {
+		t.Fatalf("200 MB under a 64 MiB limit after runs left dentries: limit %q, memory %d, stdout %q", res.Limit, res.Memory, res.Stdout)
+	}
+}
+
+// TestDirtyBoxReplaced checks that a box whose cgroup keeps memory that
+// cannot be reclaimed (here a tmpfs page of the host, written by a process
+// of the box's cgroup) is replaced, not run again.
+func TestDirtyBoxReplaced(t *testing.T) {
+	s := newTestSandbox(t)
+	b, err := s.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.cg == nil {
+		b.Release()
+		t.Skip("cgroup v2: each run has a cgroup of its own, removed after it")
+	}
+	f, err := os.CreateTemp("/dev/shm", "coderacer-dirty-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	defer os.Remove(f.Name())
+	procs := b.cg.path("memory", "cgroup.procs")
+	out, err := exec.Command("/bin/sh", "-c", fmt.Sprintf(`echo $$ > %s && head -c 16000000 /dev/zero > %s`, procs, f.Name())).CombinedOutput()
+	if err != nil {
+		t.Fatalf("charge the box: %v: %s", err, out)
+	}
+	b.Release()
+	nb, err := s.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nb.Release()
+	if nb == b {
+		held, _ := nb.cg.memory()
+		t.Fatalf("the box holds %d bytes beyond its own %d, yet was handed out again", held, nb.cg.ownMem)
+	}
+}
+
+// TestBoxKeptByOrdinaryRuns checks that ordinary runs (shells, Python,
+// a compiler, files in /tmp, loopback sockets) never leave a box holding
+// more than its own, which would get it replaced: its init's memory grows
+// as it serves runs, and that is the box's own.
+func TestBoxKeptByOrdinaryRuns(t *testing.T) {
+	s := newTestSandbox(t)
+	first, err := s.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Release()
+	scripts := []string{
+		"echo hi",
+		"python3 -c 'import json, re, subprocess; print(1)'",
+		"cd /tmp && printf 'int main(void) { return 0; }' > a.c && gcc a.c && ./a.out",
+		"for i in $(seq 100); do echo $i > /tmp/f$i; done; ls /tmp | wc -l",
+		"sleep 0.01 & sleep 0.01 & wait",
+		`python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); c = socket.create_connection(s.getsockname()); a, _ = s.accept(); c.send(b"x" * 100000); print(len(a.recv(10)))'`,
+	}
+	lim := testLimits
+	lim.Memory, lim.Processes, lim.FileSize = 512<<20, 64, 64<<20
+	lim.WallTime, lim.CPUTime = 10*time.Second, 10*time.Second
+	for i := range 120 {
+		res := runWith(t, s, scripts[i%len(scripts)], "", lim)
+		if res.ExitCode != 0 {
+			t.Fatalf("run %d: %+v", i, res)
+		}
+	}
+	b, err := s.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	if b != first {
+		t.Fatal("the box was replaced")
+	}
+	if b.cg != nil {
+		held, anon := b.cg.memory()
+		t.Logf("the box holds %d bytes, %d of them its init's anonymous memory; its own is %d", held, anon, b.cg.ownMem)
 	}
 }
