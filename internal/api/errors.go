@@ -129,13 +129,29 @@ func goKind(t reflect.Type) string {
 	}
 }
 
-// checkArgs refuses an argument holding a NUL byte: execve cannot pass
-// one, so it is the client's mistake, not the engine's failure.
-func checkArgs(args []string) error {
+// checkInput bounds what a job passes to its program: each argument, all
+// of them together and stdin. An argument longer than Linux's
+// MAX_ARG_STRLEN, or a vector beyond what execve takes, would fail only
+// when the run starts, as an engine error; and every byte of them is held
+// in memory until the job has run. It also refuses an argument holding a
+// NUL byte: execve cannot pass one, so it is the client's mistake, not
+// the engine's failure.
+func (s *server) checkInput(args []string, stdin int) error {
+	total := int64(0)
 	for i, a := range args {
+		if int64(len(a)) > s.opts.MaxArgBytes {
+			return badRequest("args[%d] is %d bytes long; an argument may have at most %d bytes", i, len(a), s.opts.MaxArgBytes)
+		}
 		if strings.IndexByte(a, 0) >= 0 {
 			return badRequest("args[%d] must not contain a NUL character", i)
 		}
+		total += int64(len(a))
+	}
+	if total > s.opts.MaxArgsBytes {
+		return badRequest("args are %d bytes long together; all arguments together may have at most %d bytes", total, s.opts.MaxArgsBytes)
+	}
+	if int64(stdin) > s.opts.MaxStdinBytes {
+		return badRequest("stdin is %d bytes long; it may have at most %d bytes", stdin, s.opts.MaxStdinBytes)
 	}
 	return nil
 }
