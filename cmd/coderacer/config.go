@@ -30,13 +30,13 @@ type serveConfig struct {
 	BodyMemoryBytes     int64
 	ResponseMemoryBytes int64
 	WriteTimeout        time.Duration
-	TmpfsBytes   int64
-	LogLevel     string
-	NoNetwork    bool
-	CacheBytes   int64
-	PprofAddr    string
-	Run          engine.LimitPolicy
-	Compile      engine.LimitPolicy
+	TmpfsBytes          int64
+	LogLevel            string
+	NoNetwork           bool
+	CacheBytes          int64
+	PprofAddr           string
+	Run                 engine.LimitPolicy
+	Compile             engine.LimitPolicy
 }
 
 // setting is one row of the configuration table (README "Configuration").
@@ -117,12 +117,12 @@ func defaultServeConfig() serveConfig {
 		ResponseMemoryBytes: api.DefaultResponseMemoryBytes,
 		WriteTimeout:        api.DefaultWriteTimeout,
 
-		TmpfsBytes:   64 << 20,
-		LogLevel:     "info",
-		NoNetwork:    true,
-		CacheBytes:   256 << 20,
-		Run:          engine.DefaultRunPolicy(),
-		Compile:      engine.DefaultCompilePolicy(),
+		TmpfsBytes: 64 << 20,
+		LogLevel:   "info",
+		NoNetwork:  true,
+		CacheBytes: 256 << 20,
+		Run:        engine.DefaultRunPolicy(),
+		Compile:    engine.DefaultCompilePolicy(),
 	}
 }
 

@@ -3,7 +3,10 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/coderacer/coderacer/internal/engine"
 )
@@ -56,7 +59,26 @@ func (s *server) holdResult(res *engine.Result) (func(), bool) {
 	if !s.responses.reserve(n) {
 		return nil, false
 	}
-	return func() { s.responses.release(n) }, true
+	return func() {
+		s.responses.release(n)
+		s.freed.soon()
+	}, true
+}
+
+// memoryReturner hands memory back to the operating system soon after a
+// big answer was written or cut off. The runtime would keep it for
+// minutes otherwise: a few parked readers would leave the server's RSS at
+// their peak. It runs at most once a second, off the request's path.
+type memoryReturner struct{ pending atomic.Bool }
+
+func (m *memoryReturner) soon() {
+	if m.pending.Swap(true) {
+		return
+	}
+	time.AfterFunc(time.Second, func() {
+		m.pending.Store(false)
+		debug.FreeOSMemory()
+	})
 }
 
 func stageBytes(st *engine.StageResult) int64 {

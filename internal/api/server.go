@@ -62,6 +62,7 @@ type server struct {
 	// them until they ran; responses the results whose answers are
 	// being written.
 	bodies, responses *byteBudget
+	freed             memoryReturner
 }
 
 func (o *Options) setDefaults() {
@@ -244,7 +245,12 @@ func (s *server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 		reserved += grant
 		return true
 	}
-	free := func() { s.bodies.release(reserved) }
+	free := func() {
+		s.bodies.release(reserved)
+		if reserved >= 1<<20 {
+			s.freed.soon()
+		}
+	}
 	if !room(start) {
 		return nil, nil, http.StatusServiceUnavailable, s.bodiesBusy()
 	}

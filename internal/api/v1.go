@@ -108,7 +108,7 @@ func (s *server) handleExecute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	job, clamped, err := s.parseJob(body)
-	body = nil // the job holds what is needed of it
+	body = nil      // the job holds what is needed of it
 	if err != nil { // a *requestError
 		release()
 		writeError(w, http.StatusBadRequest, err.Error())

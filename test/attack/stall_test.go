@@ -61,14 +61,16 @@ func rssOf(t *testing.T, pid int) int64 {
 	return 0
 }
 
-// stallDial opens a raw connection whose receive buffer is tiny, so the
-// server's writes block as soon as a few kernel buffers are full.
-func stallDial(t *testing.T, s *testserver.Server) net.Conn {
+// stallDial opens a raw connection with a receive buffer of rcvbuf bytes:
+// a tiny one makes the server's writes block as soon as its own send
+// buffer is full. (Below the loopback MSS, 64 KiB, the window opens too
+// little to be announced: only for a reader that stops.)
+func stallDial(t *testing.T, s *testserver.Server, rcvbuf int) net.Conn {
 	t.Helper()
 	d := net.Dialer{Timeout: 5 * time.Second, Control: func(network, address string, c syscall.RawConn) error {
 		var serr error
 		err := c.Control(func(fd uintptr) {
-			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, rcvbuf)
 		})
 		return errors.Join(err, serr)
 	}}
@@ -96,7 +98,9 @@ type stallOutcome struct {
 	got      int64  // body bytes that arrived
 	small    []byte // the body, when it is short (an error)
 	header   http.Header
-	readErr  error
+	// headerErr is a failure to read the status line and header,
+	// bodyErr one to read the body.
+	headerErr, bodyErr error
 }
 
 // stallFinish reads what the server left for conn: the response's status
@@ -106,7 +110,7 @@ func stallFinish(conn net.Conn) stallOutcome {
 	conn.SetReadDeadline(time.Now().Add(60 * time.Second))
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
-		return stallOutcome{readErr: err}
+		return stallOutcome{headerErr: err}
 	}
 	defer resp.Body.Close()
 	var small bytes.Buffer
@@ -117,7 +121,7 @@ func stallFinish(conn net.Conn) stallOutcome {
 		n += rest
 		small.Reset()
 	}
-	return stallOutcome{status: resp.StatusCode, complete: err == nil, got: n, small: small.Bytes(), header: resp.Header, readErr: err}
+	return stallOutcome{status: resp.StatusCode, complete: err == nil, got: n, small: small.Bytes(), header: resp.Header, bodyErr: err}
 }
 
 // stallPython prints n bytes of 0xff (invalid UTF-8: six bytes of JSON
@@ -132,11 +136,12 @@ sys.stderr.buffer.flush()
 `, n)
 }
 
-// stallCompileError is a C program on which gcc reports every one of its
-// 4000 stray bytes with the whole line quoted: far more than the 16 MiB a
-// compile stage may print.
+// stallCompileError is a C program of 3500 "#error xxx...x" lines of
+// 2 KB: gcc quotes each twice and underlines it, about 20 MiB of
+// diagnostics, more than the 16 MiB a compile stage may print. (A JSON
+// string cannot carry invalid UTF-8, and gcc escapes it anyway.)
 func stallCompileError() string {
-	return "int main(void) { return 0; }\n" + strings.Repeat("\xff", 4000) + "\n"
+	return "int main(void) { return 0; }\n" + strings.Repeat("#error "+strings.Repeat("x", 2000)+"\n", 3500)
 }
 
 type stallVariant struct {
@@ -198,7 +203,7 @@ func stallParked(t *testing.T, s *testserver.Server, v stallVariant, n int) {
 	jobs := stallJobs(s)
 	conns := make([]net.Conn, n)
 	for i := range conns {
-		conns[i] = stallDial(t, s)
+		conns[i] = stallDial(t, s, 4096)
 		stallSend(t, conns[i], v.path, v.body)
 	}
 	peak := before
@@ -219,14 +224,14 @@ func stallParked(t *testing.T, s *testserver.Server, v stallVariant, n int) {
 	for i, conn := range conns {
 		o := stallFinish(conn)
 		switch {
-		case o.readErr == nil && o.status == http.StatusOK && !o.complete:
+		case o.headerErr == nil && o.status == http.StatusOK && !o.complete:
 			cut++
 		case o.status == http.StatusServiceUnavailable && o.complete && o.header.Get("Retry-After") != "":
 			refused++
 			stallCheckBusy(t, v.path, o.small)
 		default:
-			t.Errorf("connection %d: status %d, complete %v, %d body bytes, read error %v: want a cut 200 or a complete 503",
-				i, o.status, o.complete, o.got, o.readErr)
+			t.Errorf("connection %d: status %d, complete %v, %d body bytes, read errors %v, %v: want a cut 200 or a complete 503: %s",
+				i, o.status, o.complete, o.got, o.headerErr, o.bodyErr, testserver.Shorten(string(o.small), 600))
 		}
 	}
 	settled, ok := stallWaitSettled(t, s)
@@ -303,11 +308,12 @@ func stallHello(t *testing.T, s *testserver.Server) {
 	}
 }
 
-// stallSlowReader: a reader that takes 256 KiB, then waits 2 s (less
-// than the write timeout), again and again, gets the whole ~12 MiB answer
-// exactly.
+// stallSlowReader: a reader that takes 256 KiB, then waits 250 ms, again
+// and again (1 MiB/s), gets its whole answer (6 MiB of JSON for v1, 12
+// MiB for v2: two to four times the write timeout) exactly. Its receive
+// buffer is 256 KiB, so the server's writes wait for it.
 func stallSlowReader(t *testing.T, s *testserver.Server) {
-	const size = 1 << 20
+	const size = 512 << 10
 	for _, v := range []struct{ name, path string }{{"v1", "/api/v1/execute"}, {"v2", "/api/v2/execute"}} {
 		t.Run(v.name, func(t *testing.T) {
 			var body []byte
@@ -317,11 +323,12 @@ func stallSlowReader(t *testing.T, s *testserver.Server) {
 				body, _ = json.Marshal(map[string]any{"language": "python3", "version": "*",
 					"files": []map[string]string{{"content": stallPython(size)}}})
 			}
-			conn := stallDial(t, s)
+			conn := stallDial(t, s, 256<<10)
 			defer conn.Close()
 			stallSend(t, conn, v.path, body)
-			conn.SetReadDeadline(time.Now().Add(3 * time.Minute))
-			resp, err := http.ReadResponse(bufio.NewReader(&slowReader{r: conn, chunk: 256 << 10, pause: 2 * time.Second}), nil)
+			start := time.Now()
+			conn.SetReadDeadline(start.Add(3 * time.Minute))
+			resp, err := http.ReadResponse(bufio.NewReader(&slowReader{r: conn, chunk: 256 << 10, pause: 250 * time.Millisecond}), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -346,7 +353,7 @@ func stallSlowReader(t *testing.T, s *testserver.Server) {
 			if resp.StatusCode != 200 || got.Stdout != want || got.Stderr != want {
 				t.Errorf("status %d, stdout %d bytes, stderr %d bytes: want 200 and 1 MiB of U+FFFD each", resp.StatusCode, len(got.Stdout), len(got.Stderr))
 			}
-			t.Logf("%d bytes of JSON read slowly", len(data))
+			t.Logf("%d bytes of JSON read slowly in %v", len(data), time.Since(start).Round(time.Millisecond))
 		})
 	}
 }
