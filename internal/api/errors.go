@@ -137,6 +137,9 @@ func goKind(t reflect.Type) string {
 // NUL byte: execve cannot pass one, so it is the client's mistake, not
 // the engine's failure.
 func (s *server) checkInput(args []string, stdin int) error {
+	// execve counts each argument's NUL and pointer too: without them a
+	// flood of empty arguments would pass.
+	const perArg = 9
 	total := int64(0)
 	for i, a := range args {
 		if int64(len(a)) > s.opts.MaxArgBytes {
@@ -145,10 +148,10 @@ func (s *server) checkInput(args []string, stdin int) error {
 		if strings.IndexByte(a, 0) >= 0 {
 			return badRequest("args[%d] must not contain a NUL character", i)
 		}
-		total += int64(len(a))
+		total += int64(len(a)) + perArg
 	}
 	if total > s.opts.MaxArgsBytes {
-		return badRequest("args are %d bytes long together; all arguments together may have at most %d bytes", total, s.opts.MaxArgsBytes)
+		return badRequest("args take %d bytes together, counting 9 more for each (its NUL and pointer, as execve does); the most allowed is %d", total, s.opts.MaxArgsBytes)
 	}
 	if int64(stdin) > s.opts.MaxStdinBytes {
 		return badRequest("stdin is %d bytes long; it may have at most %d bytes", stdin, s.opts.MaxStdinBytes)

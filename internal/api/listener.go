@@ -15,7 +15,7 @@ import (
 // a connection is accepted, answered 503 with a JSON body that says why
 // in both dialects' shapes ("error" for v1, "message" for Piston), and
 // closed: a client learns the server is busy instead of waiting in the
-// kernel's backlog. At most max such answers are in progress at once;
+// kernel's backlog. At most 2*max such answers are in progress at once;
 // past that a connection is closed at once.
 func LimitListener(ln net.Listener, max int, log *slog.Logger) net.Listener {
 	if max <= 0 {
@@ -56,7 +56,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		}
 		l.open.Add(-1)
 		l.warn()
-		if l.refusing.Add(1) > l.max {
+		if l.refusing.Add(1) > 2*l.max {
 			l.refusing.Add(-1)
 			c.Close()
 			continue
@@ -74,13 +74,14 @@ func (l *limitListener) Accept() (net.Conn, error) {
 // answer.
 func (l *limitListener) refuse(c net.Conn) {
 	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(time.Second))
+	_ = c.SetWriteDeadline(time.Now().Add(time.Second))
 	if _, err := c.Write(l.busy); err != nil {
 		return
 	}
 	if tc, ok := c.(*net.TCPConn); ok {
 		_ = tc.CloseWrite()
 	}
+	_ = c.SetReadDeadline(time.Now().Add(250 * time.Millisecond))
 	_, _ = io.Copy(io.Discard, io.LimitReader(c, 64<<10))
 }
 

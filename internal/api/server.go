@@ -211,10 +211,6 @@ func (w *trackingWriter) Write(p []byte) (int, error) {
 // deadlines) through this wrapper.
 func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// bodyStep is how much more of the body memory a body of unknown length
-// reserves each time it outgrows its reservation.
-const bodyStep = 256 << 10
-
 // readBody reads a request body up to the server's limit, within the body
 // memory: a body that does not fit is a 503. release gives its memory
 // back; the caller calls it once the job made of the body has run. On
@@ -227,22 +223,20 @@ func (s *server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 		return nil, nil, http.StatusRequestEntityTooLarge, "request body exceeds " + strconv.FormatInt(max, 10) + " bytes"
 	}
 	// Reserve the announced length before reading a byte; a chunked body
-	// reserves as it grows.
+	// reserves as its buffer doubles.
 	bound, start := max+1, int64(512)
 	if r.ContentLength >= 0 {
 		bound, start = r.ContentLength+1, r.ContentLength+1
 	}
 	var reserved int64
 	room := func(n int64) bool {
-		n = min(n, bound)
 		if n <= reserved {
 			return true
 		}
-		grant := min(bound, n+bodyStep) - reserved
-		if !s.bodies.reserve(grant) {
+		if !s.bodies.reserve(n - reserved) {
 			return false
 		}
-		reserved += grant
+		reserved = n
 		return true
 	}
 	free := func() {
@@ -254,7 +248,7 @@ func (s *server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 	if !room(start) {
 		return nil, nil, http.StatusServiceUnavailable, s.bodiesBusy()
 	}
-	body, err := readLimited(http.MaxBytesReader(w, r.Body, max), start, room)
+	body, err := readLimited(http.MaxBytesReader(w, r.Body, max), start, bound, room)
 	if err == nil {
 		return body, free, 0, ""
 	}
@@ -274,17 +268,20 @@ func (s *server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 
 var errBodyMemory = errors.New("request body memory is full")
 
-// readLimited is io.ReadAll into a buffer of size bytes at first, which
-// asks room before it grows to n bytes and fails with errBodyMemory when
-// it gets none.
-func readLimited(r io.Reader, size int64, room func(n int64) bool) ([]byte, error) {
+// readLimited is io.ReadAll into a buffer of size bytes at first, at most
+// limit, which asks room before it grows to n bytes and fails with
+// errBodyMemory when it gets none.
+func readLimited(r io.Reader, size, limit int64, room func(n int64) bool) ([]byte, error) {
 	b := make([]byte, 0, size)
 	for {
 		if len(b) == cap(b) {
-			if !room(int64(cap(b)) * 2) {
+			// Grow by doubling, explicitly, so what is reserved is what
+			// is allocated.
+			n := min(int64(cap(b))*2, limit)
+			if n == int64(cap(b)) || !room(n) {
 				return nil, errBodyMemory
 			}
-			b = append(b, 0)[:len(b)]
+			b = append(make([]byte, 0, n), b...)
 		}
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
