@@ -91,12 +91,18 @@ func (o *Options) setDefaults() {
 // New returns the HTTP handler for every API route, wrapped so that panics
 // and the mux's own 404/405 answers come out as JSON too.
 func New(exec engine.Executor, opts Options) http.Handler {
+	return newServer(exec, opts).handler()
+}
+
+func newServer(exec engine.Executor, opts Options) *server {
 	opts.setDefaults()
-	s := &server{exec: exec, opts: opts, log: opts.Logger,
+	return &server{exec: exec, opts: opts, log: opts.Logger,
 		bodies:    &byteBudget{limit: opts.BodyMemoryBytes},
 		responses: &byteBudget{limit: opts.ResponseMemoryBytes},
 	}
+}
 
+func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/execute", s.handleExecute)
 	mux.HandleFunc("GET /api/v1/runtimes", s.handleRuntimes)
