@@ -32,8 +32,12 @@ type jsonOut struct {
 	enc bytes.Buffer // scratch for small values
 }
 
-func newJSONOut(w io.Writer) *jsonOut {
-	return &jsonOut{bw: bufio.NewWriterSize(w, streamBufferSize)}
+// newJSONOut writes to w through a buffer sized for a document of about
+// size bytes: a hello world does not allocate the 32 KiB a big answer
+// streams through.
+func newJSONOut(w io.Writer, size int64) *jsonOut {
+	n := min(streamBufferSize, max(4096, 2*size+1024))
+	return &jsonOut{bw: bufio.NewWriterSize(w, int(n))}
 }
 
 // raw writes JSON text as is.

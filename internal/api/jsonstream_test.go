@@ -136,7 +136,7 @@ func TestStreamedResponsesMatchEncoder(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			check := func(dialect string, want []byte, write func(*jsonOut)) {
 				var buf bytes.Buffer
-				o := newJSONOut(&buf)
+				o := newJSONOut(&buf, 0)
 				write(o)
 				o.raw("\n")
 				if err := o.flush(); err != nil {
@@ -171,7 +171,7 @@ func TestStreamStopsOnError(t *testing.T) {
 	big := bytes.Repeat([]byte{0xff}, 8<<20)
 	res := &engine.Result{Language: "c", Status: engine.StatusOK, Run: &engine.StageResult{Stdout: big, Stderr: big}}
 	w := &failingWriter{n: 100 << 10}
-	o := newJSONOut(w)
+	o := newJSONOut(w, 1<<30)
 	start := time.Now()
 	writeExecuteResponse(o, res)
 	if err := o.flush(); err == nil || err.Error() != "client gone" {

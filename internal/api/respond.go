@@ -52,7 +52,7 @@ const smallResult = 64 << 10
 // written. It returns the release function, or false when the response
 // memory is full.
 func (s *server) holdResult(res *engine.Result) (func(), bool) {
-	n := stageBytes(res.Compile) + stageBytes(res.Run)
+	n := resultBytes(res)
 	if n < smallResult {
 		return func() {}, true
 	}
@@ -81,6 +81,11 @@ func (m *memoryReturner) soon() {
 	})
 }
 
+// resultBytes is the memory a result's output holds.
+func resultBytes(res *engine.Result) int64 {
+	return stageBytes(res.Compile) + stageBytes(res.Run)
+}
+
 func stageBytes(st *engine.StageResult) int64 {
 	if st == nil {
 		return 0
@@ -107,12 +112,12 @@ func dropOutput(res *engine.Result) {
 // streamJSON answers 200 with the document write produces, streamed. A
 // failed write (the client went away, or stopped reading past the write
 // timeout) is only logged: the connection is closed with the answer cut.
-func (s *server) streamJSON(w http.ResponseWriter, write func(*jsonOut)) {
+func (s *server) streamJSON(w http.ResponseWriter, size int64, write func(*jsonOut)) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
-	o := newJSONOut(w)
+	o := newJSONOut(w, size)
 	write(o)
 	o.raw("\n")
 	if err := o.flush(); err != nil {

@@ -129,7 +129,7 @@ func (s *server) handleExecute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer done()
-	s.streamJSON(w, func(o *jsonOut) { writeExecuteResponse(o, res) })
+	s.streamJSON(w, resultBytes(res), func(o *jsonOut) { writeExecuteResponse(o, res) })
 }
 
 func (s *server) writeExecuteError(w http.ResponseWriter, r *http.Request, err error, clamped map[string]int64) {

@@ -140,7 +140,7 @@ func (s *server) handleV2Execute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer done()
-	s.streamJSON(w, func(o *jsonOut) { writeV2Response(o, res, vj.rt) })
+	s.streamJSON(w, resultBytes(res), func(o *jsonOut) { writeV2Response(o, res, vj.rt) })
 }
 
 // v2ExecuteError says an Execute error in Piston's words: the v1
