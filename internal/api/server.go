@@ -50,7 +50,7 @@ type Options struct {
 	MaxStdinBytes       int64 // 0 means DefaultMaxStdinBytes
 	BodyMemoryBytes     int64 // 0 means DefaultBodyMemoryBytes
 	ResponseMemoryBytes int64 // 0 means DefaultResponseMemoryBytes
-	WriteTimeout        time.Duration
+	WriteTimeout        time.Duration // 0 means DefaultWriteTimeout
 	Logger              *slog.Logger
 }
 

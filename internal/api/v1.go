@@ -108,7 +108,6 @@ func (s *server) handleExecute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	job, clamped, err := s.parseJob(body)
-	body = nil      // the job holds what is needed of it
 	if err != nil { // a *requestError
 		release()
 		writeError(w, http.StatusBadRequest, err.Error())
@@ -116,7 +115,6 @@ func (s *server) handleExecute(w http.ResponseWriter, r *http.Request) {
 	}
 
 	res, err := s.execute(r.Context(), job)
-	job = engine.Job{}
 	release()
 	if err != nil {
 		s.writeExecuteError(w, r, err, clamped)

@@ -117,14 +117,13 @@ func (s *server) handleV2Execute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	vj, err := s.parseV2(body)
-	body = nil // the job holds what is needed of it
 	if err != nil {
 		release()
 		writeV2Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	res, err := s.execute(r.Context(), vj.job)
-	vj.job = engine.Job{}
+	vj.job = engine.Job{} // vj lives on; the files and stdin need not
 	release()
 	if err != nil {
 		code, msg := s.v2ExecuteError(r, err, vj)
