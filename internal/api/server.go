@@ -43,13 +43,13 @@ const (
 
 // Options configure the handler. Zero values pick the defaults.
 type Options struct {
-	MaxBodyBytes        int64 // 0 means DefaultMaxBodyBytes
-	MaxFiles            int   // 0 means engine.DefaultMaxFiles
-	MaxArgBytes         int64 // 0 means DefaultMaxArgBytes
-	MaxArgsBytes        int64 // 0 means DefaultMaxArgsBytes
-	MaxStdinBytes       int64 // 0 means DefaultMaxStdinBytes
-	BodyMemoryBytes     int64 // 0 means DefaultBodyMemoryBytes
-	ResponseMemoryBytes int64 // 0 means DefaultResponseMemoryBytes
+	MaxBodyBytes        int64         // 0 means DefaultMaxBodyBytes
+	MaxFiles            int           // 0 means engine.DefaultMaxFiles
+	MaxArgBytes         int64         // 0 means DefaultMaxArgBytes
+	MaxArgsBytes        int64         // 0 means DefaultMaxArgsBytes
+	MaxStdinBytes       int64         // 0 means DefaultMaxStdinBytes
+	BodyMemoryBytes     int64         // 0 means DefaultBodyMemoryBytes
+	ResponseMemoryBytes int64         // 0 means DefaultResponseMemoryBytes
 	WriteTimeout        time.Duration // 0 means DefaultWriteTimeout
 	Logger              *slog.Logger
 }
