@@ -100,6 +100,16 @@ type limitConn struct {
 	release func()
 }
 
+// CloseWrite lets net/http half-close after an early answer (a 413, a
+// 503) and read what the client still sends, so the client gets the
+// answer instead of a reset.
+func (c *limitConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 func (c *limitConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(c.release)
