@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -156,4 +157,43 @@ func TestLimitListener(t *testing.T) {
 		t.Fatalf("after the first closed: %v", err)
 	}
 	r.Body.Close()
+}
+
+// TestStalledReaderCutOff: a client that never reads its 48 MiB answer
+// is cut off once a write waits past the write timeout, and the result
+// it pinned is released.
+func TestStalledReaderCutOff(t *testing.T) {
+	big := make([]byte, 8<<20)
+	for i := range big {
+		big[i] = 0xff // six bytes of JSON each
+	}
+	exec := &fakeExec{fn: func(ctx context.Context, job engine.Job) (*engine.Result, error) {
+		return &engine.Result{Language: "python3", Status: engine.StatusOK,
+			Run: &engine.StageResult{Stdout: big, Status: engine.StatusOK}}, nil
+	}}
+	s := newServer(exec, Options{WriteTimeout: 300 * time.Millisecond, Logger: quietLogger()})
+	srv := httptest.NewServer(s.handler())
+	defer srv.Close()
+	c, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	body := `{"language":"python3","entrypoint":"m.py","files":[{"name":"m.py","content":"x"}]}`
+	io.WriteString(c, "POST /api/v1/execute HTTP/1.1\r\nHost: x\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
+	deadline := time.Now().Add(10 * time.Second)
+	for s.responses.held() == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s.responses.held() == 0 {
+		t.Fatal("the answer never started")
+	}
+	start := time.Now()
+	for s.responses.held() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if held := s.responses.held(); held != 0 {
+		t.Fatalf("the result is still held (%d bytes) 10 s later", held)
+	}
+	t.Logf("cut off %v after the answer started", time.Since(start).Round(time.Millisecond))
 }
