@@ -25,9 +25,10 @@ const (
 	// execve allows for arguments and environment (a quarter of the stack
 	// limit, at most 6 MiB).
 	DefaultMaxArgsBytes = 1 << 20
-	// DefaultMaxStdinBytes bounds stdin: half the body, so a request
-	// can carry its files beside it.
-	DefaultMaxStdinBytes = 4 << 20
+	// DefaultMaxStdinBytes bounds stdin: as much as a body carries (a
+	// judge's input may be most of it). It matters once the body bound
+	// is raised.
+	DefaultMaxStdinBytes = 8 << 20
 	// DefaultBodyMemoryBytes bounds the request bodies held at once:
 	// eight of the largest.
 	DefaultBodyMemoryBytes = 64 << 20

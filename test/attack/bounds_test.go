@@ -16,11 +16,13 @@ import (
 	"github.com/coderacer/coderacer/test/testserver"
 )
 
-// The default bounds (README "Configuration").
+// The default bounds (README "Configuration"); stdin's default is the
+// body's, so its attacks run on the bounds server, whose stdin bound is
+// 1 MiB.
 const (
 	boundArg   = 128<<10 - 1 // Linux's MAX_ARG_STRLEN counts the NUL
 	boundArgs  = 1 << 20
-	boundStdin = 4 << 20
+	boundStdin = 1 << 20
 )
 
 // boundsProgram prints how many arguments it got, their total length and
@@ -63,18 +65,30 @@ func boundsCases() []boundsCase {
 		{name: "args_100000_empty", args: make([]string, 100000), out: "100000 0 0\n"},
 		{name: "args_200000_empty_over_total", args: make([]string, 200000),
 			err: "args take 1800000 bytes together, counting 9 more for each (its NUL and pointer, as execve does); the most allowed is 1048576"},
-		{name: "stdin_at_bound", stdin: x(boundStdin), out: fmt.Sprintf("0 0 %d\n", boundStdin)},
-		{name: "stdin_one_over", stdin: x(boundStdin + 1),
-			err: "stdin is 4194305 bytes long; it may have at most 4194304 bytes"},
 	}
 }
 
-// TestBoundsArgsAndStdin: an argument, all arguments together and stdin
-// are bounded: at the bound the program gets exactly what was sent; one
-// byte over is a 400 naming the bound (it was a 200 with status IE for a
-// long argument, and no bound at all for the rest), in both dialects.
-func TestBoundsArgsAndStdin(t *testing.T) {
-	for _, c := range boundsCases() {
+func boundsStdinCases() []boundsCase {
+	x := func(n int) string { return strings.Repeat("x", n) }
+	return []boundsCase{
+		{name: "stdin_at_bound", stdin: x(boundStdin), out: fmt.Sprintf("0 0 %d\n", boundStdin)},
+		{name: "stdin_one_over", stdin: x(boundStdin + 1),
+			err: "stdin is 1048577 bytes long; it may have at most 1048576 bytes"},
+		{name: "stdin_one_over_in_escapes", stdin: strings.Repeat("\x00", boundStdin+1),
+			err: "stdin is 1048577 bytes long; it may have at most 1048576 bytes"},
+	}
+}
+
+// TestBoundsArgs: an argument and all arguments together are bounded: at
+// the bound the program gets exactly what was sent; one byte over is a
+// 400 naming the bound (it was a 200 with status IE for a long argument,
+// and no bound at all for the rest), in both dialects.
+func TestBoundsArgs(t *testing.T) {
+	boundsRunCases(t, srv, boundsCases())
+}
+
+func boundsRunCases(t *testing.T, srv *testserver.Server, cases []boundsCase) {
+	for _, c := range cases {
 		t.Run("v1/"+c.name, func(t *testing.T) {
 			req := withStdin(python(boundsProgram), c.stdin)
 			req.Args = c.args
@@ -114,7 +128,7 @@ func TestBoundsArgsAndStdin(t *testing.T) {
 			}
 		})
 	}
-	requireHealthy(t)
+	stallHello(t, srv)
 }
 
 func boundsV2(t *testing.T, s *testserver.Server, req any) (int, []byte) {
@@ -139,16 +153,20 @@ func boundsServer(t *testing.T) *testserver.Server {
 		"CODERACER_PARALLELISM":       "2",
 		"CODERACER_MAX_CONNECTIONS":   fmt.Sprint(boundsConns),
 		"CODERACER_BODY_MEMORY_BYTES": fmt.Sprint(boundsBodyMemory),
+		"CODERACER_MAX_STDIN_BYTES":   fmt.Sprint(boundStdin),
 	})
 }
 
-// TestBoundsAdmission: what waits before a job is admitted is bounded.
+// TestBoundsAdmission: stdin is bounded like the arguments (at the bound
+// exact, one over a 400 naming it, in both dialects). And what waits
+// before a job is admitted is bounded.
 // Connections beyond the limit are answered 503 at once, JSON in both
 // dialects' shapes, and closed; request bodies beyond the body memory,
 // announced or chunked, are answered 503 before they are read whole. The
 // server answers hello world at once afterwards.
 func TestBoundsAdmission(t *testing.T) {
 	s := boundsServer(t)
+	t.Run("stdin", func(t *testing.T) { boundsRunCases(t, s, boundsStdinCases()) })
 	t.Run("connections_held_idle", func(t *testing.T) { boundsConnections(t, s, "") })
 	t.Run("connections_held_mid_header", func(t *testing.T) {
 		boundsConnections(t, s, "POST /api/v1/execute HTTP/1.1\r\nHost: x\r\n")
