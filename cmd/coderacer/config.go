@@ -23,15 +23,23 @@ type serveConfig struct {
 	QueueSize    int
 	MaxBodyBytes int64
 	MaxFiles     int
-	TmpfsBytes   int64
-	LogLevel     string
-	NoNetwork    bool
-	CacheBytes   int64
-	PprofAddr    string
-	BoxUIDBase   int
-	Run          engine.LimitPolicy
-	Compile      engine.LimitPolicy
-	WebSocket    api.WSOptions
+	// API bounds (internal/api Options).
+	MaxArgBytes         int64
+	MaxArgsBytes        int64
+	MaxStdinBytes       int64
+	MaxConnections      int
+	BodyMemoryBytes     int64
+	ResponseMemoryBytes int64
+	WriteTimeout        time.Duration
+	TmpfsBytes          int64
+	LogLevel            string
+	NoNetwork           bool
+	CacheBytes          int64
+	PprofAddr           string
+	BoxUIDBase          int
+	Run                 engine.LimitPolicy
+	Compile             engine.LimitPolicy
+	WebSocket           api.WSOptions
 }
 
 // setting is one row of the configuration table (README "Configuration").
@@ -48,6 +56,13 @@ func (c *serveConfig) settings() []setting {
 		{"CODERACER_QUEUE_SIZE", "queue-size", "jobs that may wait for a sandbox; more get 503", intValue{&c.QueueSize}},
 		{"CODERACER_MAX_BODY_BYTES", "max-body-bytes", "largest request body", bytesValue{&c.MaxBodyBytes}},
 		{"CODERACER_MAX_FILES", "max-files", "most files in one request", intValue{&c.MaxFiles}},
+		{"CODERACER_MAX_ARG_BYTES", "max-arg-bytes", "longest program argument (at most 131071: Linux's MAX_ARG_STRLEN counts the NUL)", bytesValue{&c.MaxArgBytes}},
+		{"CODERACER_MAX_ARGS_BYTES", "max-args-bytes", "all program arguments of a request together (at most 4MiB)", bytesValue{&c.MaxArgsBytes}},
+		{"CODERACER_MAX_STDIN_BYTES", "max-stdin-bytes", "largest stdin of a request", bytesValue{&c.MaxStdinBytes}},
+		{"CODERACER_MAX_CONNECTIONS", "max-connections", "connections open at once (WebSocket sessions included); more are answered 503 and closed", intValue{&c.MaxConnections}},
+		{"CODERACER_BODY_MEMORY_BYTES", "body-memory-bytes", "request bodies held at once, from reading to the end of their jobs; more get 503", bytesValue{&c.BodyMemoryBytes}},
+		{"CODERACER_RESPONSE_MEMORY_BYTES", "response-memory-bytes", "results held at once while their answers are written; more get 503 (answers under 64KiB always go)", bytesValue{&c.ResponseMemoryBytes}},
+		{"CODERACER_WRITE_TIMEOUT", "write-timeout", "a client that leaves 32KiB of an answer unread this long is cut off", durationValue{&c.WriteTimeout}},
 		{"CODERACER_TMPFS_BYTES", "tmpfs-bytes", "size of each of a sandbox's /w and /tmp", bytesValue{&c.TmpfsBytes}},
 		{"CODERACER_LOG_LEVEL", "log-level", "debug, info, warn or error", stringValue{&c.LogLevel}},
 		{"CODERACER_COMPILE_CACHE_BYTES", "compile-cache-bytes", "memory for cached compilation artifacts (0 disables the cache)", bytesValue{&c.CacheBytes}},
@@ -96,16 +111,25 @@ func defaultServeConfig() serveConfig {
 		Port:         8000,
 		Parallelism:  runtime.NumCPU(),
 		QueueSize:    64,
-		MaxBodyBytes: 8 << 20,
+		MaxBodyBytes: api.DefaultMaxBodyBytes,
 		MaxFiles:     100,
-		TmpfsBytes:   64 << 20,
-		LogLevel:     "info",
-		NoNetwork:    true,
-		CacheBytes:   256 << 20,
-		BoxUIDBase:   sandbox.DefaultFirstUID,
-		Run:          engine.DefaultRunPolicy(),
-		Compile:      engine.DefaultCompilePolicy(),
-		WebSocket:    api.DefaultWSOptions(),
+
+		MaxArgBytes:         api.DefaultMaxArgBytes,
+		MaxArgsBytes:        api.DefaultMaxArgsBytes,
+		MaxStdinBytes:       api.DefaultMaxStdinBytes,
+		MaxConnections:      api.DefaultMaxConnections,
+		BodyMemoryBytes:     api.DefaultBodyMemoryBytes,
+		ResponseMemoryBytes: api.DefaultResponseMemoryBytes,
+		WriteTimeout:        api.DefaultWriteTimeout,
+
+		TmpfsBytes: 64 << 20,
+		LogLevel:   "info",
+		NoNetwork:  true,
+		CacheBytes: 256 << 20,
+		Run:        engine.DefaultRunPolicy(),
+		Compile:    engine.DefaultCompilePolicy(),
+		BoxUIDBase: sandbox.DefaultFirstUID,
+		WebSocket:  api.DefaultWSOptions(),
 	}
 }
 
@@ -153,6 +177,9 @@ func (c *serveConfig) check() error {
 	if err := checkWS(c.WebSocket); err != nil {
 		return err
 	}
+	if err := c.checkAPI(); err != nil {
+		return err
+	}
 	for _, p := range []struct {
 		name string
 		p    engine.LimitPolicy
@@ -184,6 +211,31 @@ func (c *serveConfig) wsSettings() []setting {
 func checkWS(o api.WSOptions) error {
 	if o.MaxSessions < 1 || o.OutputBuffer < 1 || o.WriteTimeout <= 0 || o.DrainTimeout <= 0 {
 		return fmt.Errorf("WebSocket bounds (sessions, output buffer, write and drain timeouts) must be positive")
+	}
+	return nil
+}
+
+// maxArgsTotal keeps the arguments well inside what execve takes for
+// arguments, environment and their pointers together: a quarter of the
+// stack limit, at most 6 MiB.
+const maxArgsTotal = 4 << 20
+
+func (c *serveConfig) checkAPI() error {
+	switch {
+	case c.MaxArgBytes < 1 || c.MaxArgBytes > api.DefaultMaxArgBytes:
+		return fmt.Errorf("max arg bytes must be between 1 and %d: Linux passes no longer argument (MAX_ARG_STRLEN counts the NUL)", api.DefaultMaxArgBytes)
+	case c.MaxArgsBytes < 1 || c.MaxArgsBytes > maxArgsTotal:
+		return fmt.Errorf("max args bytes must be between 1 and %d", maxArgsTotal)
+	case c.MaxStdinBytes < 1:
+		return fmt.Errorf("max stdin bytes must be positive")
+	case c.MaxConnections < 1:
+		return fmt.Errorf("max connections must be positive")
+	case c.BodyMemoryBytes < c.MaxBodyBytes:
+		return fmt.Errorf("body memory (%d bytes) must hold at least one largest body (%d bytes)", c.BodyMemoryBytes, c.MaxBodyBytes)
+	case c.ResponseMemoryBytes < 1:
+		return fmt.Errorf("response memory must be positive")
+	case c.WriteTimeout <= 0:
+		return fmt.Errorf("write timeout must be positive")
 	}
 	return nil
 }

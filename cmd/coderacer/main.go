@@ -153,7 +153,7 @@ func serve(args []string) error {
 	defer cancelJobs()
 	srv := &http.Server{
 		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
-		Handler:           logRequests(log, api.New(eng, api.Options{MaxBodyBytes: cfg.MaxBodyBytes, MaxFiles: cfg.MaxFiles, Logger: log, WebSocket: cfg.WebSocket})),
+		Handler:           logRequests(log, api.New(eng, apiOptions(cfg, log))),
 		BaseContext:       func(net.Listener) context.Context { return jobCtx },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -181,6 +181,7 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	ln = api.LimitListener(ln, cfg.MaxConnections, log)
 	log.Info("serving", "addr", ln.Addr().String(), "parallelism", cfg.Parallelism, "queue", cfg.QueueSize, "runtimes", len(eng.Runtimes()))
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -214,6 +215,21 @@ func serve(args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+func apiOptions(cfg serveConfig, log *slog.Logger) api.Options {
+	return api.Options{
+		MaxBodyBytes:        cfg.MaxBodyBytes,
+		MaxFiles:            cfg.MaxFiles,
+		MaxArgBytes:         cfg.MaxArgBytes,
+		MaxArgsBytes:        cfg.MaxArgsBytes,
+		MaxStdinBytes:       cfg.MaxStdinBytes,
+		BodyMemoryBytes:     cfg.BodyMemoryBytes,
+		ResponseMemoryBytes: cfg.ResponseMemoryBytes,
+		WriteTimeout:        cfg.WriteTimeout,
+		Logger:              log,
+		WebSocket:           cfg.WebSocket,
+	}
 }
 
 func listRuntimes() error {

@@ -129,13 +129,32 @@ func goKind(t reflect.Type) string {
 	}
 }
 
-// checkArgs refuses an argument holding a NUL byte: execve cannot pass
-// one, so it is the client's mistake, not the engine's failure.
-func checkArgs(args []string) error {
+// checkInput bounds what a job passes to its program: each argument, all
+// of them together and stdin. An argument longer than Linux's
+// MAX_ARG_STRLEN, or a vector beyond what execve takes, would fail only
+// when the run starts, as an engine error; and every byte of them is held
+// in memory until the job has run. It also refuses an argument holding a
+// NUL byte: execve cannot pass one, so it is the client's mistake, not
+// the engine's failure.
+func (s *server) checkInput(args []string, stdin int) error {
+	// execve counts each argument's NUL and pointer too: without them a
+	// flood of empty arguments would pass.
+	const perArg = 9
+	total := int64(0)
 	for i, a := range args {
+		if int64(len(a)) > s.opts.MaxArgBytes {
+			return badRequest("args[%d] is %d bytes long; an argument may have at most %d bytes", i, len(a), s.opts.MaxArgBytes)
+		}
 		if strings.IndexByte(a, 0) >= 0 {
 			return badRequest("args[%d] must not contain a NUL character", i)
 		}
+		total += int64(len(a)) + perArg
+	}
+	if total > s.opts.MaxArgsBytes {
+		return badRequest("args take %d bytes together, counting 9 more for each (its NUL and pointer, as execve does); the most allowed is %d", total, s.opts.MaxArgsBytes)
+	}
+	if int64(stdin) > s.opts.MaxStdinBytes {
+		return badRequest("stdin is %d bytes long; it may have at most %d bytes", stdin, s.opts.MaxStdinBytes)
 	}
 	return nil
 }

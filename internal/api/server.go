@@ -3,47 +3,109 @@ package api
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"time"
 
 	"github.com/coderacer/coderacer/internal/engine"
 )
 
-// DefaultMaxBodyBytes is DESIGN.md's request body bound.
-const DefaultMaxBodyBytes = 8 << 20
+// The defaults of Options (README "Configuration" says why).
+const (
+	// DefaultMaxBodyBytes is DESIGN.md's request body bound.
+	DefaultMaxBodyBytes = 8 << 20
+	// DefaultMaxArgBytes is the longest argument Linux passes to a
+	// program: MAX_ARG_STRLEN (128 KiB) counts the terminating NUL.
+	DefaultMaxArgBytes = 128<<10 - 1
+	// DefaultMaxArgsBytes bounds all arguments together, far below what
+	// execve allows for arguments and environment (a quarter of the stack
+	// limit, at most 6 MiB).
+	DefaultMaxArgsBytes = 1 << 20
+	// DefaultMaxStdinBytes bounds stdin: as much as a body carries (a
+	// judge's input may be most of it). It matters once the body bound
+	// is raised.
+	DefaultMaxStdinBytes = 8 << 20
+	// DefaultBodyMemoryBytes bounds the request bodies held at once:
+	// eight of the largest.
+	DefaultBodyMemoryBytes = 64 << 20
+	// DefaultResponseMemoryBytes bounds the results held while their
+	// answers are written: two jobs at the largest output limits.
+	DefaultResponseMemoryBytes = 256 << 20
+	// DefaultWriteTimeout is how long a client may leave a piece of an
+	// answer (32 KiB) unread before the connection is cut.
+	DefaultWriteTimeout = 10 * time.Second
+	// DefaultMaxConnections bounds the open connections (LimitListener).
+	DefaultMaxConnections = 1024
+)
 
 // Options configure the handler. Zero values pick the defaults.
 type Options struct {
-	MaxBodyBytes int64 // 0 means DefaultMaxBodyBytes
-	MaxFiles     int   // 0 means engine.DefaultMaxFiles
-	Logger       *slog.Logger
-	WebSocket    WSOptions // zero fields pick DefaultWSOptions
+	MaxBodyBytes        int64         // 0 means DefaultMaxBodyBytes
+	MaxFiles            int           // 0 means engine.DefaultMaxFiles
+	MaxArgBytes         int64         // 0 means DefaultMaxArgBytes
+	MaxArgsBytes        int64         // 0 means DefaultMaxArgsBytes
+	MaxStdinBytes       int64         // 0 means DefaultMaxStdinBytes
+	BodyMemoryBytes     int64         // 0 means DefaultBodyMemoryBytes
+	ResponseMemoryBytes int64         // 0 means DefaultResponseMemoryBytes
+	WriteTimeout        time.Duration // 0 means DefaultWriteTimeout
+	Logger              *slog.Logger
+	WebSocket           WSOptions // zero fields pick DefaultWSOptions
 }
 
 type server struct {
-	exec     engine.Executor
-	opts     Options
-	log      *slog.Logger
-	sessions wsSessions // open WebSocket sessions
+	exec engine.Executor
+	opts Options
+	log  *slog.Logger
+	// bodies holds the request bodies being read and the jobs made of
+	// them until they ran; responses the results whose answers are
+	// being written.
+	bodies, responses *byteBudget
+	freed             memoryReturner
+	sessions          wsSessions // open WebSocket sessions
+}
+
+func (o *Options) setDefaults() {
+	def := func(v *int64, d int64) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&o.MaxBodyBytes, DefaultMaxBodyBytes)
+	def(&o.MaxArgBytes, DefaultMaxArgBytes)
+	def(&o.MaxArgsBytes, DefaultMaxArgsBytes)
+	def(&o.MaxStdinBytes, DefaultMaxStdinBytes)
+	def(&o.BodyMemoryBytes, DefaultBodyMemoryBytes)
+	def(&o.ResponseMemoryBytes, DefaultResponseMemoryBytes)
+	if o.MaxFiles <= 0 {
+		o.MaxFiles = engine.DefaultMaxFiles
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = DefaultWriteTimeout
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
 }
 
 // New returns the HTTP handler for every API route, wrapped so that panics
 // and the mux's own 404/405 answers come out as JSON too.
 func New(exec engine.Executor, opts Options) http.Handler {
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if opts.MaxFiles <= 0 {
-		opts.MaxFiles = engine.DefaultMaxFiles
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
-	s := &server{exec: exec, opts: opts, log: opts.Logger}
+	return newServer(exec, opts).handler()
+}
 
+func newServer(exec engine.Executor, opts Options) *server {
+	opts.setDefaults()
+	return &server{exec: exec, opts: opts, log: opts.Logger,
+		bodies:    &byteBudget{limit: opts.BodyMemoryBytes},
+		responses: &byteBudget{limit: opts.ResponseMemoryBytes},
+	}
+}
+
+func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/execute", s.handleExecute)
 	mux.HandleFunc("GET /api/v1/runtimes", s.handleRuntimes)
@@ -55,7 +117,7 @@ func New(exec engine.Executor, opts Options) http.Handler {
 	mux.HandleFunc("GET /api/v2/runtimes", s.handleV2Runtimes)
 	mux.HandleFunc("GET /api/v2/connect", s.handleV2Connect)
 	mux.HandleFunc("/api/v2/", s.handleV2Fallback)
-	return s.recoverer(jsonFallback(mux))
+	return s.writeDeadlines(s.recoverer(jsonFallback(mux)))
 }
 
 // jsonFallback rewrites the mux's plain-text 404 and 405 answers as JSON.
@@ -158,20 +220,99 @@ func (w *trackingWriter) Write(p []byte) (int, error) {
 // deadlines) through this wrapper.
 func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// readBody reads a request body up to the server's limit. On failure it
-// returns the HTTP status and the message to answer with, in whichever
-// dialect's error shape.
-func (s *server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, code int, msg string) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
-	if err == nil {
-		return body, 0, ""
+// readBody reads a request body up to the server's limit, within the body
+// memory: a body that does not fit is a 503. release gives its memory
+// back; the caller calls it once the job made of the body has run. On
+// failure it returns the HTTP status and the message to answer with, in
+// whichever dialect's error shape, and nothing is held.
+func (s *server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, release func(), code int, msg string) {
+	max := s.opts.MaxBodyBytes
+	if r.ContentLength > max {
+		// Refused before reading a byte.
+		return nil, nil, http.StatusRequestEntityTooLarge, "request body exceeds " + strconv.FormatInt(max, 10) + " bytes"
 	}
+	// Reserve the announced length before reading a byte; a chunked body
+	// reserves as its buffer doubles.
+	bound, start := max+1, int64(512)
+	if r.ContentLength >= 0 {
+		bound, start = r.ContentLength+1, r.ContentLength+1
+	}
+	var reserved int64
+	room := func(n int64) bool {
+		if n <= reserved {
+			return true
+		}
+		if !s.bodies.reserve(n - reserved) {
+			return false
+		}
+		reserved = n
+		return true
+	}
+	free := func() {
+		s.bodies.release(reserved)
+		if reserved >= 1<<20 {
+			s.freed.soon()
+		}
+	}
+	if !room(start) {
+		return nil, nil, http.StatusServiceUnavailable, s.bodiesBusy()
+	}
+	body, err := readLimited(http.MaxBytesReader(w, r.Body, max), start, bound, room)
+	if err == nil {
+		return body, free, 0, ""
+	}
+	free()
 	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return nil, http.StatusRequestEntityTooLarge, "request body exceeds " + strconv.FormatInt(tooBig.Limit, 10) + " bytes"
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, nil, http.StatusRequestEntityTooLarge, "request body exceeds " + strconv.FormatInt(tooBig.Limit, 10) + " bytes"
+	case errors.Is(err, errBodyMemory):
+		return nil, nil, http.StatusServiceUnavailable, s.bodiesBusy()
 	}
 	// The client went away or sent a broken chunked stream. Nobody may
 	// be listening; answer anyway.
 	s.log.Debug("reading request body", "err", err)
-	return nil, http.StatusBadRequest, "cannot read request body"
+	return nil, nil, http.StatusBadRequest, "cannot read request body"
+}
+
+var errBodyMemory = errors.New("request body memory is full")
+
+// readLimited is io.ReadAll into a buffer of size bytes at first, at most
+// limit, which asks room before it grows to n bytes and fails with
+// errBodyMemory when it gets none.
+func readLimited(r io.Reader, size, limit int64, room func(n int64) bool) ([]byte, error) {
+	b := make([]byte, 0, size)
+	for {
+		if len(b) == cap(b) {
+			// Grow by doubling, explicitly, so what is reserved is what
+			// is allocated.
+			n := min(int64(cap(b))*2, limit)
+			if n == int64(cap(b)) || !room(n) {
+				return nil, errBodyMemory
+			}
+			b = append(make([]byte, 0, n), b...)
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (s *server) bodiesBusy() string {
+	return fmt.Sprintf("server busy: request bodies being read hold %d of the %d bytes allowed, retry later",
+		s.bodies.held(), s.bodies.limit)
+}
+
+// writeFailure answers an error in a dialect's shape; a 503 asks the
+// client to retry in a second.
+func writeFailure(w http.ResponseWriter, code int, msg string, write func(http.ResponseWriter, int, string)) {
+	if code == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
+	write(w, code, msg)
 }

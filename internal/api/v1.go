@@ -102,23 +102,32 @@ type runtimeResponse struct {
 }
 
 func (s *server) handleExecute(w http.ResponseWriter, r *http.Request) {
-	body, code, msg := s.readBody(w, r)
+	body, release, code, msg := s.readBody(w, r)
 	if code != 0 {
-		writeError(w, code, msg)
+		writeFailure(w, code, msg, writeError)
 		return
 	}
 	job, clamped, err := s.parseJob(body)
 	if err != nil { // a *requestError
+		release()
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 
 	res, err := s.execute(r.Context(), job)
+	release()
 	if err != nil {
 		s.writeExecuteError(w, r, err, clamped)
 		return
 	}
-	writeJSON(w, http.StatusOK, newExecuteResponse(res))
+	dropOutput(res)
+	done, ok := s.holdResult(res)
+	if !ok {
+		writeFailure(w, http.StatusServiceUnavailable, s.responsesBusy(), writeError)
+		return
+	}
+	defer done()
+	s.streamJSON(w, resultBytes(res), func(o *jsonOut) { writeExecuteResponse(o, res) })
 }
 
 func (s *server) writeExecuteError(w http.ResponseWriter, r *http.Request, err error, clamped map[string]int64) {
@@ -126,10 +135,7 @@ func (s *server) writeExecuteError(w http.ResponseWriter, r *http.Request, err e
 	if code == 0 {
 		return
 	}
-	if code == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "1")
-	}
-	writeError(w, code, msg)
+	writeFailure(w, code, msg, writeError)
 }
 
 // executeError classifies an error of Executor.Execute for a v1 client:
@@ -243,7 +249,11 @@ func (s *server) parseJob(body []byte) (engine.Job, map[string]int64, error) {
 		return engine.Job{}, nil, &requestError{msg: err.Error()}
 	}
 
-	if err := checkArgs(req.Args); err != nil {
+	stdinLen := 0
+	if req.Stdin != nil {
+		stdinLen = len(*req.Stdin)
+	}
+	if err := s.checkInput(req.Args, stdinLen); err != nil {
 		return engine.Job{}, nil, err
 	}
 
@@ -329,8 +339,28 @@ func newStageFields(st *engine.StageResult) stageFields {
 // newExecuteResponse flattens a result for v1 clients. The top level is the
 // run stage; without one (compile error, internal error) it is the compile
 // stage, so seed clients that read only stdout and stderr still see the
-// compiler's diagnostics.
+// compiler's diagnostics. The HTTP answer is the same document, streamed
+// by writeExecuteResponse.
 func newExecuteResponse(res *engine.Result) executeResponse {
+	out := executeMeta(res)
+	top := res.Run
+	if top == nil {
+		top = res.Compile
+	}
+	if top != nil {
+		// string, not []byte: a []byte would be base64. The encoder turns
+		// each invalid UTF-8 byte into U+FFFD, so the JSON stays valid.
+		out.Stdout, out.Stderr = string(top.Stdout), string(top.Stderr)
+	}
+	if c := res.Compile; c != nil {
+		out.Compile.Stdout, out.Compile.Stderr = string(c.Stdout), string(c.Stderr)
+	}
+	return out
+}
+
+// executeMeta is newExecuteResponse without the output: every field that
+// is small.
+func executeMeta(res *engine.Result) executeResponse {
 	top := res.Run
 	if top == nil {
 		top = res.Compile
@@ -346,20 +376,10 @@ func newExecuteResponse(res *engine.Result) executeResponse {
 			Setup: dur(res.Timings.Setup), Collection: dur(res.Timings.Collection),
 		},
 	}
-	if top != nil {
-		// string, not []byte: a []byte would be base64. The encoder turns
-		// each invalid UTF-8 byte into U+FFFD, so the JSON stays valid.
-		out.Stdout, out.Stderr = string(top.Stdout), string(top.Stderr)
-	}
 	var exec time.Duration
 	if c := res.Compile; c != nil {
 		exec += c.WallTime
-		out.Compile = &stageResponse{
-			Stdout:      string(c.Stdout),
-			Stderr:      string(c.Stderr),
-			stageFields: newStageFields(c),
-			Cached:      c.Cached,
-		}
+		out.Compile = &stageResponse{stageFields: newStageFields(c), Cached: c.Cached}
 	}
 	if res.Run != nil {
 		exec += res.Run.WallTime

@@ -111,29 +111,35 @@ func writeV2Error(w http.ResponseWriter, code int, msg string) {
 }
 
 func (s *server) handleV2Execute(w http.ResponseWriter, r *http.Request) {
-	body, code, msg := s.readBody(w, r)
+	body, release, code, msg := s.readBody(w, r)
 	if code != 0 {
-		writeV2Error(w, code, msg)
+		writeFailure(w, code, msg, writeV2Error)
 		return
 	}
 	vj, err := s.parseV2(body)
 	if err != nil {
+		release()
 		writeV2Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	res, err := s.execute(r.Context(), vj.job)
+	vj.job = engine.Job{} // vj lives on; the files and stdin need not
+	release()
 	if err != nil {
 		code, msg := s.v2ExecuteError(r, err, vj)
 		if code == 0 {
 			return
 		}
-		if code == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "1")
-		}
-		writeV2Error(w, code, msg)
+		writeFailure(w, code, msg, writeV2Error)
 		return
 	}
-	writeJSON(w, http.StatusOK, newV2Response(res, vj.rt))
+	done, ok := s.holdResult(res)
+	if !ok {
+		writeFailure(w, http.StatusServiceUnavailable, s.responsesBusy(), writeV2Error)
+		return
+	}
+	defer done()
+	s.streamJSON(w, resultBytes(res), func(o *jsonOut) { writeV2Response(o, res, vj.rt) })
 }
 
 // v2ExecuteError says an Execute error in Piston's words: the v1
@@ -224,9 +230,9 @@ func (s *server) parseV2(body []byte) (v2Job, error) {
 		if err := json.Unmarshal(req.Args, &job.Args); err != nil {
 			return v2Job{}, badRequest("args must be an array of strings")
 		}
-		if err := checkArgs(job.Args); err != nil {
-			return v2Job{}, err
-		}
+	}
+	if err := s.checkInput(job.Args, len(job.Stdin)); err != nil {
+		return v2Job{}, err
 	}
 
 	values := map[string]json.RawMessage{
@@ -364,12 +370,10 @@ func jsonString(raw json.RawMessage) (string, bool) {
 // newV2Response encodes a result. When compilation fails there is no run
 // stage; "run" then mirrors "compile", as Piston does, so that clients
 // reading only run.stdout/run.stderr/run.code (piston-client's users)
-// see the compiler's diagnostics and failure.
+// see the compiler's diagnostics and failure. The HTTP answer is the same
+// document, streamed by writeV2Response.
 func newV2Response(res *engine.Result, rt v2Runtime) v2Response {
-	out := v2Response{Language: rt.name, Version: res.Version}
-	if out.Version == "" {
-		out.Version = rt.info.Version
-	}
+	out := v2Meta(res, rt)
 	if res.Compile != nil {
 		c := newV2Stage(res.Compile)
 		out.Compile = &c
@@ -386,6 +390,15 @@ func newV2Response(res *engine.Result, rt v2Runtime) v2Response {
 	return out
 }
 
+// v2Meta is the top level of newV2Response without its stages.
+func v2Meta(res *engine.Result, rt v2Runtime) v2Response {
+	out := v2Response{Language: rt.name, Version: res.Version}
+	if out.Version == "" {
+		out.Version = rt.info.Version
+	}
+	return out
+}
+
 // newV2Stage maps a stage. Statuses: OK → null, RE → RE, a failed
 // compilation (CE) → RE (the compiler exited non-zero), SG → SG, TLE → TO,
 // MLE → SG (what Piston reports for a memory kill: SIGKILL, with a
@@ -393,17 +406,21 @@ func newV2Response(res *engine.Result, rt v2Runtime) v2Response {
 // the limit, EL when stderr did, SG for the file-size limit (SIGXFSZ, as
 // in Piston), IE → XX. code is null when a signal ended the process.
 func newV2Stage(st *engine.StageResult) v2StageResponse {
-	out := v2StageResponse{
-		Stdout:   string(st.Stdout),
-		Stderr:   string(st.Stderr),
-		Output:   string(st.Output),
-		CPUTime:  millis(st.CPUTime),
-		WallTime: millis(st.WallTime),
-		Memory:   st.Memory,
-	}
+	out := v2StageMeta(st)
+	out.Stdout, out.Stderr, out.Output = string(st.Stdout), string(st.Stderr), string(st.Output)
 	if len(st.Output) == 0 && len(st.Stdout)+len(st.Stderr) > 0 {
 		// An executor that does not interleave: the best order it allows.
 		out.Output = out.Stdout + out.Stderr
+	}
+	return out
+}
+
+// v2StageMeta is newV2Stage without the output: every field that is small.
+func v2StageMeta(st *engine.StageResult) v2StageResponse {
+	out := v2StageResponse{
+		CPUTime:  millis(st.CPUTime),
+		WallTime: millis(st.WallTime),
+		Memory:   st.Memory,
 	}
 	var status, message string
 	status, message = v2Status(st), st.Message

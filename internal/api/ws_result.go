@@ -13,7 +13,7 @@ import (
 	"fmt"
 	"io"
 	"time"
-	"unicode/utf8"
+	"unsafe"
 
 	"github.com/coder/websocket"
 )
@@ -108,57 +108,14 @@ func encodeJSON(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-const hexDigits = "0123456789abcdef"
-
 // writeJSONString writes s as a JSON string exactly as encoding/json
-// does without HTML escaping: invalid UTF-8 becomes \ufffd, U+2028 and
-// U+2029 are escaped. Errors stay in w (bufio reports them on Flush).
+// does without HTML escaping (see stringEncoder). Errors stay in w (bufio
+// reports them on Flush).
 func writeJSONString(w *bufio.Writer, s string) {
 	w.WriteByte('"')
-	start := 0
-	for i := 0; i < len(s); {
-		b := s[i]
-		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
-				i++
-				continue
-			}
-			w.WriteString(s[start:i])
-			switch b {
-			case '\\', '"':
-				w.Write([]byte{'\\', b})
-			case '\b':
-				w.WriteString(`\b`)
-			case '\f':
-				w.WriteString(`\f`)
-			case '\n':
-				w.WriteString(`\n`)
-			case '\r':
-				w.WriteString(`\r`)
-			case '\t':
-				w.WriteString(`\t`)
-			default:
-				w.Write([]byte{'\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF]})
-			}
-			i++
-			start = i
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case c == utf8.RuneError && size == 1:
-			w.WriteString(s[start:i])
-			w.WriteString(`\ufffd`)
-		case c == '\u2028' || c == '\u2029':
-			w.WriteString(s[start:i])
-			w.Write([]byte{'\\', 'u', '2', '0', '2', hexDigits[c&0xF]})
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	w.WriteString(s[start:])
+	// The encoder only reads its input: no copy of a large output.
+	e := stringEncoder{w: w}
+	e.write(unsafe.Slice(unsafe.StringData(s), len(s)))
+	e.close()
 	w.WriteByte('"')
 }
