@@ -38,6 +38,9 @@ type Box struct {
 	chunks [2][]byte
 	// cgroups of this box's runs since it was last wiped
 	cgroups []*runCgroup
+	// broken is set when the box's container had to be killed: it is
+	// replaced, never reset, when released.
+	broken bool
 }
 
 // Release wipes the box and returns it to the pool. Every process in it is
@@ -123,7 +126,9 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	)
 	param := container.ExecveParam{Args: cmd.Args, Env: cmd.Env, Seccomp: b.s.filter}
 	if b.cg != nil {
-		if err := b.cg.startRun(lim.Memory, lim.Processes); err != nil {
+		if err := b.cg.startRun(lim.Memory, lim.Processes); errors.Is(err, errNoRoom) {
+			return Result{Signal: syscall.SIGKILL, ExitCode: 128 + int(syscall.SIGKILL), Limit: LimitMemory, Memory: lim.Memory}, nil
+		} else if err != nil {
 			return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
 		}
 		acct = b.cg
@@ -215,7 +220,13 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		// which also lets the container vfork instead of fork.
 		param.SyncAfterExec = true
 	}
-	res := b.env.Execve(runCtx, param)
+	res, initKilled := b.execve(runCtx, param)
+	if initKilled {
+		b.broken = true
+		b.s.log.Warn("box init did not answer once its run was stopped; killed, the box will be replaced", "box", b.index)
+		// The run ended with the container: report it as the kill it was.
+		res = runner.Result{Status: runner.StatusSignalled, ExitStatus: int(syscall.SIGKILL), RunningTime: res.RunningTime}
+	}
 	wallTimedOut := errors.Is(runCtx.Err(), context.DeadlineExceeded)
 	cancel()
 	signals.stop()
@@ -227,7 +238,7 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	}
 	// Whatever the program forked, the next run in this box (a compile's
 	// run stage too) starts from the same pid; the answer is read then.
-	if err := b.ctl.startPidReset(); err != nil {
+	if err := b.ctl.startPidReset(); err != nil && !b.broken {
 		b.s.log.Error("reset the box's pid counter", "err", err)
 	}
 	// Every process that could write to the pipes is dead now.
@@ -250,8 +261,19 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	r.Stdout, r.StdoutTruncated = stdout.finish()
 	r.Stderr, r.StderrTruncated = stderr.finish()
 	r.Output = out.combined
+	select {
+	case r.Limit = <-hit:
+	default:
+	}
 	if res.Status == runner.StatusRunnerError {
-		return r, fmt.Errorf("%w: %s", ErrRunner, res.Error)
+		if b.cg == nil || r.Limit != LimitMemory {
+			return r, fmt.Errorf("%w: %s", ErrRunner, res.Error)
+		}
+		// The init itself failed at the memory limit, which is in its
+		// cgroup (see execve): the run did not fit its limit, and the
+		// box is done.
+		b.broken = true
+		res = runner.Result{Status: runner.StatusSignalled, ExitStatus: int(syscall.SIGKILL)}
 	}
 	if ctx.Err() != nil {
 		return r, ctx.Err()
@@ -262,10 +284,6 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	default:
 		r.Signal = syscall.Signal(res.ExitStatus)
 		r.ExitCode = 128 + res.ExitStatus
-	}
-	select {
-	case r.Limit = <-hit:
-	default:
 	}
 	switch {
 	case r.Limit == LimitOutput:

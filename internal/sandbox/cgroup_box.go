@@ -247,6 +247,10 @@ func (b *boxCgroup) write(controller, name string, v uint64) error {
 // verdict would depend on them. Leftovers are reclaimed between runs
 // (reclaim); page cache is reclaimed by the kernel when the program needs
 // the room.
+// errNoRoom reports a memory limit so small that the box cannot be
+// brought under it.
+var errNoRoom = errors.New("the memory limit leaves no room for a program")
+
 func (b *boxCgroup) startRun(memory, pids uint64) error {
 	if err := b.write("cpuacct", "cpuacct.usage", 0); err != nil {
 		return fmt.Errorf("reset CPU accounting: %w", err)
@@ -254,6 +258,11 @@ func (b *boxCgroup) startRun(memory, pids uint64) error {
 	if limit := memory + b.ownMem; limit != b.memLimit {
 		// A lower limit makes the kernel reclaim cache down to it.
 		if err := b.setMemoryLimit(limit); err != nil {
+			if errors.Is(err, syscall.EBUSY) {
+				// The box holds more than the limit and the kernel
+				// cannot reclaim it: no program fits.
+				return errNoRoom
+			}
 			return fmt.Errorf("set memory limit: %w", err)
 		}
 	}

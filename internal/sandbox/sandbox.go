@@ -332,8 +332,8 @@ func (s *Sandbox) release(b *Box) {
 		s.destroyBox(b)
 		return
 	}
-	if err := s.reset(b); err != nil {
-		if errors.Is(err, errInitThread) {
+	if err := s.resetOrBroken(b); err != nil {
+		if errors.Is(err, errInitThread) || errors.Is(err, errBroken) {
 			s.log.Debug("replacing a box", "box", b.index, "reason", err)
 		} else {
 			s.log.Error("box reset failed; replacing it", "box", b.index, "err", err)
@@ -358,6 +358,16 @@ func (s *Sandbox) removeCgroups(b *Box) {
 		}
 	}
 	b.cgroups = b.cgroups[:0]
+}
+
+// errBroken reports a box whose container was killed during a run.
+var errBroken = errors.New("its container was killed during a run")
+
+func (s *Sandbox) resetOrBroken(b *Box) error {
+	if b.broken {
+		return errBroken
+	}
+	return s.reset(b)
 }
 
 // resetTimeout bounds the wipe of a box: a container that does not answer
