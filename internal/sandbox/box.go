@@ -124,10 +124,13 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		runCg   *runCgroup
 		signals signaller
 	)
+	if !argsFit(cmd.Args, cmd.Env, lim.Stack) {
+		return noRoom(lim), nil
+	}
 	param := container.ExecveParam{Args: cmd.Args, Env: cmd.Env, Seccomp: b.s.filter}
 	if b.cg != nil {
 		if err := b.cg.startRun(lim.Memory, lim.Processes); errors.Is(err, errNoRoom) {
-			return Result{Signal: syscall.SIGKILL, ExitCode: 128 + int(syscall.SIGKILL), Limit: LimitMemory, Memory: lim.Memory}, nil
+			return noRoom(lim), nil
 		} else if err != nil {
 			return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
 		}

@@ -50,3 +50,30 @@ func (b *Box) execve(ctx context.Context, param container.ExecveParam) (res runn
 	close(done)
 	return res, killed.Load()
 }
+
+// argsFit reports whether execve will take a program's arguments and
+// environment under the stack limit: the kernel refuses (E2BIG) strings
+// and pointers beyond a quarter of the stack limit (at most 6 MiB, at
+// least 128 KiB). The stack limit is the run's memory limit, so a run
+// whose arguments do not fit does not fit its memory limit. The margin
+// covers what the container adds (the program's resolved path).
+func argsFit(args, env []string, stack uint64) bool {
+	const margin = 4 << 10
+	limit := uint64(6 << 20)
+	if stack > 0 {
+		limit = max(min(limit, stack/4), 128<<10)
+	}
+	need := uint64(max(len(args), 1)+len(env))*8 + margin
+	for _, l := range [][]string{args, env} {
+		for _, s := range l {
+			need += uint64(len(s)) + 1
+		}
+	}
+	return need <= limit
+}
+
+// noRoom is the result of a run that could not start within its memory
+// limit.
+func noRoom(lim Limits) Result {
+	return Result{Signal: syscall.SIGKILL, ExitCode: 128 + int(syscall.SIGKILL), Limit: LimitMemory, Memory: lim.Memory}
+}
