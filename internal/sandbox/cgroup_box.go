@@ -236,6 +236,10 @@ func (b *boxCgroup) write(controller, name string, v uint64) error {
 	return err
 }
 
+// errNoRoom reports a memory limit so small that the box cannot be
+// brought under it.
+var errNoRoom = errors.New("the memory limit leaves no room for a program")
+
 // startRun resets the counters and sets a run's limits. What the box
 // holds of its own (ownMem: its init's memory and threads) is added to the
 // limits and subtracted from what is reported, so the program gets
@@ -247,10 +251,6 @@ func (b *boxCgroup) write(controller, name string, v uint64) error {
 // verdict would depend on them. Leftovers are reclaimed between runs
 // (reclaim); page cache is reclaimed by the kernel when the program needs
 // the room.
-// errNoRoom reports a memory limit so small that the box cannot be
-// brought under it.
-var errNoRoom = errors.New("the memory limit leaves no room for a program")
-
 func (b *boxCgroup) startRun(memory, pids uint64) error {
 	if err := b.write("cpuacct", "cpuacct.usage", 0); err != nil {
 		return fmt.Errorf("reset CPU accounting: %w", err)
