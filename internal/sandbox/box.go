@@ -371,7 +371,8 @@ func atLimit(peak, limit uint64) bool {
 // enforce by itself: the CPU time of all processes and threads, which it
 // polls in the cgroup (RLIMIT_CPU alone would count one process at a
 // time), or memory, which the box's OOM notification reports, or socket
-// buffers at the limit (see socketsAtLimit), which it polls too.
+// buffers that, with the run's other memory, reach the limit (see
+// socketsAtLimit and memoryWithSockets), which it polls too.
 func watch(ctx context.Context, cg accounting, lim Limits, oom <-chan struct{}) LimitKind {
 	const minWait, maxWait = 5 * time.Millisecond, 100 * time.Millisecond
 	cpuLimit := lim.CPUTime
@@ -385,7 +386,7 @@ func watch(ctx context.Context, cg accounting, lim Limits, oom <-chan struct{}) 
 			return LimitMemory
 		case <-timer.C:
 		}
-		if socketsAtLimit(cg.socketUsage(), lim.Memory) {
+		if socketsAtLimit(cg.memoryWithSockets(), lim.Memory) {
 			return LimitMemory
 		}
 		used := cg.cpuTime()

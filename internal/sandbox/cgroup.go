@@ -144,6 +144,8 @@ func (r *runCgroup) peakMemory() uint64 {
 func (r *runCgroup) socketUsage() uint64 { return 0 }
 func (r *runCgroup) socketPeak() uint64  { return 0 }
 
+func (r *runCgroup) memoryWithSockets() uint64 { return 0 }
+
 func (r *runCgroup) oomKills() uint64 {
 	file := "memory.events"
 	if r.parent.version == cgroup.TypeV1 {

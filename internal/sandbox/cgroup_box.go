@@ -25,6 +25,9 @@ type accounting interface {
 	// memory counter leaves them out (cgroup v1), else zero.
 	socketUsage() uint64
 	socketPeak() uint64
+	// memoryWithSockets is the run's memory with its socket buffers
+	// where the memory counter leaves them out, else zero.
+	memoryWithSockets() uint64
 	oomKills() uint64
 	killAll() error
 }
@@ -363,6 +366,21 @@ func (b *boxCgroup) socketUsage() uint64 {
 		return 0
 	}
 	return b.read("memory", "memory.kmem.tcp.usage_in_bytes")
+}
+
+// memoryWithSockets is what the run holds, counting its socket buffers:
+// v1 limits those on their own counter, so the watch adds them to the
+// run's memory the kernel cannot reclaim (the usage without page cache,
+// above what the box holds of its own) and ends the run when the sum
+// reaches its limit. It is zero while no socket holds a buffer, so that
+// most runs never read memory.stat.
+func (b *boxCgroup) memoryWithSockets() uint64 {
+	sockets := b.socketUsage()
+	if sockets == 0 {
+		return 0
+	}
+	held, _ := b.memory()
+	return sockets + held - min(held, b.ownMem)
 }
 
 // socketPeak is the run's peak of socket buffers, which v1 does not count

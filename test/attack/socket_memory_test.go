@@ -191,5 +191,40 @@ func TestSocketMemory(t *testing.T) {
 			status: "(MLE or OK)",
 			check:  socketsBounded(limitMiB, "udp"),
 		},
+		{
+			// Socket buffers count against the memory limit together with
+			// the rest: 24 MiB of memory and 16 MiB queued in loopback
+			// TCP, each under the 32 MiB limit, 40 MiB together, held for
+			// half a second. v1 bounds each by the limit on its own; the
+			// engine must see the sum.
+			name: "c_memory_and_tcp_together",
+			req: withLimits(c(socketsCHeader+`int main(void) {
+    shared_total();
+    char *p = malloc(24 << 20);
+    memset(p, 1, 24 << 20);
+    static char buf[1 << 16];
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = loopback(0);
+    socklen_t len = sizeof a;
+    if (bind(ls, (void *)&a, sizeof a) < 0 || listen(ls, 512) < 0 || getsockname(ls, (void *)&a, &len) < 0)
+        return 1;
+    while (*total < (16L << 20) && time_left()) {
+        int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        if (c < 0)
+            break;
+        connect(c, (void *)&a, sizeof a);
+        if (accept4(ls, NULL, NULL, SOCK_NONBLOCK) < 0)
+            break;
+        for (ssize_t w; *total < (16L << 20) && (w = write(c, buf, sizeof buf)) > 0;)
+            *total += w;
+    }
+    struct timespec pause = {0, 500000000};
+    nanosleep(&pause, NULL);
+    printf("24 MiB in memory and %ld MiB in tcp\n", *total >> 20);
+    return p[12345] == 1 ? 0 : 2;
+}
+`), lim),
+			status: "MLE",
+		},
 	})
 }
