@@ -29,7 +29,6 @@ const streamBufferSize = 32 << 10
 type jsonOut struct {
 	bw  *bufio.Writer
 	err error
-	enc bytes.Buffer // scratch for small values
 }
 
 // newJSONOut writes to w through a buffer sized for a document of about
@@ -47,18 +46,26 @@ func (o *jsonOut) raw(s string) {
 	}
 }
 
+// encodeJSON encodes v as the API does: no HTML escaping, no newline.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
 // value writes a small value as encoding/json does, without HTML escaping.
 func (o *jsonOut) value(v any) {
 	if o.err != nil {
 		return
 	}
-	o.enc.Reset()
-	enc := json.NewEncoder(&o.enc)
-	enc.SetEscapeHTML(false)
-	if o.err = enc.Encode(v); o.err != nil {
-		return
+	var b []byte
+	if b, o.err = encodeJSON(v); o.err == nil {
+		_, o.err = o.bw.Write(b)
 	}
-	_, o.err = o.bw.Write(bytes.TrimSuffix(o.enc.Bytes(), []byte("\n")))
 }
 
 // members writes the members of a small struct's JSON object, without its
@@ -69,13 +76,11 @@ func (o *jsonOut) members(v any, more bool) {
 	if o.err != nil {
 		return
 	}
-	o.enc.Reset()
-	enc := json.NewEncoder(&o.enc)
-	enc.SetEscapeHTML(false)
-	if o.err = enc.Encode(v); o.err != nil {
+	var b []byte
+	if b, o.err = encodeJSON(v); o.err != nil {
 		return
 	}
-	inner := bytes.TrimSuffix(bytes.TrimSuffix(o.enc.Bytes(), []byte("\n")), []byte("}"))[1:]
+	inner := bytes.TrimSuffix(b, []byte("}"))[1:]
 	if len(inner) == 0 {
 		return
 	}

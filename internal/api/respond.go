@@ -195,7 +195,6 @@ func writeV2Response(o *jsonOut, res *engine.Result, rt v2Runtime) {
 }
 
 func writeV2Stage(o *jsonOut, st *engine.StageResult) {
-	meta := v2StageMeta(st)
 	o.raw(`{"stdout":`)
 	o.str(st.Stdout)
 	o.raw(`,"stderr":`)
@@ -208,20 +207,6 @@ func writeV2Stage(o *jsonOut, st *engine.StageResult) {
 		o.str(st.Output)
 	}
 	o.raw(`,`)
-	o.members(v2StageTail{
-		Code: meta.Code, Signal: meta.Signal, Message: meta.Message, Status: meta.Status,
-		CPUTime: meta.CPUTime, WallTime: meta.WallTime, Memory: meta.Memory,
-	}, false)
+	o.members(newV2StageMeta(st), false)
 	o.raw(`}`)
-}
-
-// v2StageTail is v2StageResponse without its output fields.
-type v2StageTail struct {
-	Code     *int    `json:"code"`
-	Signal   *string `json:"signal"`
-	Message  *string `json:"message"`
-	Status   *string `json:"status"`
-	CPUTime  int64   `json:"cpu_time"`
-	WallTime int64   `json:"wall_time"`
-	Memory   int64   `json:"memory"`
 }

@@ -76,9 +76,14 @@ const maxBytesLimit = 1 << 50
 
 // v2StageResponse is one stage of the execute response.
 type v2StageResponse struct {
-	Stdout   string  `json:"stdout"`
-	Stderr   string  `json:"stderr"`
-	Output   string  `json:"output"`
+	Stdout string `json:"stdout"`
+	Stderr string `json:"stderr"`
+	Output string `json:"output"`
+	v2StageMeta
+}
+
+// v2StageMeta is a stage's every field but the output: the small ones.
+type v2StageMeta struct {
 	Code     *int    `json:"code"`
 	Signal   *string `json:"signal"`
 	Message  *string `json:"message"`
@@ -406,7 +411,7 @@ func v2Meta(res *engine.Result, rt v2Runtime) v2Response {
 // the limit, EL when stderr did, SG for the file-size limit (SIGXFSZ, as
 // in Piston), IE → XX. code is null when a signal ended the process.
 func newV2Stage(st *engine.StageResult) v2StageResponse {
-	out := v2StageMeta(st)
+	out := v2StageResponse{v2StageMeta: newV2StageMeta(st)}
 	out.Stdout, out.Stderr, out.Output = string(st.Stdout), string(st.Stderr), string(st.Output)
 	if len(st.Output) == 0 && len(st.Stdout)+len(st.Stderr) > 0 {
 		// An executor that does not interleave: the best order it allows.
@@ -415,9 +420,9 @@ func newV2Stage(st *engine.StageResult) v2StageResponse {
 	return out
 }
 
-// v2StageMeta is newV2Stage without the output: every field that is small.
-func v2StageMeta(st *engine.StageResult) v2StageResponse {
-	out := v2StageResponse{
+// newV2StageMeta is newV2Stage without the output.
+func newV2StageMeta(st *engine.StageResult) v2StageMeta {
+	out := v2StageMeta{
 		CPUTime:  millis(st.CPUTime),
 		WallTime: millis(st.WallTime),
 		Memory:   st.Memory,

@@ -184,25 +184,22 @@ func (ss *wsSession) startJob(cancel context.CancelFunc) {
 
 // send queues a message; false once the session is closing.
 func (ss *wsSession) send(msg any) bool {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	if ss.closing {
-		return false
-	}
-	ss.queue = append(ss.queue, wsItem{kind: wsItemMessage, msg: msg})
-	ss.cond.Broadcast()
-	return true
+	return ss.enqueue(wsItem{kind: wsItemMessage, msg: msg})
 }
 
 // sendStreamed queues a message too large to encode whole; false once
 // the session is closing.
 func (ss *wsSession) sendStreamed(m streamedMessage) bool {
+	return ss.enqueue(wsItem{kind: wsItemStreamed, big: m})
+}
+
+func (ss *wsSession) enqueue(item wsItem) bool {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if ss.closing {
 		return false
 	}
-	ss.queue = append(ss.queue, wsItem{kind: wsItemStreamed, big: m})
+	ss.queue = append(ss.queue, item)
 	ss.cond.Broadcast()
 	return true
 }

@@ -97,17 +97,6 @@ func (p progressWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// encodeJSON encodes v as the API does: no HTML escaping, no newline.
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
 // writeJSONString writes s as a JSON string exactly as encoding/json
 // does without HTML escaping (see stringEncoder). Errors stay in w (bufio
 // reports them on Flush).

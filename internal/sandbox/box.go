@@ -119,30 +119,16 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	if err := b.ctl.finishPending(resetTimeout); err != nil {
 		return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
 	}
-	var (
-		acct    accounting
-		runCg   *runCgroup
-		signals signaller
-	)
+	var signals signaller
 	if !argsFit(cmd.Args, cmd.Env, lim.Stack) {
 		return noRoom(lim), nil
 	}
 	param := container.ExecveParam{Args: cmd.Args, Env: cmd.Env, Seccomp: b.s.filter}
-	if b.cg != nil {
-		if err := b.cg.startRun(lim.Memory, lim.Processes); errors.Is(err, errNoRoom) {
-			return noRoom(lim), nil
-		} else if err != nil {
-			return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
-		}
-		acct = b.cg
-	} else {
-		cg, err := b.s.cg.newRun(fmt.Sprintf("run-%d", b.s.runSeq.Add(1)), lim.Memory, lim.Processes)
-		if err != nil {
-			return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
-		}
-		// The cgroup is removed when the box is wiped, off the response path.
-		b.cgroups = append(b.cgroups, cg)
-		acct, runCg = cg, cg
+	acct, runCg, err := b.startAccounting(lim)
+	if errors.Is(err, errNoRoom) {
+		return noRoom(lim), nil
+	} else if err != nil {
+		return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
 	}
 
 	stdin, stdinDone, err := stdinFile(cmd)
@@ -150,15 +136,9 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		return Result{}, fmt.Errorf("%w: stdin: %w", ErrRunner, err)
 	}
 	defer stdinDone()
-	outR, outW, err := os.Pipe()
+	outR, outW, errR, errW, err := outputPipes()
 	if err != nil {
-		return Result{}, fmt.Errorf("%w: stdout pipe: %w", ErrRunner, err)
-	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		outR.Close()
-		outW.Close()
-		return Result{}, fmt.Errorf("%w: stderr pipe: %w", ErrRunner, err)
+		return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
 	}
 
 	runCtx, cancel := context.WithTimeout(ctx, lim.WallTime)
@@ -192,17 +172,8 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		}
 	}()
 
-	cpuSeconds := uint64(lim.CPUTime.Seconds()) + 1
-	rl := rlimit.RLimits{
-		CPU:      cpuSeconds,
-		CPUHard:  cpuSeconds + 1,
-		FileSize: lim.FileSize,
-		Stack:    lim.Stack,
-		OpenFile: lim.OpenFiles,
-	}
 	param.Files = []uintptr{stdin.Fd(), outW.Fd(), errW.Fd()}
-	// No core dump of any kind: see coreLimit.
-	param.RLimits = append(rl.PrepareRLimit(), coreLimit)
+	param.RLimits = runRLimits(lim)
 	switch {
 	case runCg != nil || cmd.Signals != nil:
 		// The pid is needed before exec: to move the process into its
@@ -249,17 +220,7 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	errW.Close()
 	<-watchDone
 
-	// Peak memory is the cgroup's (every process, kernel memory, tmpfs),
-	// or the main process's own peak RSS if that is more: a program too
-	// small to rise above the box's baseline still used its pages. RSS
-	// counts shared library pages the cgroup does not, hence the cap.
-	// Socket buffers, which v1 counts apart, are added: the sum of the
-	// two peaks bounds the peak of the sum.
-	sockets := acct.socketPeak()
-	memory := max(acct.peakMemory(), uint64(res.Memory)) + sockets
-	if lim.Memory > 0 {
-		memory = min(memory, lim.Memory)
-	}
+	memory, sockets := peakMemory(acct, res, lim)
 	r := Result{CPUTime: acct.cpuTime(), Memory: memory, WallTime: res.RunningTime, SetupTime: res.SetUpTime}
 	r.Stdout, r.StdoutTruncated = stdout.finish()
 	r.Stderr, r.StderrTruncated = stderr.finish()
@@ -288,21 +249,58 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		r.Signal = syscall.Signal(res.ExitStatus)
 		r.ExitCode = 128 + res.ExitStatus
 	}
+	r.Limit = b.judgeLimit(ctx, r, lim, memory, sockets, wallTimedOut, acct)
+	return r, nil
+}
+
+// outputPipes makes the pipes of a run's stdout and stderr.
+func outputPipes() (outR, outW, errR, errW *os.File, err error) {
+	if outR, outW, err = os.Pipe(); err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("stdout pipe: %w", err)
+	}
+	if errR, errW, err = os.Pipe(); err != nil {
+		outR.Close()
+		outW.Close()
+		return nil, nil, nil, nil, fmt.Errorf("stderr pipe: %w", err)
+	}
+	return outR, outW, errR, errW, nil
+}
+
+// peakMemory is a run's reported peak memory, and the peak of its socket
+// buffers within it. The peak is the cgroup's (every process, kernel
+// memory, tmpfs), or the main process's own peak RSS if that is more: a
+// program too small to rise above the box's baseline still used its
+// pages. RSS counts shared library pages the cgroup does not, hence the
+// cap. Socket buffers, which v1 counts apart, are added: the sum of the
+// two peaks bounds the peak of the sum.
+func peakMemory(acct accounting, res runner.Result, lim Limits) (memory, sockets uint64) {
+	sockets = acct.socketPeak()
+	memory = max(acct.peakMemory(), uint64(res.Memory)) + sockets
+	if lim.Memory > 0 {
+		memory = min(memory, lim.Memory)
+	}
+	return memory, sockets
+}
+
+// judgeLimit names the limit that ended a run, if any: a limit the run
+// hit while it went, or one the facts after it show.
+func (b *Box) judgeLimit(ctx context.Context, r Result, lim Limits, memory, sockets uint64, wallTimedOut bool, acct accounting) LimitKind {
 	switch {
 	case r.Limit == LimitOutput:
+		return LimitOutput
 	case r.Limit == LimitMemory || acct.oomKills() > 0 || socketsAtLimit(sockets, lim.Memory):
-		r.Limit = LimitMemory
+		return LimitMemory
 	case r.Limit == LimitCPU || (lim.CPUTime > 0 && r.CPUTime >= lim.CPUTime):
-		r.Limit = LimitCPU
+		return LimitCPU
 	case wallTimedOut:
-		r.Limit = LimitWall
+		return LimitWall
 	case r.ExitCode != 0 && b.fileAtLimit(ctx, lim.FileSize):
 		// SIGXFSZ alone proves nothing: a program can have the kernel
 		// send it any signal (kill, a timer, F_SETSIG, its children's
 		// exit signal). A file at the limit is the fact. A program that
 		// ignores SIGXFSZ (Python does) gets EFBIG instead of the signal
 		// and usually exits non-zero.
-		r.Limit = LimitFileSize
+		return LimitFileSize
 	case (r.Signal != 0 || r.ExitCode != 0) && atLimit(memory, lim.Memory):
 		// Not every allocation at the limit waits for the OOM handler: a
 		// stack that cannot grow faults (SIGSEGV), and the kernel's own
@@ -310,9 +308,38 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		// peak at the limit failed for memory. The peak is the cgroup's or
 		// the process's RSS: page cache the kernel reclaimed during the
 		// run made room the cgroup's peak does not show.
-		r.Limit = LimitMemory
+		return LimitMemory
 	}
-	return r, nil
+	return r.Limit
+}
+
+// startAccounting readies the cgroup a run is counted and limited in: the
+// box's own (v1), or a new one for the run, removed when the box is wiped.
+func (b *Box) startAccounting(lim Limits) (acct accounting, runCg *runCgroup, err error) {
+	if b.cg != nil {
+		return b.cg, nil, b.cg.startRun(lim.Memory, lim.Processes)
+	}
+	cg, err := b.s.cg.newRun(fmt.Sprintf("run-%d", b.s.runSeq.Add(1)), lim.Memory, lim.Processes)
+	if err != nil {
+		return nil, nil, err
+	}
+	b.cgroups = append(b.cgroups, cg)
+	return cg, cg, nil
+}
+
+// runRLimits are a run's resource limits: RLIMIT_CPU a second above the
+// CPU limit, as a backstop to the engine's own watch, and no core dump of
+// any kind (see coreLimit).
+func runRLimits(lim Limits) []rlimit.RLimit {
+	cpuSeconds := uint64(lim.CPUTime.Seconds()) + 1
+	rl := rlimit.RLimits{
+		CPU:      cpuSeconds,
+		CPUHard:  cpuSeconds + 1,
+		FileSize: lim.FileSize,
+		Stack:    lim.Stack,
+		OpenFile: lim.OpenFiles,
+	}
+	return append(rl.PrepareRLimit(), coreLimit)
 }
 
 // fileAtLimit reports whether a file in the box's writable space has

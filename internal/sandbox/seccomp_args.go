@@ -28,9 +28,15 @@ func retErrnoOf(e syscall.Errno) bpf.RetConstant {
 // cloneCheck refuses (EPERM) clone with any flag that creates a
 // namespace. The kernel uses only the low 32 bits of clone's flags.
 func cloneCheck() []bpf.Instruction {
+	return refuseIf(0, bpf.JumpBitsSet, namespaceFlags)
+}
+
+// refuseIf refuses (EPERM) a call whose argument arg, read as an int (its
+// low 32 bits), passes the test against val, and allows it otherwise.
+func refuseIf(arg int, cond bpf.JumpTest, val uint32) []bpf.Instruction {
 	return []bpf.Instruction{
-		bpf.LoadAbsolute{Off: argLow(0), Size: 4},
-		bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: namespaceFlags, SkipTrue: 1},
+		bpf.LoadAbsolute{Off: argLow(arg), Size: 4},
+		bpf.JumpIf{Cond: cond, Val: val, SkipTrue: 1},
 		bpf.RetConstant{Val: retAllow},
 		retErrnoOf(syscall.EPERM),
 	}
@@ -72,12 +78,7 @@ func socketCheck() []bpf.Instruction {
 // setrlimitCheck refuses (EPERM) setrlimit(RLIMIT_CORE, ...): see
 // coreLimit.
 func setrlimitCheck() []bpf.Instruction {
-	return []bpf.Instruction{
-		bpf.LoadAbsolute{Off: argLow(0), Size: 4},
-		bpf.JumpIf{Cond: bpf.JumpEqual, Val: unix.RLIMIT_CORE, SkipTrue: 1},
-		bpf.RetConstant{Val: retAllow},
-		retErrnoOf(syscall.EPERM),
-	}
+	return refuseIf(0, bpf.JumpEqual, unix.RLIMIT_CORE)
 }
 
 // prlimitCheck refuses (EPERM) prlimit64(pid, RLIMIT_CORE, new, old) when

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,24 +184,10 @@ func TestAPITooManyFiles(t *testing.T) {
 	requireHealthy(t)
 }
 
-// apiRSS is the server's resident memory, from /proc/<pid>/status.
+// apiRSS is the shared server's resident memory.
 func apiRSS(t *testing.T) int64 {
 	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", srv.PID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				t.Fatalf("VmRSS %q: %v", v, err)
-			}
-			return kb << 10
-		}
-	}
-	t.Fatalf("no VmRSS in /proc/%d/status", srv.PID)
-	return 0
+	return rssOf(t, srv.PID)
 }
 
 // apiPadding writes a JSON request whose one file's content is n bytes
