@@ -60,6 +60,13 @@ go mod download
 # the binary prints their Debian packages. iproute2 brings up each sandbox's
 # own loopback; procps is used by the tests.
 packages=(iproute2 procps coreutils findutils)
+# nftables routes and filters the runs that ask for network. The whole test
+# suite (--all) also boots a pure cgroup v2 VM (qemu, debootstrap, e2fsprogs)
+# and builds and runs the container image (podman with runc, podman-compose).
+packages+=(nftables)
+if ((${#all[@]} > 0)); then
+	packages+=(qemu-system-x86 qemu-utils debootstrap e2fsprogs podman runc podman-compose slirp4netns uidmap)
+fi
 runtime_packages="$(go run ./cmd/coderacer packages "${all[@]}")" ||
 	die "cannot list the runtimes' packages (go run ./cmd/coderacer packages ${all[*]})"
 mapfile -t -O "${#packages[@]}" packages <<<"${runtime_packages}"
