@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,54 +23,51 @@ type cgroups struct {
 	version cgroup.Type
 	prefix  string // path below the hierarchy root, e.g. "coderacer-1234"
 	root    cgroup.Cgroup
-}
-
-func controllers(t cgroup.Type) *cgroup.Controllers {
-	if t == cgroup.TypeV1 {
-		return &cgroup.Controllers{CPUAcct: true, Memory: true, Pids: true}
-	}
-	return &cgroup.Controllers{CPU: true, Memory: true, Pids: true}
+	place   *v2Placement // v2: where the subtree is, what to undo on exit
 }
 
 // newCgroups creates the server's subtree. Its name carries the server's
 // pid so that subtrees left by a crashed server can be told apart and
 // removed by the next one.
 func newCgroups() (*cgroups, error) {
-	t := cgroup.DetectType()
-	ct := controllers(t)
-	available, err := cgroup.GetAvailableController()
+	name := fmt.Sprintf("coderacer-%d", os.Getpid())
+	if cgroup.DetectType() == cgroup.TypeV2 {
+		return newCgroupsV2(name)
+	}
+	ct := &cgroup.Controllers{CPUAcct: true, Memory: true, Pids: true}
+	available, err := cgroup.GetAvailableControllerV1()
 	if err != nil {
 		return nil, fmt.Errorf("read available cgroup controllers: %w", err)
 	}
 	if !available.Contains(ct) {
-		return nil, fmt.Errorf("cgroup %v: controllers %v required, only %v available", t, ct, available)
+		return nil, fmt.Errorf("cgroup v1: controllers %v required, only %v available", ct, available)
 	}
-	name := fmt.Sprintf("coderacer-%d", os.Getpid())
-	prefix := name
-	if t == cgroup.TypeV2 {
-		// v2 forbids processes in a cgroup whose children use controllers,
-		// so the server moves itself into a leaf beside its runs' subtree.
-		cur, err := cgroup.GetCurrentCgroupPrefix()
-		if err != nil {
-			return nil, fmt.Errorf("read current cgroup: %w", err)
-		}
-		if cur != "" {
-			parent, err := cgroup.OpenExisting(cur, ct)
-			if err != nil {
-				return nil, fmt.Errorf("open current cgroup %q (is it delegated?): %w", cur, err)
-			}
-			if _, err := parent.Nest("coderacer-server"); err != nil {
-				return nil, fmt.Errorf("move server into a leaf cgroup: %w", err)
-			}
-			prefix = filepath.Join(cur, name)
-		}
-	}
-	removeStaleCgroups(t, filepath.Dir(prefix))
-	root, err := cgroup.New(prefix, ct)
+	removeStaleCgroups(cgroup.TypeV1, ".")
+	root, err := cgroup.New(name, ct)
 	if err != nil {
-		return nil, fmt.Errorf("create cgroup %s: %w", prefix, err)
+		return nil, fmt.Errorf("create cgroup %s: %w", name, err)
 	}
-	return &cgroups{version: t, prefix: prefix, root: root}, nil
+	return &cgroups{version: cgroup.TypeV1, prefix: name, root: root}, nil
+}
+
+// newCgroupsV2 places the subtree where the server was started (see
+// placeV2) and hands it the controllers the runs use.
+func newCgroupsV2(name string) (*cgroups, error) {
+	place, err := placeV2()
+	if err != nil {
+		return nil, err
+	}
+	if err := place.enableControllers(); err != nil {
+		return nil, errors.Join(err, place.undo())
+	}
+	prefix := path.Join(place.parent, name)
+	removeStaleCgroups(cgroup.TypeV2, place.parent)
+	root, err := cgroup.New(prefix, &cgroup.Controllers{Memory: true, Pids: true})
+	if err != nil {
+		err = fmt.Errorf("create cgroup /%s: %w", prefix, err)
+		return nil, errors.Join(err, place.undo())
+	}
+	return &cgroups{version: cgroup.TypeV2, prefix: prefix, root: root, place: place}, nil
 }
 
 // newRun creates the cgroup of one run with its limits applied.
@@ -86,9 +84,16 @@ func (c *cgroups) newRun(name string, memory, pids uint64) (*runCgroup, error) {
 	return r, nil
 }
 
-// destroy removes the server's subtree; runs must be gone already.
+// destroy removes the server's subtree, runs being gone already, and on v2
+// puts the server back where it was started.
 func (c *cgroups) destroy() error {
-	return retryBusy(c.root.Destroy)
+	if err := retryBusy(c.root.Destroy); err != nil {
+		return err
+	}
+	if c.place != nil {
+		return c.place.undo()
+	}
+	return nil
 }
 
 type runCgroup struct {
