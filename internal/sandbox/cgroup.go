@@ -42,6 +42,13 @@ func newCgroups() (*cgroups, error) {
 	if !available.Contains(ct) {
 		return nil, fmt.Errorf("cgroup v1: controllers %v required, only %v available", ct, available)
 	}
+	if inContainer() {
+		for _, c := range []string{"cpuacct", "memory", "pids"} {
+			if err := ensureWritable(filepath.Join(cgroupBase, c)); err != nil {
+				return nil, fmt.Errorf("cgroup v1: %w", err)
+			}
+		}
+	}
 	removeStaleCgroups(cgroup.TypeV1, ".")
 	root, err := cgroup.New(name, ct)
 	if err != nil {

@@ -55,9 +55,9 @@ func placeV2() (*v2Placement, error) {
 		return nil, err
 	}
 	nsRoot := isNamespaceRoot()
-	if nsRoot {
-		if err := ensureWritableCgroupfs(); err != nil {
-			return nil, err
+	if inContainer() {
+		if err := ensureWritable(cgroupBase); err != nil {
+			return nil, fmt.Errorf("cgroup v2: %w", err)
 		}
 	}
 	switch {
@@ -192,25 +192,6 @@ func ownCgroupV2() (string, error) {
 func isNamespaceRoot() bool {
 	_, err := os.Stat(cgroupFile("", "cgroup.type"))
 	return err == nil
-}
-
-// ensureWritableCgroupfs remounts a container's read-only cgroup file
-// system read-write: container engines mount it read-only unless told
-// otherwise, and the remount only changes this mount namespace's view.
-func ensureWritableCgroupfs() error {
-	var st unix.Statfs_t
-	if err := unix.Statfs(cgroupBase, &st); err != nil {
-		return fmt.Errorf("cgroup v2: statfs %s: %w", cgroupBase, err)
-	}
-	if st.Flags&unix.ST_RDONLY == 0 {
-		return nil
-	}
-	flags := uintptr(unix.MS_REMOUNT | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC)
-	if err := unix.Mount("", cgroupBase, "", flags, ""); err != nil {
-		return fmt.Errorf("cgroup v2: %s is read-only and remounting it read-write failed (%w): "+
-			"the container needs CAP_SYS_ADMIN or a writable cgroup mount (README, Docker)", cgroupBase, err)
-	}
-	return nil
 }
 
 // delegated tells whether systemd handed the cgroup over to its processes
