@@ -58,9 +58,18 @@ func newCgroups() (*cgroups, error) {
 }
 
 // newCgroupsV2 places the subtree where the server was started (see
-// placeV2) and hands it the controllers the runs use.
+// v2Host.place) and hands it the controllers the runs use.
 func newCgroupsV2(name string) (*cgroups, error) {
-	place, err := placeV2()
+	if inContainer() {
+		if err := ensureWritable(cgroupBase); err != nil {
+			return nil, fmt.Errorf("cgroup v2: %w", err)
+		}
+	}
+	home, err := ownCgroupV2()
+	if err != nil {
+		return nil, err
+	}
+	place, err := newV2Host().place(home)
 	if err != nil {
 		return nil, err
 	}

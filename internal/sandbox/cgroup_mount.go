@@ -16,7 +16,7 @@ func inContainer() bool {
 			return true
 		}
 	}
-	return isNamespaceRoot()
+	return newV2Host().isNamespaceRoot()
 }
 
 // ensureWritable remounts a read-only cgroup mount read-write. Container

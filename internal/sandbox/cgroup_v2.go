@@ -25,6 +25,22 @@ var v2Controllers = []string{"memory", "pids"}
 // controllers are handed down ("no internal processes").
 const serverLeaf = "coderacer-server"
 
+// v2Host is a cgroup v2 hierarchy as the server finds it, with what it
+// asks of the world made replaceable for tests.
+type v2Host struct {
+	root string // where the hierarchy is mounted: cgroupBase
+	self int    // the server's pid
+	// unitProperty asks systemd for a property of a unit, "" when it
+	// cannot.
+	unitProperty func(unit, property string) string
+	// rmdir removes a cgroup directory.
+	rmdir func(path string) error
+}
+
+func newV2Host() *v2Host {
+	return &v2Host{root: cgroupBase, self: os.Getpid(), unitProperty: systemctlShow, rmdir: syscall.Rmdir}
+}
+
 // v2Placement is where the server's subtree lives on a pure v2 hierarchy,
 // and what the server changed to put it there, to be undone on exit.
 type v2Placement struct {
@@ -37,9 +53,10 @@ type v2Placement struct {
 	// added are the controllers the server enabled in parent's
 	// cgroup.subtree_control, withdrawn again on exit.
 	added []string
+	host  *v2Host
 }
 
-// placeV2 decides where the runs' cgroups go, from where the server was
+// place decides where the runs' cgroups go, from where the server was
 // started:
 //   - the host's root cgroup: a subtree beside the server, nothing moves;
 //   - a cgroup delegated to it (a systemd unit with Delegate=yes) or the
@@ -49,48 +66,40 @@ type v2Placement struct {
 //   - any other cgroup of the host (a login session, a scope): a subtree
 //     at the host's root, leaving the session alone; a systemd service
 //     without delegation is refused, since systemd owns its cgroup.
-func placeV2() (*v2Placement, error) {
-	home, err := ownCgroupV2()
-	if err != nil {
-		return nil, err
-	}
-	nsRoot := isNamespaceRoot()
-	if inContainer() {
-		if err := ensureWritable(cgroupBase); err != nil {
-			return nil, fmt.Errorf("cgroup v2: %w", err)
-		}
-	}
+//
+// home is the server's cgroup, relative to the hierarchy's root.
+func (h *v2Host) place(home string) (*v2Placement, error) {
+	nsRoot := h.isNamespaceRoot()
 	switch {
 	case home == "" && !nsRoot:
-		return &v2Placement{home: home}, nil
-	case nsRoot || delegated(home):
-		return nestUnder(home, nsRoot && home == "")
+		return &v2Placement{home: home, host: h}, nil
+	case nsRoot || h.delegated(home):
+		return h.nestUnder(home, nsRoot && home == "")
 	}
 	if unit := systemdService(home); unit != "" {
 		return nil, fmt.Errorf("cgroup v2: the server runs in systemd service %s, whose cgroup is not delegated to it: "+
 			"run it with Delegate=yes and OOMPolicy=continue (deploy/coderacer.service has both)", unit)
 	}
-	return &v2Placement{home: home}, nil
+	return &v2Placement{home: home, host: h}, nil
 }
 
 // nestUnder moves the server (and, in a container's namespace root, every
 // other process there) into a leaf under home, so that home may hand its
 // controllers down to the runs' subtree.
-func nestUnder(home string, moveAll bool) (*v2Placement, error) {
+func (h *v2Host) nestUnder(home string, moveAll bool) (*v2Placement, error) {
 	if unit := systemdService(home); unit != "" {
-		if policy := unitProperty(unit, "OOMPolicy"); policy == "stop" {
+		if policy := h.unitProperty(unit, "OOMPolicy"); policy == "stop" {
 			return nil, fmt.Errorf("cgroup v2: systemd service %s has OOMPolicy=stop, which stops the server the first time a "+
 				"program reaches its memory limit: set OOMPolicy=continue (deploy/coderacer.service does)", unit)
 		}
 	}
-	pids, err := readPids(cgroupFile(home, "cgroup.procs"))
+	pids, err := readPids(h.file(home, "cgroup.procs"))
 	if err != nil {
 		return nil, fmt.Errorf("cgroup v2: read processes of %s: %w", cgroupName(home), err)
 	}
-	self := os.Getpid()
 	var others []int
 	for _, pid := range pids {
-		if pid != self {
+		if pid != h.self {
 			others = append(others, pid)
 		}
 	}
@@ -99,23 +108,24 @@ func nestUnder(home string, moveAll bool) (*v2Placement, error) {
 			"the server needs a cgroup of its own (start it alone in its unit or scope)", cgroupName(home), others)
 	}
 	leaf := path.Join(home, serverLeaf)
-	if err := os.Mkdir(cgroupFile(leaf, ""), 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+	if err := os.Mkdir(h.file(leaf, ""), 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 		return nil, fmt.Errorf("cgroup v2: create %s: %w", cgroupName(leaf), err)
 	}
-	for _, pid := range append([]int{self}, others...) {
-		if err := movePid(leaf, pid); err != nil && pid == self {
-			_ = syscall.Rmdir(cgroupFile(leaf, ""))
+	for _, pid := range append([]int{h.self}, others...) {
+		if err := h.movePid(leaf, pid); err != nil && pid == h.self {
+			_ = h.rmdir(h.file(leaf, ""))
 			return nil, fmt.Errorf("cgroup v2: move the server into %s: %w", cgroupName(leaf), err)
 		}
 	}
-	return &v2Placement{parent: home, home: home, leaf: leaf}, nil
+	return &v2Placement{parent: home, home: home, leaf: leaf, host: h}, nil
 }
 
 // enableControllers hands memory and pids down from parent, remembering
 // which it enabled, and says clearly which are missing.
 func (p *v2Placement) enableControllers() error {
-	available := fieldsOf(cgroupFile(p.parent, "cgroup.controllers"))
-	enabled := fieldsOf(cgroupFile(p.parent, "cgroup.subtree_control"))
+	h := p.host
+	available := fieldsOf(h.file(p.parent, "cgroup.controllers"))
+	enabled := fieldsOf(h.file(p.parent, "cgroup.subtree_control"))
 	var missing []string
 	for _, c := range v2Controllers {
 		switch {
@@ -132,19 +142,20 @@ func (p *v2Placement) enableControllers() error {
 	if len(p.added) == 0 {
 		return nil
 	}
-	if err := writeControllers(p.parent, "+", p.added); err != nil {
+	if err := h.writeControllers(p.parent, "+", p.added); err != nil {
 		p.added = nil
 		return fmt.Errorf("cgroup v2: enable %v in %s: %w", v2Controllers, cgroupName(p.parent), err)
 	}
 	return nil
 }
 
-// undo gives back what placeV2 and enableControllers took, once the runs'
+// undo gives back what place and enableControllers took, once the runs'
 // subtree is gone: the controllers it enabled, and the cgroup the server
 // (and whoever moved with it) came from.
 func (p *v2Placement) undo() error {
+	h := p.host
 	if len(p.added) > 0 {
-		if err := writeControllers(p.parent, "-", p.added); err != nil {
+		if err := h.writeControllers(p.parent, "-", p.added); err != nil {
 			return fmt.Errorf("cgroup v2: withdraw %v from %s: %w", p.added, cgroupName(p.parent), err)
 		}
 		p.added = nil
@@ -152,16 +163,16 @@ func (p *v2Placement) undo() error {
 	if p.leaf == "" {
 		return nil
 	}
-	pids, err := readPids(cgroupFile(p.leaf, "cgroup.procs"))
+	pids, err := readPids(h.file(p.leaf, "cgroup.procs"))
 	if err != nil {
 		return fmt.Errorf("cgroup v2: read processes of %s: %w", cgroupName(p.leaf), err)
 	}
 	for _, pid := range pids {
-		if err := movePid(p.home, pid); err != nil && !errors.Is(err, syscall.ESRCH) {
+		if err := h.movePid(p.home, pid); err != nil && !errors.Is(err, syscall.ESRCH) {
 			return fmt.Errorf("cgroup v2: move process %d back to %s: %w", pid, cgroupName(p.home), err)
 		}
 	}
-	if err := retryBusy(func() error { return syscall.Rmdir(cgroupFile(p.leaf, "")) }); err != nil {
+	if err := retryBusy(func() error { return h.rmdir(h.file(p.leaf, "")) }); err != nil {
 		return fmt.Errorf("cgroup v2: remove %s: %w", cgroupName(p.leaf), err)
 	}
 	p.leaf = ""
@@ -189,17 +200,17 @@ func ownCgroupV2() (string, error) {
 // isNamespaceRoot tells whether the mounted hierarchy's root is not the
 // host's root cgroup, as in a container with a private cgroup namespace:
 // only non-root cgroups have cgroup.type.
-func isNamespaceRoot() bool {
-	_, err := os.Stat(cgroupFile("", "cgroup.type"))
+func (h *v2Host) isNamespaceRoot() bool {
+	_, err := os.Stat(h.file("", "cgroup.type"))
 	return err == nil
 }
 
 // delegated tells whether systemd handed the cgroup over to its processes
 // (Delegate=yes): systemd marks such cgroups with an extended attribute.
-func delegated(cg string) bool {
+func (h *v2Host) delegated(cg string) bool {
 	for _, attr := range []string{"trusted.delegate", "user.delegate"} {
 		buf := make([]byte, 8)
-		n, err := unix.Getxattr(cgroupFile(cg, ""), attr, buf)
+		n, err := unix.Getxattr(h.file(cg, ""), attr, buf)
 		if err == nil && string(buf[:n]) == "1" {
 			return true
 		}
@@ -216,8 +227,8 @@ func systemdService(cg string) string {
 	return ""
 }
 
-// unitProperty asks systemd for a property of a unit, "" when it cannot.
-func unitProperty(unit, property string) string {
+// systemctlShow asks systemd for a property of a unit, "" when it cannot.
+func systemctlShow(unit, property string) string {
 	out, err := exec.Command("systemctl", "show", "--property="+property, "--value", unit).Output()
 	if err != nil {
 		return ""
@@ -225,8 +236,8 @@ func unitProperty(unit, property string) string {
 	return strings.TrimSpace(string(out))
 }
 
-func cgroupFile(cg, file string) string {
-	return filepath.Join(cgroupBase, cg, file)
+func (h *v2Host) file(cg, file string) string {
+	return filepath.Join(h.root, cg, file)
 }
 
 // cgroupName is how errors show a cgroup: its path in the hierarchy.
@@ -239,7 +250,7 @@ func fieldsOf(file string) []string {
 	return strings.Fields(string(data))
 }
 
-func writeControllers(cg, sign string, names []string) error {
+func (h *v2Host) writeControllers(cg, sign string, names []string) error {
 	var b strings.Builder
 	for i, n := range names {
 		if i > 0 {
@@ -247,11 +258,11 @@ func writeControllers(cg, sign string, names []string) error {
 		}
 		b.WriteString(sign + n)
 	}
-	return os.WriteFile(cgroupFile(cg, "cgroup.subtree_control"), []byte(b.String()), 0o644)
+	return os.WriteFile(h.file(cg, "cgroup.subtree_control"), []byte(b.String()), 0o644)
 }
 
-func movePid(cg string, pid int) error {
-	return os.WriteFile(cgroupFile(cg, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644)
+func (h *v2Host) movePid(cg string, pid int) error {
+	return os.WriteFile(h.file(cg, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644)
 }
 
 func readPids(file string) ([]int, error) {
