@@ -56,7 +56,7 @@ func (f *fakeV2) read(cg, file string) string {
 
 func (f *fakeV2) delegate(cg string) {
 	if err := unix.Setxattr(f.host.file(cg, ""), "trusted.delegate", []byte("1"), 0); err != nil {
-		f.t.Skipf("the test's temporary directory takes no trusted.* attributes: %v", err)
+		f.t.Fatalf("set trusted.delegate (the test needs root and a file system with trusted.* attributes): %v", err)
 	}
 }
 
