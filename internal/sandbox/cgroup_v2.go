@@ -206,7 +206,8 @@ func (h *v2Host) isNamespaceRoot() bool {
 }
 
 // delegated tells whether systemd handed the cgroup over to its processes
-// (Delegate=yes): systemd marks such cgroups with an extended attribute.
+// (Delegate=yes): systemd 251 and later mark such cgroups with an extended
+// attribute; older ones are asked.
 func (h *v2Host) delegated(cg string) bool {
 	for _, attr := range []string{"trusted.delegate", "user.delegate"} {
 		buf := make([]byte, 8)
@@ -214,6 +215,10 @@ func (h *v2Host) delegated(cg string) bool {
 		if err == nil && string(buf[:n]) == "1" {
 			return true
 		}
+	}
+	unit := path.Base(cg)
+	if strings.HasSuffix(unit, ".service") || strings.HasSuffix(unit, ".scope") {
+		return h.unitProperty(unit, "Delegate") == "yes"
 	}
 	return false
 }
