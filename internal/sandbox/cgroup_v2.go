@@ -103,6 +103,12 @@ func (h *v2Host) nestUnder(home string, moveAll bool) (*v2Placement, error) {
 			others = append(others, pid)
 		}
 	}
+	// A process outside the server's pid namespace shows as 0: it can
+	// be neither named nor moved.
+	if slices.Contains(others, 0) {
+		return nil, fmt.Errorf("cgroup v2: cgroup %s also holds processes outside the server's pid namespace: "+
+			"the server needs a cgroup of its own (in a container, run it as the main process)", cgroupName(home))
+	}
 	if len(others) > 0 && !moveAll {
 		return nil, fmt.Errorf("cgroup v2: cgroup %s, delegated to the server, also holds processes %v: "+
 			"the server needs a cgroup of its own (start it alone in its unit or scope)", cgroupName(home), others)
