@@ -94,6 +94,10 @@ func New(cfg Config) (*Sandbox, error) {
 			f.Close()
 		}
 	}
+	if err := allowCoreLimit(); err != nil {
+		releaseUIDs()
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	filter, err := buildSeccompFilter()
 	if err != nil {
 		releaseUIDs()

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"syscall"
 
 	"github.com/criyle/go-sandbox/pkg/rlimit"
@@ -30,3 +31,23 @@ import (
 // whose server the kernel connects to whatever the limit; such a server
 // must judge by the process (SECURITY.md).
 var coreLimit = rlimit.RLimit{Res: syscall.RLIMIT_CORE, Rlim: syscall.Rlimit{Cur: 1, Max: 1}}
+
+// allowCoreLimit raises the server's own hard RLIMIT_CORE to coreLimit
+// when it is lower (`LimitCORE=0` in a unit, `ulimit -Hc 0` in a shell):
+// the sandboxes inherit the hard limit, and without CAP_SYS_RESOURCE they
+// could not raise theirs to 1, so every program would fail to start. The
+// soft limit, the server's own core dumps, stays as it was.
+func allowCoreLimit() error {
+	var cur syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_CORE, &cur); err != nil {
+		return fmt.Errorf("read RLIMIT_CORE: %w", err)
+	}
+	if cur.Max >= coreLimit.Rlim.Max {
+		return nil
+	}
+	cur.Max = coreLimit.Rlim.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_CORE, &cur); err != nil {
+		return fmt.Errorf("raise the hard RLIMIT_CORE to %d, which every sandbox needs (CAP_SYS_RESOURCE): %w", cur.Max, err)
+	}
+	return nil
+}
