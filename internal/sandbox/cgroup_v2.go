@@ -87,12 +87,6 @@ func (h *v2Host) place(home string) (*v2Placement, error) {
 // other process there) into a leaf under home, so that home may hand its
 // controllers down to the runs' subtree.
 func (h *v2Host) nestUnder(home string, moveAll bool) (*v2Placement, error) {
-	if unit := systemdService(home); unit != "" {
-		if policy := h.unitProperty(unit, "OOMPolicy"); policy == "stop" {
-			return nil, fmt.Errorf("cgroup v2: systemd service %s has OOMPolicy=stop, which stops the server the first time a "+
-				"program reaches its memory limit: set OOMPolicy=continue (deploy/coderacer.service does)", unit)
-		}
-	}
 	pids, err := readPids(h.file(home, "cgroup.procs"))
 	if err != nil {
 		return nil, fmt.Errorf("cgroup v2: read processes of %s: %w", cgroupName(home), err)

@@ -101,7 +101,6 @@ func TestPlaceV2DelegatedService(t *testing.T) {
 	unit := "system.slice/coderacer.service"
 	f.cgroup(unit, "memory pids", "", "4242")
 	f.delegate(unit)
-	f.property = "continue"
 	p, err := f.host.place(unit)
 	if err != nil {
 		t.Fatal(err)
@@ -128,18 +127,6 @@ func TestPlaceV2DelegatedService(t *testing.T) {
 	}
 	if got := f.read(unit, "cgroup.procs"); got != "4242" {
 		t.Errorf("undo left %q in the unit's procs, want the server back", got)
-	}
-}
-
-func TestPlaceV2DelegatedServiceOOMPolicyStop(t *testing.T) {
-	f := newFakeV2(t, false)
-	unit := "system.slice/coderacer.service"
-	f.cgroup(unit, "memory pids", "", "4242")
-	f.delegate(unit)
-	f.property = "stop"
-	_, err := f.host.place(unit)
-	if err == nil || !strings.Contains(err.Error(), "OOMPolicy=continue") {
-		t.Fatalf("err = %v, want a refusal naming OOMPolicy=continue", err)
 	}
 }
 
