@@ -155,11 +155,19 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 		return nil, err
 	}
 
+	acquire := e.cfg.Sandbox.Acquire
+	if job.Network {
+		if !e.cfg.Sandbox.NetworkEnabled() {
+			return nil, ErrNetworkDisabled
+		}
+		acquire = e.cfg.Sandbox.AcquireNetwork
+	}
+
 	if e.inflight.Add(1) > int64(e.cfg.Slots+e.cfg.QueueSize) {
 		e.inflight.Add(-1)
 		return nil, ErrQueueFull
 	}
-	box, err := e.cfg.Sandbox.Acquire(ctx)
+	box, err := acquire(ctx)
 	if err != nil {
 		e.inflight.Add(-1)
 		if errors.Is(err, sandbox.ErrClosed) {
