@@ -14,8 +14,9 @@ import (
 //   - prerouting: a packet from a box must carry the box's own address
 //     (reverse path check), so no box can pass for another.
 //   - input: nothing from a box reaches the host itself: none of its
-//     addresses, services or the engine's port (rejected, so a program
-//     fails at once instead of waiting).
+//     addresses, services or the engine's port. What is refused is
+//     rejected (chain refuse), so a program fails at once instead of
+//     waiting: ECONNREFUSED for TCP, EHOSTUNREACH otherwise.
 //   - forward: a box reaches no other box, no IPv6, no address the host
 //     treats as its own, broadcast or multicast, nothing in the deny set
 //     (the configured list, link-local and the pool), except the DNS
@@ -36,22 +37,25 @@ func networkRules(cfg NetworkConfig) string {
 		fmt.Fprintf(&b, "\tset dns {\n\t\ttype ipv4_addr;\n\t\telements = { %s }\n\t}\n", joinAddrs(cfg.DNS))
 	}
 	v := `"` + vethPrefix + `*"`
+	// A TCP connection is refused by a reset; anything else by an ICMP
+	// error, which the kernel rate-limits (a burst, then one a second).
+	b.WriteString("\tchain refuse {\n\t\tmeta l4proto tcp reject with tcp reset\n\t\treject with icmpx admin-prohibited\n\t}\n")
 	b.WriteString("\tchain prerouting {\n\t\ttype filter hook prerouting priority mangle; policy accept;\n")
 	fmt.Fprintf(&b, "\t\tiifname %s fib saddr . iif oif missing drop\n\t}\n", v)
 	b.WriteString("\tchain input {\n\t\ttype filter hook input priority filter - 10; policy accept;\n")
-	fmt.Fprintf(&b, "\t\tiifname %s reject with icmpx admin-prohibited\n\t}\n", v)
+	fmt.Fprintf(&b, "\t\tiifname %s goto refuse\n\t}\n", v)
 	b.WriteString("\tchain forward {\n\t\ttype filter hook forward priority filter - 10; policy accept;\n")
 	fmt.Fprintf(&b, "\t\tiifname %s jump from_box\n", v)
 	fmt.Fprintf(&b, "\t\toifname %s ct state established,related accept\n", v)
 	fmt.Fprintf(&b, "\t\toifname %s drop\n\t}\n", v)
 	b.WriteString("\tchain from_box {\n")
-	fmt.Fprintf(&b, "\t\toifname %s reject with icmpx admin-prohibited\n", v)
-	b.WriteString("\t\tmeta nfproto != ipv4 reject with icmpx admin-prohibited\n")
-	b.WriteString("\t\tfib daddr type { local, broadcast, multicast, anycast } reject with icmpx admin-prohibited\n")
+	fmt.Fprintf(&b, "\t\toifname %s goto refuse\n", v)
+	b.WriteString("\t\tmeta nfproto != ipv4 goto refuse\n")
+	b.WriteString("\t\tfib daddr type { local, broadcast, multicast, anycast } goto refuse\n")
 	if len(cfg.DNS) > 0 {
 		b.WriteString("\t\tip daddr @dns meta l4proto { tcp, udp } th dport 53 accept\n")
 	}
-	b.WriteString("\t\tip daddr @deny reject with icmpx admin-prohibited\n")
+	b.WriteString("\t\tip daddr @deny goto refuse\n")
 	b.WriteString("\t\taccept\n\t}\n")
 	b.WriteString("\tchain output {\n\t\ttype filter hook output priority filter - 10; policy accept;\n")
 	fmt.Fprintf(&b, "\t\toifname %s ct state established,related accept\n", v)

@@ -119,6 +119,9 @@ func New(cfg Config) (*Sandbox, error) {
 	if cfg.Network != nil {
 		if net, err = startNetwork(*cfg.Network, cfg.Size, mounts, cfg.Logger); err != nil {
 			releaseUIDs()
+			if cg != nil {
+				_ = cg.destroy()
+			}
 			return nil, err
 		}
 	}
