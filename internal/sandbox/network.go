@@ -36,7 +36,9 @@ type NetworkConfig struct {
 
 // DefaultNetworkSubnet is the pool of network boxes' addresses unless
 // configured.
-var DefaultNetworkSubnet = netip.MustParsePrefix("10.88.0.0/16")
+// (Not podman's 10.88.0.0/16 nor Docker's 172.17-31 or 192.168 pools:
+// startNetwork refuses a subnet the host routes already.)
+var DefaultNetworkSubnet = netip.MustParsePrefix("10.211.0.0/16")
 
 // DefaultNetworkDeny are the private and special IPv4 ranges, which no
 // network run reaches unless configured otherwise.
@@ -139,6 +141,9 @@ func startNetwork(cfg NetworkConfig, size int, poolMounts []mount.Mount, log *sl
 	fail := func(err error) (*network, error) {
 		n.close()
 		return nil, err
+	}
+	if err := checkSubnetFree(cfg.Subnet); err != nil {
+		return fail(err)
 	}
 	if n.mounts, err = networkMounts(poolMounts, cfg.DNS); err != nil {
 		return fail(err)
@@ -346,3 +351,38 @@ func UsableNameservers(resolvConf string, subnet netip.Prefix) []netip.Addr {
 	}
 	return dns
 }
+
+// checkSubnetFree fails if the host routes any part of subnet already (a
+// container network, a VPN, a LAN): boxes' addresses and routes would
+// clash with it.
+func checkSubnetFree(subnet netip.Prefix) error {
+	out, err := exec.Command(ipPath, "-4", "-o", "route", "show", "table", "all").Output()
+	if err != nil {
+		return fmt.Errorf("sandbox: list the host's routes: %w", err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 1 && routeTypes[f[0]] {
+			f = f[1:]
+		}
+		if len(f) == 0 || f[0] == "default" {
+			continue
+		}
+		dst, err := netip.ParsePrefix(f[0])
+		if err != nil {
+			a, aerr := netip.ParseAddr(f[0])
+			if aerr != nil {
+				continue
+			}
+			dst = netip.PrefixFrom(a, a.BitLen())
+		}
+		if dst.Overlaps(subnet) {
+			return fmt.Errorf("sandbox: network subnet %v overlaps the host's route %q: choose another (CODERACER_NETWORK_SUBNET)", subnet, strings.TrimSpace(line))
+		}
+	}
+	return nil
+}
+
+// routeTypes are the words `ip route` may put before a destination.
+var routeTypes = map[string]bool{"unicast": true, "local": true, "broadcast": true, "multicast": true,
+	"anycast": true, "unreachable": true, "blackhole": true, "prohibit": true, "throw": true, "nat": true}

@@ -26,11 +26,13 @@ import (
 //	fakeDNS       10.77.0.53    a nameserver in a denied range (port 53 and 80)
 //	fakeDenied    198.51.100.9  a host in a range the test's server denies
 //
-// The host routes the last four through the namespace.
+// The host routes the last four through the namespace, and the network
+// runs' pool too (see guardPool).
 type fakeNet struct {
 	ns, hostIf string
 	hits       atomic.Int64 // connections accepted on any of its listeners
 	closers    []func()
+	guarded    bool // guardPool added its route
 }
 
 const (
@@ -41,6 +43,7 @@ const (
 	fakeDNS      = "10.77.0.53"
 	fakeDenied   = "198.51.100.9"
 	fakePort     = 8080
+	fakePool     = "10.211.128.0/24" // the test server's CODERACER_NETWORK_SUBNET
 	fakeGreeting = "hello-from-fake-internet"
 )
 
@@ -159,6 +162,24 @@ func (f *fakeNet) remove() {
 	}
 	_ = exec.Command("/usr/sbin/ip", "netns", "del", f.ns).Run()
 	_ = exec.Command("/usr/sbin/ip", "link", "del", f.hostIf).Run()
+	if f.guarded {
+		_ = exec.Command("/usr/sbin/ip", "route", "del", fakePool, "via", fakeInet).Run()
+	}
+}
+
+// guardPool routes the network runs' pool into the fake internet (which
+// forwards nothing) once the server runs (before, the server would refuse
+// a subnet the host routes): should the server's rules fail, what a run
+// sends to the pool's unused addresses still stays on this machine. The
+// server's /30 routes are more specific. Not an unreachable route: the
+// kernel would answer before the server's rules see the packet, with
+// rate-limited ICMP errors.
+func (f *fakeNet) guardPool(t *testing.T) {
+	t.Helper()
+	if out, err := exec.Command("/usr/sbin/ip", "route", "add", fakePool, "via", fakeInet, "dev", f.hostIf).CombinedOutput(); err != nil {
+		t.Fatalf("ip route add %s via %s: %v: %s", fakePool, fakeInet, err, out)
+	}
+	f.guarded = true
 }
 
 // hostListeners are listeners on the host a network run must never reach:

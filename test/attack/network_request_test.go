@@ -87,6 +87,8 @@ func networkServerEnv() map[string]string {
 		"DISABLE_NETWORKING":     "0",
 		"CODERACER_NETWORK_DNS":  fakeDNS,
 		"CODERACER_NETWORK_DENY": deny,
+		// 64 boxes' /30s: testRunsIsolated tries them all.
+		"CODERACER_NETWORK_SUBNET": fakePool,
 	}
 }
 
@@ -116,6 +118,7 @@ func TestNetworkRequest(t *testing.T) {
 	if err := s.WaitHealthy(testserver.HealthTimeout); err != nil {
 		t.Fatalf("%v\n%s", err, s.LogTail(8<<10))
 	}
+	fake.guardPool(t)
 
 	t.Run("ReachesTheFakeInternet", func(t *testing.T) { testReachesFakeInternet(t, s, fake) })
 	t.Run("DefaultHasNoNetwork", func(t *testing.T) { testDefaultNoNetwork(t, s, fake) })
@@ -129,6 +132,30 @@ func TestNetworkRequest(t *testing.T) {
 	}
 	stopped = true
 	waitNoLeftovers(t, before.forward)
+	t.Run("SubnetInUseRefused", testSubnetInUseRefused)
+	waitNoLeftovers(t, before.forward)
+}
+
+// testSubnetInUseRefused: a network subnet the host routes already (here
+// the fake internet's) is refused at start-up, naming the route.
+func testSubnetInUseRefused(t *testing.T) {
+	env := networkServerEnv()
+	env["CODERACER_NETWORK_SUBNET"] = "203.0.113.0/28"
+	s, err := testserver.Start(srv.Bin, srv.Root, testserver.Options{Name: "network-subnet", Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !s.HasExited() && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !s.HasExited() {
+		s.Kill()
+		t.Fatalf("a server whose network subnet the host routes started")
+	}
+	if log := s.LogTail(4 << 10); !strings.Contains(log, "network subnet 203.0.113.0/28 overlaps the host's route \"203.0.113.0/24 dev crti") {
+		t.Errorf("the error does not name the route in the way:\n%s", log)
+	}
 }
 
 func testReachesFakeInternet(t *testing.T, s *testserver.Server, fake *fakeNet) {
@@ -206,8 +233,7 @@ print("ipv6-addrs", [l.split()[-1] for l in open("/proc/net/if_inet6") if not l.
 
 // testRunsIsolated runs two network runs at once. Each listens on its
 // eth0 address, checks it can reach itself there, then tries every box
-// address of the pool's first 64 /30s (the server hands them out round
-// robin from the first), all while the other listens.
+// address of the pool (64 /30s), all while the other listens.
 func testRunsIsolated(t *testing.T, s *testserver.Server) {
 	src := probePrelude + `import threading
 srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -223,7 +249,7 @@ start = time.time()
 time.sleep(1)
 outcomes = {}
 for i in range(64):
-    addr = "10.88.%d.%d" % ((i * 4) // 256, (i * 4) % 256 + 2)
+    addr = "10.211.128.%d" % (i * 4 + 2)
     s = socket.socket(); s.settimeout(2)
     try:
         s.connect((addr, 7777)); r = "CONNECTED"
