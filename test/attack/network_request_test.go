@@ -124,6 +124,7 @@ func TestNetworkRequest(t *testing.T) {
 	t.Run("DefaultHasNoNetwork", func(t *testing.T) { testDefaultNoNetwork(t, s, fake) })
 	t.Run("ForbiddenDestinations", func(t *testing.T) { testForbiddenDestinations(t, s, fake, host) })
 	t.Run("NetworkRunsCannotTalk", func(t *testing.T) { testRunsIsolated(t, s) })
+	t.Run("SocketMemoryBounded", func(t *testing.T) { testNetworkSocketMemory(t, s) })
 	t.Run("SecondNetworkServerRefused", func(t *testing.T) { testSecondServerRefused(t) })
 	t.Run("Latency", func(t *testing.T) { testNetworkLatency(t, s) })
 
@@ -297,6 +298,24 @@ print(json.dumps({"start": start, "end": time.time(), "own": own, "outcomes": ou
 			t.Errorf("run %d (%s): outcomes %v, accepted from %v; want %v and nothing accepted from others", i, r.Own, r.Outcomes, r.Accepted, want)
 		}
 	}
+}
+
+// testNetworkSocketMemory: a network box is accounted like any other:
+// 120 TCP connections never read, under a 32 MiB limit, are bounded by it
+// and counted (see TestSocketMemory).
+func testNetworkSocketMemory(t *testing.T, s *testserver.Server) {
+	req := withLimits(c(socketsCHeader+`int main(void) {
+    shared_total();
+    tcp_fill(120);
+    printf("%ld MiB in tcp\n", *total >> 20);
+    return 0;
+}
+`), testserver.Limits{MemoryBytes: 32 * resourcesMiB})
+	r := testserver.MustExecute(t, s, netRequest{Request: req, Network: true})
+	if r.Status != "MLE" && r.Status != "OK" {
+		t.Fatalf("status %s, want MLE or OK: %s", r.Status, r)
+	}
+	socketsBounded(32, "tcp")(t, r)
 }
 
 // testSecondServerRefused: a second server with network on the same host
