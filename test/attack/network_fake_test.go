@@ -23,7 +23,8 @@ import (
 //	fakeInet      203.0.113.2   the fake internet's web server
 //	fakeMetadata  169.254.169.254  a fake cloud metadata service
 //	fakePrivate   192.168.233.2 a host in a private (denied) range
-//	fakeDNS       10.77.0.53    a nameserver in a denied range (port 53 and 80)
+//	fakeDNS       10.77.0.53    a nameserver in a denied range (UDP 53 answers
+//	                            fakeName; TCP 53 and 80 greet)
 //	fakeDenied    198.51.100.9  a host in a range the test's server denies
 //
 // The host routes the last four through the namespace, and the network
@@ -45,6 +46,9 @@ const (
 	fakePort     = 8080
 	fakePool     = "10.211.128.0/24" // the test server's CODERACER_NETWORK_SUBNET
 	fakeGreeting = "hello-from-fake-internet"
+	// fakeName is what the fake internet's nameserver answers (with
+	// fakeInet); .test is reserved for testing (RFC 2606).
+	fakeName = "www.coderacer.test"
 )
 
 // newFakeNet builds the fake internet; it is removed when t ends, whatever
@@ -94,18 +98,75 @@ func newFakeNet(t *testing.T) *fakeNet {
 		}
 		f.serve(ln, l.greet)
 	}
+	var dns net.PacketConn
+	if err := f.inNS(func() (err error) {
+		dns, err = net.ListenPacket("udp4", net.JoinHostPort(fakeDNS, "53"))
+		return err
+	}); err != nil {
+		t.Fatalf("DNS server in the fake internet: %v", err)
+	}
+	f.closers = append(f.closers, func() { dns.Close() })
+	go serveDNS(dns, fakeName, net.ParseIP(fakeInet).To4())
 	return f
 }
 
-// listenInNS opens a TCP listener inside the fake internet's namespace:
-// a thread of ours enters it, listens (the socket stays in that
-// namespace) and comes back. A thread that cannot come back is never
-// unlocked, so Go ends it.
-func (f *fakeNet) listenInNS(addr string) (net.Listener, error) {
-	type result struct {
-		ln  net.Listener
-		err error
+// serveDNS answers an A query for name with addr, a query for another
+// name with NXDOMAIN: just enough of RFC 1035 for a resolver's lookup.
+func serveDNS(pc net.PacketConn, name string, addr net.IP) {
+	buf := make([]byte, 512)
+	for {
+		n, from, err := pc.ReadFrom(buf)
+		if err != nil {
+			return
+		}
+		q := buf[:n]
+		// Header (12 bytes), then one question: labels up to a 0, type, class.
+		end := 12
+		var labels []string
+		for end < n && q[end] != 0 {
+			l := int(q[end])
+			if end+1+l > n {
+				break
+			}
+			labels = append(labels, string(q[end+1:end+1+l]))
+			end += 1 + l
+		}
+		end += 5 // the 0, type and class
+		if n < 12 || end > n {
+			continue
+		}
+		qtype := int(q[end-4])<<8 | int(q[end-3])
+		resp := append([]byte{}, q[:end]...)
+		resp[2], resp[3] = 0x81, 0x80                   // a response, recursion available, no error
+		resp[6], resp[7], resp[8], resp[9] = 0, 0, 0, 0 // no answer yet; no authority
+		resp[10], resp[11] = 0, 0
+		switch {
+		case !strings.EqualFold(strings.Join(labels, "."), name):
+			resp[3] = 0x83 // NXDOMAIN
+		case qtype == 1: // A; any other type of the name has no data
+			resp[7] = 1
+			resp = append(resp, 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4)
+			resp = append(resp, addr...)
+		}
+		pc.WriteTo(resp, from)
 	}
+}
+
+// listenInNS opens a TCP listener inside the fake internet's namespace.
+func (f *fakeNet) listenInNS(addr string) (net.Listener, error) {
+	var ln net.Listener
+	err := f.inNS(func() (err error) {
+		ln, err = net.Listen("tcp4", addr)
+		return err
+	})
+	return ln, err
+}
+
+// inNS runs open in the fake internet's namespace: a thread of ours
+// enters it, opens (sockets stay in that namespace) and comes back. A
+// thread that cannot come back is never unlocked, so Go ends it.
+func (f *fakeNet) inNS(open func() error) error {
+	type result struct{ err error }
 	done := make(chan result, 1)
 	go func() {
 		runtime.LockOSThread()
@@ -128,14 +189,13 @@ func (f *fakeNet) listenInNS(addr string) (net.Listener, error) {
 			done <- result{err: fmt.Errorf("setns: %w", err)}
 			return
 		}
-		ln, err := net.Listen("tcp4", addr)
+		err = open()
 		if unix.Setns(home, unix.CLONE_NEWNET) == nil {
 			runtime.UnlockOSThread()
 		}
-		done <- result{ln, err}
+		done <- result{err}
 	}()
-	r := <-done
-	return r.ln, r.err
+	return (<-done).err
 }
 
 // serve answers every connection with greet and counts it.

@@ -162,11 +162,16 @@ func testSubnetInUseRefused(t *testing.T) {
 func testReachesFakeInternet(t *testing.T, s *testserver.Server, fake *fakeNet) {
 	src := probePrelude + fmt.Sprintf(`probe("inet", %q, %d)
 print("resolv", json.dumps(open("/etc/resolv.conf").read()))
-`, fakeInet, fakePort)
+try:
+    print("name", socket.gethostbyname(%q))
+except OSError as e:
+    print("name", type(e).__name__, e)
+probe("by-name", %[3]q, %[2]d)
+`, fakeInet, fakePort, fakeName)
 	r := testserver.MustExecute(t, s, netRequest{Request: python(src), Network: true})
 	// The fake internet sees the host's address: the run is masqueraded.
-	want := fmt.Sprintf("inet CONNECTED %s from %s\nresolv %q\n", fakeGreeting, fakeInetHost,
-		"# written by Code Racer for network runs\nnameserver "+fakeDNS+"\n")
+	want := fmt.Sprintf("inet CONNECTED %s from %s\nresolv %q\nname %s\nby-name CONNECTED %[1]s from %[2]s\n", fakeGreeting, fakeInetHost,
+		"# written by Code Racer for network runs\nnameserver "+fakeDNS+"\n", fakeInet)
 	if r.Status != "OK" || r.Stdout != want {
 		t.Errorf("network run: %s\nwant stdout %q", r, want)
 	}
