@@ -34,6 +34,14 @@ func (s *Sandbox) AcquireNetwork(ctx context.Context) (*Box, error) {
 		return nil, fmt.Errorf("sandbox: box %d: network: %w", b.index, err)
 	}
 	b.slot = slot
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		// Close began while the box was made and did not see it.
+		s.releaseNetwork(b)
+		return nil, ErrClosed
+	}
 	return b, nil
 }
 
