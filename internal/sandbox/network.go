@@ -87,10 +87,7 @@ type network struct {
 	log    *slog.Logger
 	lock   *os.File
 	mounts []mount.Mount // a network box's: the pool's plus /etc files
-	// forwardWas is ip_forward before start, restored by close if start
-	// changed it.
-	forwardWas string
-	mu         sync.Mutex
+	mu     sync.Mutex
 	next       uint32          // the /30 to try next, round robin
 	used       map[uint32]bool // /30s of boxes alive
 }
@@ -213,35 +210,31 @@ func networkMounts(pool []mount.Mount, dns []netip.Addr) ([]mount.Mount, error) 
 	return b.FilterNotExist().Mounts, nil
 }
 
-// enableForwarding turns IPv4 forwarding on, host-wide, remembering what
-// it was.
+// enableForwarding turns IPv4 forwarding on, host-wide, if it is off. It
+// stays on after shutdown, as Docker, podman and libvirt leave it: they
+// turn it on too and rely on it, and turning it off under them would cut
+// their containers off. The log says what it was.
 func (n *network) enableForwarding() error {
 	was, err := os.ReadFile(ipForwardPath)
 	if err != nil {
 		return fmt.Errorf("sandbox: read %s: %w", ipForwardPath, err)
 	}
-	n.forwardWas = strings.TrimSpace(string(was))
-	if n.forwardWas == "1" {
+	if strings.TrimSpace(string(was)) == "1" {
 		return nil
 	}
 	if err := os.WriteFile(ipForwardPath, []byte("1"), 0o644); err != nil {
 		return fmt.Errorf("sandbox: enable IPv4 forwarding (%s): %w", ipForwardPath, err)
 	}
-	n.log.Info("IPv4 forwarding enabled for network runs; restored at shutdown", "was", n.forwardWas)
+	n.log.Warn("net.ipv4.ip_forward was 0: set to 1 for network runs, host-wide; it stays 1 after shutdown")
 	return nil
 }
 
-// close removes the table, restores forwarding and releases the lock. The
-// veth pairs are gone already: each went with its box.
+// close removes the table and releases the lock. The veth pairs are gone
+// already: each went with its box.
 func (n *network) close() error {
 	var errs []error
 	if err := runTool(nil, nftPath, "delete", "table", "inet", netTable); err != nil && !strings.Contains(err.Error(), "No such file") {
 		errs = append(errs, fmt.Errorf("delete nftables table inet %s: %w", netTable, err))
-	}
-	if n.forwardWas != "" && n.forwardWas != "1" {
-		if err := os.WriteFile(ipForwardPath, []byte(n.forwardWas), 0o644); err != nil {
-			errs = append(errs, fmt.Errorf("restore %s: %w", ipForwardPath, err))
-		}
 	}
 	_ = os.RemoveAll(netFilesDir)
 	if n.lock != nil {

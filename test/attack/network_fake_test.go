@@ -300,11 +300,10 @@ func hostIPv4s(t *testing.T) []string {
 }
 
 // hostState is what a network server may leave on the host: our nftables
-// table and veths, and the forwarding switch.
+// table and veths.
 type hostState struct {
 	table    bool
 	veths    []string
-	forward  string
 	nftError string
 }
 
@@ -326,26 +325,21 @@ func readHostState(t *testing.T) hostState {
 			s.veths = append(s.veths, strings.TrimSuffix(f[1], ":"))
 		}
 	}
-	fwd, err := os.ReadFile("/proc/sys/net/ipv4/ip_forward")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.forward = strings.TrimSpace(string(fwd))
 	return s
 }
 
 // waitNoLeftovers waits up to 3 s for the server's network state to go.
-func waitNoLeftovers(t *testing.T, forwardBefore string) {
+func waitNoLeftovers(t *testing.T) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Second)
 	for {
 		s := readHostState(t)
-		if !s.table && len(s.veths) == 0 && s.forward == forwardBefore && s.nftError == "" {
+		if !s.table && len(s.veths) == 0 && s.nftError == "" {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after the network server stopped: table inet coderacer present=%v, veths %v, ip_forward %s (was %s), nft error %q",
-				s.table, s.veths, s.forward, forwardBefore, s.nftError)
+			t.Fatalf("after the network server stopped: table inet coderacer present=%v, veths %v, nft error %q",
+				s.table, s.veths, s.nftError)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -132,9 +132,9 @@ func TestNetworkRequest(t *testing.T) {
 		t.Error(err)
 	}
 	stopped = true
-	waitNoLeftovers(t, before.forward)
+	waitNoLeftovers(t)
 	t.Run("SubnetInUseRefused", testSubnetInUseRefused)
-	waitNoLeftovers(t, before.forward)
+	waitNoLeftovers(t)
 }
 
 // testSubnetInUseRefused: a network subnet the host routes already (here
