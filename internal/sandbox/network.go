@@ -88,8 +88,8 @@ type network struct {
 	lock   *os.File
 	mounts []mount.Mount // a network box's: the pool's plus /etc files
 	mu     sync.Mutex
-	next       uint32          // the /30 to try next, round robin
-	used       map[uint32]bool // /30s of boxes alive
+	next   uint32          // the /30 to try next, round robin
+	used   map[uint32]bool // /30s of boxes alive
 }
 
 // boxNetwork is one network box's veth pair.
