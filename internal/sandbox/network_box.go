@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // NetworkEnabled reports whether the pool was made with a NetworkConfig.
@@ -23,17 +24,20 @@ func (s *Sandbox) AcquireNetwork(ctx context.Context) (*Box, error) {
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	b, err := s.buildBox(slot.index, s.net.mounts)
 	if err != nil {
 		s.returnSlot(slot)
 		return nil, err
 	}
+	built := time.Now()
 	if b.net, err = s.net.attach(b.index, b.initPid); err != nil {
 		s.destroyBox(b)
 		s.returnSlot(slot)
 		return nil, fmt.Errorf("sandbox: box %d: network: %w", b.index, err)
 	}
 	b.slot = slot
+	s.log.Debug("network box ready", "box", b.index, "container", built.Sub(start), "veth", time.Since(built))
 	s.mu.Lock()
 	closed := s.closed
 	s.mu.Unlock()
