@@ -125,6 +125,7 @@ func TestNetworkRequest(t *testing.T) {
 	t.Run("ForbiddenDestinations", func(t *testing.T) { testForbiddenDestinations(t, s, fake, host) })
 	t.Run("NetworkRunsCannotTalk", func(t *testing.T) { testRunsIsolated(t, s) })
 	t.Run("SocketMemoryBounded", func(t *testing.T) { testNetworkSocketMemory(t, s) })
+	t.Run("CompileCacheNotShared", func(t *testing.T) { testNetworkCompileCache(t, s) })
 	t.Run("SecondNetworkServerRefused", func(t *testing.T) { testSecondServerRefused(t) })
 	t.Run("Latency", func(t *testing.T) { testNetworkLatency(t, s) })
 
@@ -321,6 +322,22 @@ func testNetworkSocketMemory(t *testing.T, s *testserver.Server) {
 		t.Fatalf("status %s, want MLE or OK: %s", r.Status, r)
 	}
 	socketsBounded(32, "tcp")(t, r)
+}
+
+// testNetworkCompileCache: a compile with network may observe what the
+// cache key does not hold, so its artifact is neither taken from the
+// compile cache nor put in it; the same source without network is
+// compiled, then cached as usual.
+func testNetworkCompileCache(t *testing.T, s *testserver.Server) {
+	src := "// " + testserver.RandomHex(8) + "\n#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n"
+	for i, step := range []struct {
+		network, cached bool
+	}{{true, false}, {true, false}, {false, false}, {false, true}, {true, false}} {
+		r := testserver.MustExecute(t, s, netRequest{Request: c(src), Network: step.network})
+		if r.Status != "OK" || r.Stdout != "hi\n" || r.Compile == nil || r.Compile.Cached != step.cached {
+			t.Errorf("run %d (network %v): want OK, compile cached=%v: %s", i, step.network, step.cached, r)
+		}
+	}
 }
 
 // testSecondServerRefused: a second server with network on the same host
