@@ -34,6 +34,7 @@ type serveConfig struct {
 	TmpfsBytes          int64
 	LogLevel            string
 	NoNetwork           bool
+	Network             networkSettings
 	CacheBytes          int64
 	PprofAddr           string
 	BoxUIDBase          int
@@ -51,7 +52,10 @@ type setting struct {
 func (c *serveConfig) settings() []setting {
 	s := []setting{
 		{"PORT", "port", "TCP port of the HTTP API", intValue{&c.Port}},
-		{"DISABLE_NETWORKING", "disable-networking", "1: programs get no network (only their own loopback); 0 is refused: opt-in network is not supported yet", boolValue{&c.NoNetwork}},
+		{"DISABLE_NETWORKING", "disable-networking", "1: programs get no network (only their own loopback); 0: a request may ask for outbound network (\"network\": true), see CODERACER_NETWORK_*", boolValue{&c.NoNetwork}},
+		{"CODERACER_NETWORK_SUBNET", "network-subnet", "IPv4 pool of network runs' addresses, a /30 each (never reachable from a run)", prefixValue{&c.Network.Subnet}},
+		{"CODERACER_NETWORK_DENY", "network-deny", "comma-separated IPv4 CIDRs network runs cannot reach (none: empty); link-local and the subnet are always denied", prefixListValue{&c.Network.Deny}},
+		{"CODERACER_NETWORK_DNS", "network-dns", "comma-separated IPv4 nameservers for network runs' /etc/resolv.conf, reachable on port 53 even if denied (none: no DNS); default: the host's non-loopback ones", addrListValue{&c.Network.DNS, &c.Network.DNSSet}},
 		{"CODERACER_PARALLELISM", "parallelism", "programs that run at once (pre-forked sandboxes)", intValue{&c.Parallelism}},
 		{"CODERACER_QUEUE_SIZE", "queue-size", "jobs that may wait for a sandbox; more get 503", intValue{&c.QueueSize}},
 		{"CODERACER_MAX_BODY_BYTES", "max-body-bytes", "largest request body", bytesValue{&c.MaxBodyBytes}},
@@ -125,6 +129,10 @@ func defaultServeConfig() serveConfig {
 		TmpfsBytes: 64 << 20,
 		LogLevel:   "info",
 		NoNetwork:  true,
+		Network: networkSettings{
+			Subnet: sandbox.DefaultNetworkSubnet,
+			Deny:   sandbox.DefaultNetworkDeny,
+		},
 		CacheBytes: 256 << 20,
 		Run:        engine.DefaultRunPolicy(),
 		Compile:    engine.DefaultCompilePolicy(),
@@ -169,13 +177,16 @@ func (c *serveConfig) check() error {
 		return fmt.Errorf("queue size must not be negative")
 	case c.CacheBytes < 0:
 		return fmt.Errorf("compile cache size must not be negative")
-	case !c.NoNetwork:
-		return fmt.Errorf("DISABLE_NETWORKING=0: network access for programs is not supported yet; programs always run with only their own loopback")
 	case c.MaxBodyBytes < 1 || c.MaxFiles < 1 || c.TmpfsBytes < 1<<20:
 		return fmt.Errorf("max body, max files and tmpfs size must be positive (tmpfs at least 1 MiB)")
 	}
 	if err := checkWS(c.WebSocket); err != nil {
 		return err
+	}
+	if !c.NoNetwork {
+		if err := c.Network.check(c.Parallelism); err != nil {
+			return err
+		}
 	}
 	if err := c.checkAPI(); err != nil {
 		return err

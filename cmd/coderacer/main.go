@@ -91,11 +91,16 @@ func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engin
 	for _, rt := range catalog.All() {
 		paths = append(paths, rt.Paths...)
 	}
+	network, err := cfg.sandboxNetwork()
+	if err != nil {
+		return nil, nil, err
+	}
 	sb, err := sandbox.New(sandbox.Config{
 		Size:          cfg.Parallelism,
 		ReadOnlyPaths: paths,
 		TmpfsBytes:    cfg.TmpfsBytes,
 		FirstUID:      cfg.BoxUIDBase,
+		Network:       network,
 		Logger:        log,
 	})
 	if errors.Is(err, sandbox.ErrUIDsInUse) {

@@ -25,6 +25,8 @@ type executeRequest struct {
 	Args          []string          `json:"args"`
 	Limits        *limitsRequest    `json:"limits"`
 	CompileLimits *limitsRequest    `json:"compileLimits"`
+	// Network asks for outbound network access; null and absent are false.
+	Network bool `json:"network"`
 }
 
 type fileRequest struct {
@@ -174,6 +176,8 @@ func (s *server) executeError(ctx context.Context, err error, clamped map[string
 		return http.StatusBadRequest, e.Error()
 	case errors.As(err, &fileErr):
 		return http.StatusBadRequest, fileErr.Error()
+	case errors.Is(err, engine.ErrNetworkDisabled):
+		return http.StatusBadRequest, err.Error()
 	case errors.Is(err, engine.ErrQueueFull):
 		return http.StatusServiceUnavailable, "server busy: execution queue is full, retry later"
 	case ctx.Err() != nil:
@@ -274,6 +278,7 @@ func (s *server) parseJob(body []byte) (engine.Job, map[string]int64, error) {
 		Args:          req.Args,
 		RunLimits:     run,
 		CompileLimits: compile,
+		Network:       req.Network,
 	}
 	if req.Stdin != nil {
 		job.Stdin = []byte(*req.Stdin)

@@ -53,6 +53,9 @@ type Job struct {
 	CompileLimits LimitRequest
 	// Stream, when not nil, makes the job interactive.
 	Stream *Stream
+	// Network asks for a box with outbound network access (the server
+	// must enable it; ErrNetworkDisabled otherwise).
+	Network bool
 }
 
 // Status is the outcome of a stage or of a whole job.
@@ -122,6 +125,10 @@ var ErrRuntimeNotFound = errors.New("runtime not found")
 // ErrQueueFull is returned when every sandbox is busy and the queue behind
 // them is full; the caller should retry later.
 var ErrQueueFull = errors.New("execution queue is full")
+
+// ErrNetworkDisabled is returned for a job that asks for network on a
+// server that does not offer it. Its text is meant for the client.
+var ErrNetworkDisabled = errors.New("network access is not enabled on this server: send no \"network\" field, or false")
 
 // RuntimeNotFoundError names the language that was asked for.
 type RuntimeNotFoundError struct{ Language string }

@@ -155,11 +155,19 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 		return nil, err
 	}
 
+	acquire := e.cfg.Sandbox.Acquire
+	if job.Network {
+		if !e.cfg.Sandbox.NetworkEnabled() {
+			return nil, ErrNetworkDisabled
+		}
+		acquire = e.cfg.Sandbox.AcquireNetwork
+	}
+
 	if e.inflight.Add(1) > int64(e.cfg.Slots+e.cfg.QueueSize) {
 		e.inflight.Add(-1)
 		return nil, ErrQueueFull
 	}
-	box, err := e.cfg.Sandbox.Acquire(ctx)
+	box, err := acquire(ctx)
 	if err != nil {
 		e.inflight.Add(-1)
 		if errors.Is(err, sandbox.ErrClosed) {
@@ -195,9 +203,12 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 		key         cacheKey
 		cached      bool
 	)
+	// A compile with network could observe what the key does not hold:
+	// its artifact is neither served from the cache nor put in it.
+	cacheable := rt.Artifact != "" && !job.Network
 	if rt.Compiled() {
 		compileArgs = rt.CompileArgs(entry, names)
-		if rt.Artifact != "" {
+		if cacheable {
 			key = compileKey(rt.Language, version, compileArgs, env, sandboxLimits(compileLim), job.Files)
 			var artifact []byte
 			if artifact, cached = e.cfg.Cache.get(key); cached {
@@ -237,7 +248,7 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 			e.logJob(res)
 			return res, nil
 		}
-		if rt.Artifact != "" && e.cfg.Cache.enabled() {
+		if cacheable && e.cfg.Cache.enabled() {
 			// Read now, before any user code runs in this box: what is
 			// cached is exactly what the compiler wrote. The request may
 			// allow a huge artifact; the cache keeps only modest ones.

@@ -41,6 +41,10 @@ type Box struct {
 	// broken is set when the box's container had to be killed: it is
 	// replaced, never reset, when released.
 	broken bool
+	// slot, set on a network box only, is the pool's box whose place
+	// (and uid) it took; net is its veth pair (see AcquireNetwork).
+	slot *Box
+	net  *boxNetwork
 }
 
 // Release wipes the box and returns it to the pool. Every process in it is

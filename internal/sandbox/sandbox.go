@@ -42,7 +42,10 @@ type Config struct {
 	// FirstUID+i so boxes share no per-user kernel resources. 0 means
 	// DefaultFirstUID. New refuses a range that is in use (ErrUIDsInUse).
 	FirstUID int
-	Logger   *slog.Logger
+	// Network, when not nil, enables runs with network access
+	// (AcquireNetwork); without it every box has only its own loopback.
+	Network *NetworkConfig
+	Logger  *slog.Logger
 }
 
 // WorkDir is where a box's files live and its programs start.
@@ -67,6 +70,8 @@ type Sandbox struct {
 	// init can be told apart from those already known (inits).
 	buildMu sync.Mutex
 	inits   map[int]bool
+	// net is nil unless Config.Network enabled network runs.
+	net     *network
 	closed  bool
 	closing chan struct{}
 }
@@ -114,7 +119,18 @@ func New(cfg Config) (*Sandbox, error) {
 		releaseUIDs()
 		return nil, err
 	}
+	var net *network
+	if cfg.Network != nil {
+		if net, err = startNetwork(*cfg.Network, cfg.Size, mounts, cfg.Logger); err != nil {
+			releaseUIDs()
+			if cg != nil {
+				_ = cg.destroy()
+			}
+			return nil, err
+		}
+	}
 	s := &Sandbox{
+		net:      net,
 		cfg:      cfg,
 		log:      cfg.Logger,
 		cg:       cg,
@@ -206,6 +222,11 @@ func (u uidCred) Get() syscall.Credential {
 }
 
 func (s *Sandbox) newBox(index int) (*Box, error) {
+	return s.buildBox(index, s.mounts)
+}
+
+// buildBox starts the container of box index with mounts.
+func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 	var initCmd []string
 	if _, err := os.Stat("/usr/sbin/ip"); err == nil {
 		// The private network namespace has only loopback, down; bring
@@ -221,7 +242,7 @@ func (s *Sandbox) newBox(index int) (*Box, error) {
 		TmpRoot: "coderacer-root-*",
 		// The init's fd 2: our Init takes it as its control channel.
 		Stderr:        ctlInit,
-		Mounts:        s.mounts,
+		Mounts:        mounts,
 		MaskPaths:     maskedPaths,
 		WorkDir:       WorkDir,
 		CredGenerator: uidCred(s.cfg.FirstUID + index),
@@ -328,6 +349,10 @@ func (s *Sandbox) Acquire(ctx context.Context) (*Box, error) {
 // release wipes a box and returns it to the pool. A box that cannot be
 // wiped is destroyed and replaced: a dirty box must never run again.
 func (s *Sandbox) release(b *Box) {
+	if b.slot != nil {
+		s.releaseNetwork(b)
+		return
+	}
 	s.removeCgroups(b)
 	s.mu.Lock()
 	closed := s.closed
@@ -403,6 +428,11 @@ func (s *Sandbox) reset(b *Box) error {
 }
 
 func (s *Sandbox) destroyBox(b *Box) {
+	if b.net != nil {
+		// Before the container: the kernel would remove the pair with
+		// its namespace, but later, and the name is wanted again.
+		s.net.detach(b.net)
+	}
 	if b.work != nil {
 		b.work.Close()
 	}
@@ -444,10 +474,16 @@ func (s *Sandbox) Close() error {
 	for _, f := range s.uidLocks {
 		f.Close()
 	}
-	if s.cg != nil {
-		if err := s.cg.destroy(); err != nil {
-			return fmt.Errorf("sandbox: remove cgroups: %w", err)
+	var errs []error
+	if s.net != nil {
+		if err := s.net.close(); err != nil {
+			errs = append(errs, fmt.Errorf("sandbox: network: %w", err))
 		}
 	}
-	return nil
+	if s.cg != nil {
+		if err := s.cg.destroy(); err != nil {
+			errs = append(errs, fmt.Errorf("sandbox: remove cgroups: %w", err))
+		}
+	}
+	return errors.Join(errs...)
 }
