@@ -147,6 +147,9 @@ func New(cfg Config) (*Sandbox, error) {
 		b, err := s.newBox(i)
 		if err != nil {
 			s.Close()
+			if hint := procMaskHint(); hint != "" {
+				return nil, fmt.Errorf("%w%s", err, hint)
+			}
 			return nil, err
 		}
 		s.free <- b

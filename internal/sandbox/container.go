@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -39,4 +40,36 @@ func ensureWritable(dir string) error {
 			"the container needs CAP_SYS_ADMIN (README, Docker)", dir, err)
 	}
 	return nil
+}
+
+// procMaskHint explains a sandbox that could not start in a container
+// whose /proc has paths mounted over (Docker's and Podman's default
+// "masked paths", /proc/kcore and friends): the kernel refuses a fresh
+// /proc in a user namespace while parts of the old one are hidden, and
+// the container's init then only stops answering. Empty when /proc is
+// whole.
+func procMaskHint() string {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return ""
+	}
+	var masked []string
+	for line := range strings.SplitSeq(string(data), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) < 5 {
+			continue
+		}
+		point := fields[4]
+		// binfmt_misc is mounted on an empty directory, which the
+		// kernel does not count as hiding anything.
+		if strings.HasPrefix(point, "/proc/") && point != "/proc/sys/fs/binfmt_misc" {
+			masked = append(masked, point)
+		}
+	}
+	if len(masked) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; /proc has paths mounted over (%s), so the kernel refuses each sandbox its own /proc: "+
+		"run the container with --security-opt systempaths=unconfined (Docker) or --security-opt unmask=ALL (Podman)",
+		strings.Join(masked, " "))
 }
