@@ -1,0 +1,139 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// launch is one start of the server by whatever starts it: a shell or
+// systemd.
+type launch interface {
+	// start starts the launcher. A shell is made to wait until its own
+	// cgroup has been recorded, then starts the server.
+	start() error
+	// exited tells whether the server has ended, and how.
+	exited() (bool, string)
+	// stop asks for the server to stop the way its launcher does
+	// (SIGTERM), waits for it, and tells how it ended and whether that
+	// was a clean exit (status 0).
+	stop(pid int) (string, bool, error)
+	// serverLog is the server's output so far.
+	serverLog() string
+	// watched are the launcher's processes with their cgroups before
+	// the server started; none for a service.
+	watched() map[int]string
+	// finish ends the launcher.
+	finish()
+}
+
+// shellLaunch starts the server through crvm-shell, itself started by
+// argv (systemd-run or su).
+type shellLaunch struct {
+	dir    string
+	cmd    *exec.Cmd
+	done   chan error
+	before map[int]string
+}
+
+func newShellLaunch(dir string, argv ...string) *shellLaunch {
+	return &shellLaunch{dir: dir, cmd: exec.Command(argv[0], argv[1:]...), done: make(chan error, 1)}
+}
+
+func (l *shellLaunch) start() error {
+	if err := os.MkdirAll(l.dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", l.dir, err)
+	}
+	out, err := os.Create(filepath.Join(l.dir, "launcher.log"))
+	if err != nil {
+		return fmt.Errorf("create launcher log: %w", err)
+	}
+	defer out.Close()
+	l.cmd.Stdout, l.cmd.Stderr = out, out
+	if err := l.cmd.Start(); err != nil {
+		return fmt.Errorf("start %v: %w", l.cmd.Args, err)
+	}
+	go func() { l.done <- l.cmd.Wait() }()
+	pid, err := l.shellPid()
+	if err != nil {
+		return err
+	}
+	l.before = map[int]string{pid: cgroupOf(pid)}
+	// The shell's parent is part of the session too (su), unless it is
+	// this program (systemd-run execs the shell).
+	if pp := parentOf(pid); pp > 1 && pp != os.Getpid() {
+		l.before[pp] = cgroupOf(pp)
+	}
+	return os.WriteFile(filepath.Join(l.dir, "go"), nil, 0o644)
+}
+
+// shellPid waits for the shell to write its pid.
+func (l *shellLaunch) shellPid() (int, error) {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(filepath.Join(l.dir, "shell.pid")); err == nil && len(b) > 0 {
+			return strconv.Atoi(strings.TrimSpace(string(b)))
+		}
+		select {
+		case err := <-l.done:
+			l.done <- err
+			return 0, fmt.Errorf("launcher %v ended before the shell started (%v): %s", l.cmd.Args, err, readFile(filepath.Join(l.dir, "launcher.log")))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return 0, fmt.Errorf("launcher %v: no shell after 60s: %s", l.cmd.Args, readFile(filepath.Join(l.dir, "launcher.log")))
+}
+
+func (l *shellLaunch) exited() (bool, string) {
+	b, err := os.ReadFile(filepath.Join(l.dir, "server.exit"))
+	if err != nil || len(b) == 0 {
+		return false, ""
+	}
+	return true, "exit status " + strings.TrimSpace(string(b))
+}
+
+func (l *shellLaunch) stop(pid int) (string, bool, error) {
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		return "", false, fmt.Errorf("SIGTERM to server %d: %w", pid, err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if ok, how := l.exited(); ok {
+			return how, how == "exit status 0", nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return "", false, errors.New("server still running 60s after SIGTERM")
+}
+
+func (l *shellLaunch) serverLog() string {
+	return readFile(filepath.Join(l.dir, "server.log"))
+}
+
+func (l *shellLaunch) watched() map[int]string { return l.before }
+
+func (l *shellLaunch) finish() {
+	_ = os.WriteFile(filepath.Join(l.dir, "release"), nil, 0o644)
+	select {
+	case <-l.done:
+	case <-time.After(30 * time.Second):
+		fmt.Printf("crvm-guest: launcher %v still running 30s after release: killing it\n", l.cmd.Args)
+		_ = l.cmd.Process.Kill()
+		<-l.done
+	}
+}
+
+// readFile returns a file's text, or why it could not be read.
+func readFile(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("(%v)", err)
+	}
+	return string(b)
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// unitLaunch starts the server as a systemd service: the shipped unit file
+// (source) or a unit of the given content.
+type unitLaunch struct {
+	dir        string
+	unit       string
+	source     string
+	content    string
+	invocation string
+}
+
+func (l *unitLaunch) start() error {
+	if err := os.MkdirAll(l.dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", l.dir, err)
+	}
+	text := l.content
+	if l.source != "" {
+		b, err := os.ReadFile(l.source)
+		if err != nil {
+			return fmt.Errorf("read unit file: %w", err)
+		}
+		text = string(b)
+	}
+	path := filepath.Join("/etc/systemd/system", l.unit)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		return fmt.Errorf("install %s: %w", path, err)
+	}
+	if _, err := systemctl("daemon-reload"); err != nil {
+		return err
+	}
+	_, _ = systemctl("reset-failed", l.unit)
+	// A unit whose process fails at once still counts as started for
+	// Type=simple; exited tells the rest.
+	_, startErr := systemctl("start", l.unit)
+	l.invocation = l.property("InvocationID")
+	if startErr != nil {
+		if ok, _ := l.exited(); !ok {
+			return startErr
+		}
+	}
+	return nil
+}
+
+// property is one property of the unit as systemctl shows it.
+func (l *unitLaunch) property(name string) string {
+	out, _ := systemctl("show", "--value", "-p", name, l.unit)
+	return strings.TrimSpace(out)
+}
+
+func (l *unitLaunch) exited() (bool, string) {
+	active, sub := l.property("ActiveState"), l.property("SubState")
+	restarts := l.property("NRestarts")
+	how := fmt.Sprintf("unit %s/%s, NRestarts=%s, main process %s", active, sub, restarts, l.mainExit())
+	gone := active == "failed" || active == "inactive" || sub == "auto-restart" || (restarts != "" && restarts != "0")
+	return gone, how
+}
+
+// mainExit describes how the unit's main process ended.
+func (l *unitLaunch) mainExit() string {
+	code, status := l.property("ExecMainCode"), l.property("ExecMainStatus")
+	switch code {
+	case "1":
+		return "exit status " + status
+	case "2", "3":
+		return "killed by signal " + status
+	case "0", "":
+		return "not ended"
+	}
+	return fmt.Sprintf("code %s status %s", code, status)
+}
+
+func (l *unitLaunch) stop(int) (string, bool, error) {
+	if _, err := systemctl("stop", l.unit); err != nil {
+		return "", false, err
+	}
+	how := l.mainExit() + ", Result=" + l.property("Result")
+	return how, l.property("ExecMainCode") == "1" && l.property("ExecMainStatus") == "0", nil
+}
+
+func (l *unitLaunch) serverLog() string {
+	// journald may lag behind the process a little.
+	time.Sleep(300 * time.Millisecond)
+	args := []string{"--no-pager", "-o", "cat", "-u", l.unit}
+	if l.invocation != "" {
+		args = []string{"--no-pager", "-o", "cat", "_SYSTEMD_INVOCATION_ID=" + l.invocation}
+	}
+	out, err := exec.Command("journalctl", args...).CombinedOutput()
+	if err != nil {
+		return fmt.Sprintf("(journalctl: %v) %s", err, out)
+	}
+	return string(out)
+}
+
+func (l *unitLaunch) watched() map[int]string { return nil }
+
+func (l *unitLaunch) finish() {
+	_, _ = systemctl("stop", l.unit)
+	_, _ = systemctl("reset-failed", l.unit)
+}
