@@ -63,6 +63,23 @@ func serverPids() []int {
 	return pids
 }
 
+// binaryPids are the processes running the server's binary, whatever
+// their arguments: the server and its sandboxes' inits.
+func binaryPids() []int {
+	var pids []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && exe == serverBin {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
 // coderacerDirs lists every cgroup directory whose name starts with
 // "coderacer", relative to the root, without descending into them.
 func coderacerDirs() []string {

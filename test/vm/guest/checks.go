@@ -151,7 +151,7 @@ func (g *guest) leftovers(s scenario, r *running, name string) {
 			_, _, _ = r.l.stop(pid)
 		}
 		g.saveLog(r)
-		return "", g.afterExit(r, nil)
+		return "no coderacer cgroup left, the launcher's processes where they were", g.afterExit(r, nil)
 	})
 }
 
@@ -163,8 +163,8 @@ func (g *guest) afterExit(r *running, problems []string) error {
 	if moved := unchanged(r.l.watched()); len(moved) > 0 {
 		problems = append(problems, "the launcher's processes were moved: "+strings.Join(moved, "; "))
 	}
-	if pids := serverPids(); len(pids) > 0 {
-		problems = append(problems, fmt.Sprintf("server processes still running: %v", pids))
+	if pids := binaryPids(); len(pids) > 0 {
+		problems = append(problems, fmt.Sprintf("processes of %s still running: %v", serverBin, pids))
 	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))

@@ -129,7 +129,7 @@ func (g *guest) cleanup() {
 		_, _ = systemctl("stop", u)
 		_, _ = systemctl("reset-failed", u)
 	}
-	for _, pid := range serverPids() {
+	for _, pid := range binaryPids() {
 		fmt.Printf("crvm-guest: cleanup: killing server %d\n", pid)
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}

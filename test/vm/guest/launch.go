@@ -37,13 +37,14 @@ type launch interface {
 // argv (systemd-run or su).
 type shellLaunch struct {
 	dir    string
+	scope  string // the systemd scope argv makes, if any
 	cmd    *exec.Cmd
 	done   chan error
 	before map[int]string
 }
 
-func newShellLaunch(dir string, argv ...string) *shellLaunch {
-	return &shellLaunch{dir: dir, cmd: exec.Command(argv[0], argv[1:]...), done: make(chan error, 1)}
+func newShellLaunch(dir, scope string, argv ...string) *shellLaunch {
+	return &shellLaunch{dir: dir, scope: scope, cmd: exec.Command(argv[0], argv[1:]...), done: make(chan error, 1)}
 }
 
 func (l *shellLaunch) start() error {
@@ -126,6 +127,14 @@ func (l *shellLaunch) finish() {
 		fmt.Printf("crvm-guest: launcher %v still running 30s after release: killing it\n", l.cmd.Args)
 		_ = l.cmd.Process.Kill()
 		<-l.done
+	}
+	// The next start reuses the scope's name: wait until systemd has
+	// let go of it.
+	for i := 0; l.scope != "" && i < 100; i++ {
+		if state, _ := systemctl("show", "--value", "-p", "ActiveState", l.scope); strings.TrimSpace(state) == "inactive" {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 

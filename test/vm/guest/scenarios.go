@@ -47,7 +47,7 @@ func scenarios() []scenario {
 			// server, as `systemd-run --scope bash` or a rescue shell.
 			name: "root-shell",
 			newLaunch: func(g *guest, dir string) launch {
-				return newShellLaunch(dir, "systemd-run", "--scope", "--quiet",
+				return newShellLaunch(dir, rootShellScope+".scope", "systemd-run", "--scope", "--quiet",
 					"--unit="+rootShellScope, "--", shellScript, dir)
 			},
 			shellCgroup: regexp.MustCompile(`^/system\.slice/` + rootShellScope + `\.scope$`),
@@ -58,7 +58,7 @@ func scenarios() []scenario {
 			// or ssh login.
 			name: "login-session",
 			newLaunch: func(g *guest, dir string) launch {
-				return newShellLaunch(dir, "su", "-l", "root", "-c", shellScript+" "+dir)
+				return newShellLaunch(dir, "", "su", "-l", "root", "-c", shellScript+" "+dir)
 			},
 			shellCgroup: regexp.MustCompile(`^/user\.slice/user-0\.slice/session-[a-z]*[0-9]+\.scope$`),
 		},
@@ -83,7 +83,7 @@ func scenarios() []scenario {
 			// "/", PID 1 of its own PID namespace.
 			name: "cgroupns",
 			newLaunch: func(g *guest, dir string) launch {
-				return newShellLaunch(dir, "systemd-run", "--scope", "--quiet",
+				return newShellLaunch(dir, containerScope+".scope", "systemd-run", "--scope", "--quiet",
 					"-p", "Delegate=yes", "--unit="+containerScope, "--", shellScript, dir, "container")
 			},
 			shellCgroup: regexp.MustCompile(`^/system\.slice/` + containerScope + `\.scope/runtime$`),
