@@ -119,4 +119,7 @@ mkfs.ext4 -q -F -L crvm -d "${root}" "${work}/out/disk.img" 3G >>"${work}/apt.lo
 	{ tail -30 "${work}/apt.log" >&2; exit 1; }
 rm -rf "${out}"
 mv "${work}/out" "${out}"
+# Disks of older recipes are of no more use (once no run can still be
+# starting from one).
+find "${cache}/vm" -mindepth 1 -maxdepth 1 -type d -regex '.*/[0-9a-f]\{16\}' -mmin +60 ! -name "${key}" -exec rm -rf {} +
 echo "${out}"

@@ -11,6 +11,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -59,6 +60,7 @@ func TestVM(t *testing.T) {
 	t.Logf("VM ran %.0fs (scenarios %v)", time.Since(start).Seconds(), names)
 	results := readResults(t, share)
 	report(t, results, names, share, console)
+	t.Log(summary(results, names))
 	if bootErr != nil {
 		t.Errorf("qemu: %v\n%s", bootErr, tails(share, console))
 	}
@@ -148,4 +150,32 @@ func report(t *testing.T, results []result, names []string, share, console strin
 			}
 		})
 	}
+}
+
+// summary is one line per scenario naming its failing checks.
+func summary(results []result, names []string) string {
+	var b strings.Builder
+	b.WriteString("summary:")
+	for _, scenario := range append([]string{"vm"}, names...) {
+		var failing []string
+		n := 0
+		for _, r := range results {
+			if r.Scenario != scenario {
+				continue
+			}
+			n++
+			if !r.Pass {
+				failing = append(failing, r.Check)
+			}
+		}
+		switch {
+		case n == 0:
+			fmt.Fprintf(&b, "\n  %-14s no result", scenario)
+		case len(failing) == 0:
+			fmt.Fprintf(&b, "\n  %-14s all %d checks pass", scenario, n)
+		default:
+			fmt.Fprintf(&b, "\n  %-14s failing %v of %d checks", scenario, failing, n)
+		}
+	}
+	return b.String()
 }

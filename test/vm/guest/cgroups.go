@@ -81,11 +81,14 @@ func binaryPids() []int {
 }
 
 // coderacerDirs lists every cgroup directory whose name starts with
-// "coderacer", relative to the root, without descending into them.
+// "coderacer", relative to the root, without descending into them. The
+// shipped unit's own cgroup is systemd's, not the server's: it is looked
+// into, not listed.
 func coderacerDirs() []string {
 	var dirs []string
+	unitCgroup := cgroupRoot + "/system.slice/" + shippedUnit
 	_ = filepath.WalkDir(cgroupRoot, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
+		if err != nil || !d.IsDir() || path == unitCgroup {
 			return nil
 		}
 		if strings.HasPrefix(d.Name(), "coderacer") {

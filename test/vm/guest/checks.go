@@ -147,9 +147,7 @@ func (g *guest) shutdown(s scenario, r *running, name string) bool {
 func (g *guest) leftovers(s scenario, r *running, name string) {
 	g.check(s.name, name, r.logFile, func() (string, error) {
 		defer r.l.finish()
-		for _, pid := range serverPids() {
-			_, _, _ = r.l.stop(pid)
-		}
+		r.l.abort()
 		g.saveLog(r)
 		return "no coderacer cgroup left, the launcher's processes where they were", g.afterExit(r, nil)
 	})

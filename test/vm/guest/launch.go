@@ -24,6 +24,8 @@ type launch interface {
 	// (SIGTERM), waits for it, and tells how it ended and whether that
 	// was a clean exit (status 0).
 	stop(pid int) (string, bool, error)
+	// abort stops whatever the launcher still runs, after a failed start.
+	abort()
 	// serverLog is the server's output so far.
 	serverLog() string
 	// watched are the launcher's processes with their cgroups before
@@ -111,6 +113,12 @@ func (l *shellLaunch) stop(pid int) (string, bool, error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return "", false, errors.New("server still running 60s after SIGTERM")
+}
+
+func (l *shellLaunch) abort() {
+	for _, pid := range serverPids() {
+		_, _, _ = l.stop(pid)
+	}
 }
 
 func (l *shellLaunch) serverLog() string {

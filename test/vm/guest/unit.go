@@ -87,6 +87,11 @@ func (l *unitLaunch) stop(int) (string, bool, error) {
 	return how, l.property("ExecMainCode") == "1" && l.property("ExecMainStatus") == "0", nil
 }
 
+// abort stops the unit, which may be waiting to restart the server.
+func (l *unitLaunch) abort() {
+	_, _ = systemctl("stop", l.unit)
+}
+
 func (l *unitLaunch) serverLog() string {
 	// journald may lag behind the process a little.
 	time.Sleep(300 * time.Millisecond)
