@@ -37,7 +37,15 @@ func (g *guest) startServer(s scenario, n int) (*running, bool) {
 			return "", fmt.Errorf("%v; the server's first error line: %s", err, line)
 		}
 		r.pid = pid
-		return fmt.Sprintf("healthy after %.1fs, pid %d", time.Since(start).Seconds(), pid), nil
+		detail := fmt.Sprintf("healthy after %.1fs, pid %d", time.Since(start).Seconds(), pid)
+		missing, err := missingRuntimes("python3", "c", "bash")
+		if err != nil {
+			return detail, err
+		}
+		if len(missing) > 0 {
+			return detail, fmt.Errorf("runtimes %v not available; the log says: %s", missing, unavailable(r.l.serverLog(), missing[0]))
+		}
+		return detail, nil
 	})
 	if !ok || refused {
 		g.leftovers(s, r, check+"-leftovers")
@@ -78,6 +86,16 @@ func firstError(log string) string {
 		}
 	}
 	return lines[len(lines)-1]
+}
+
+// unavailable is the server's log line telling why language is missing.
+func unavailable(log, language string) string {
+	for _, line := range strings.Split(log, "\n") {
+		if strings.Contains(line, "runtime unavailable") && strings.Contains(line, "language="+language+" ") {
+			return line
+		}
+	}
+	return "(no line about " + language + ")"
 }
 
 // placement records where the server put itself and checks that its

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -94,4 +95,29 @@ func healthy() bool {
 	}
 	resp.Body.Close()
 	return resp.StatusCode == http.StatusOK
+}
+
+type runtimeInfo struct {
+	Language string `json:"language"`
+}
+
+// missingRuntimes returns which of the languages the checks use the server
+// does not list.
+func missingRuntimes(want ...string) ([]string, error) {
+	resp, err := client.Get(apiBase + "/api/v1/runtimes")
+	if err != nil {
+		return nil, fmt.Errorf("GET /api/v1/runtimes: %w", err)
+	}
+	defer resp.Body.Close()
+	var list []runtimeInfo
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&list); err != nil {
+		return nil, fmt.Errorf("decode runtimes: %w", err)
+	}
+	var missing []string
+	for _, w := range want {
+		if !slices.ContainsFunc(list, func(r runtimeInfo) bool { return r.Language == w }) {
+			missing = append(missing, w)
+		}
+	}
+	return missing, nil
 }

@@ -10,6 +10,7 @@ set -eu
 cgroup="$1"
 dir="$2"
 echo 0 >"${cgroup}/cgroup.procs"
+# shellcheck disable=SC2016 # expanded by the inner bash
 exec unshare --cgroup -- /bin/bash -c '
 	set -eu
 	umount /sys/fs/cgroup

@@ -35,6 +35,9 @@ func (l *unitLaunch) start() error {
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		return fmt.Errorf("install %s: %w", path, err)
 	}
+	if err := l.installProbe(); err != nil {
+		return err
+	}
 	if _, err := systemctl("daemon-reload"); err != nil {
 		return err
 	}
@@ -49,6 +52,19 @@ func (l *unitLaunch) start() error {
 		}
 	}
 	return nil
+}
+
+// installProbe adds a drop-in that records how the main process ended:
+// once stopped, the unit is unloaded and `systemctl show` forgets it. The
+// unit's file itself stays as it is.
+func (l *unitLaunch) installProbe() error {
+	dir := filepath.Join("/run/systemd/system", l.unit+".d")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	probe := fmt.Sprintf("[Service]\nExecStopPost=/bin/sh -c 'echo \"$${SERVICE_RESULT} $${EXIT_CODE} $${EXIT_STATUS}\" >%s'\n",
+		filepath.Join(l.dir, "unit.exit"))
+	return os.WriteFile(filepath.Join(dir, "crvm-exit.conf"), []byte(probe), 0o644)
 }
 
 // property is one property of the unit as systemctl shows it.
@@ -83,8 +99,13 @@ func (l *unitLaunch) stop(int) (string, bool, error) {
 	if _, err := systemctl("stop", l.unit); err != nil {
 		return "", false, err
 	}
-	how := l.mainExit() + ", Result=" + l.property("Result")
-	return how, l.property("ExecMainCode") == "1" && l.property("ExecMainStatus") == "0", nil
+	// SERVICE_RESULT EXIT_CODE EXIT_STATUS, as ExecStopPost saw them.
+	probe := strings.Fields(readFile(filepath.Join(l.dir, "unit.exit")))
+	if len(probe) != 3 {
+		return "", false, fmt.Errorf("no exit status recorded by the ExecStopPost probe: %q", probe)
+	}
+	how := fmt.Sprintf("main process %s %s, unit result %s", probe[1], probe[2], probe[0])
+	return how, probe[1] == "exited" && probe[2] == "0", nil
 }
 
 // abort stops the unit, which may be waiting to restart the server.
