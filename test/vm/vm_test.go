@@ -45,7 +45,7 @@ func TestVM(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() {
-		if t.Failed() {
+		if t.Failed() || os.Getenv("CODERACER_VM_KEEP") != "" {
 			t.Logf("kept the run's files (share, serial console log) in %s", work)
 			return
 		}

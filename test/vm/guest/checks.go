@@ -204,6 +204,9 @@ func survives(r *running, f func() (string, error)) (string, error) {
 	if err != nil {
 		return detail, err
 	}
+	// systemd answers an OOM kill in a unit (OOMPolicy=stop) within
+	// milliseconds: give it the time to, before looking.
+	time.Sleep(2 * time.Second)
 	if !slices.Contains(serverPids(), r.pid) {
 		return detail, fmt.Errorf("the server (pid %d) is gone afterwards; server processes now %v", r.pid, serverPids())
 	}

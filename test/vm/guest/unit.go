@@ -12,11 +12,11 @@ import (
 // unitLaunch starts the server as a systemd service: the shipped unit file
 // (source) or a unit of the given content.
 type unitLaunch struct {
-	dir        string
-	unit       string
-	source     string
-	content    string
-	invocation string
+	dir     string
+	unit    string
+	source  string
+	content string
+	cursor  string // the journal's position before the start
 }
 
 func (l *unitLaunch) start() error {
@@ -42,10 +42,10 @@ func (l *unitLaunch) start() error {
 		return err
 	}
 	_, _ = systemctl("reset-failed", l.unit)
+	l.cursor = journalCursor()
 	// A unit whose process fails at once still counts as started for
 	// Type=simple; exited tells the rest.
 	_, startErr := systemctl("start", l.unit)
-	l.invocation = l.property("InvocationID")
 	if startErr != nil {
 		if ok, _ := l.exited(); !ok {
 			return startErr
@@ -116,9 +116,11 @@ func (l *unitLaunch) abort() {
 func (l *unitLaunch) serverLog() string {
 	// journald may lag behind the process a little.
 	time.Sleep(300 * time.Millisecond)
+	// -u shows systemd's own messages about the unit too (an OOM kill,
+	// a stop, a restart).
 	args := []string{"--no-pager", "-o", "cat", "-u", l.unit}
-	if l.invocation != "" {
-		args = []string{"--no-pager", "-o", "cat", "_SYSTEMD_INVOCATION_ID=" + l.invocation}
+	if l.cursor != "" {
+		args = append(args, "--after-cursor="+l.cursor)
 	}
 	out, err := exec.Command("journalctl", args...).CombinedOutput()
 	if err != nil {
@@ -132,4 +134,18 @@ func (l *unitLaunch) watched() map[int]string { return nil }
 func (l *unitLaunch) finish() {
 	_, _ = systemctl("stop", l.unit)
 	_, _ = systemctl("reset-failed", l.unit)
+}
+
+// journalCursor is the journal's current position, or "" if unknown.
+func journalCursor() string {
+	out, err := exec.Command("journalctl", "--no-pager", "-n", "0", "--show-cursor").Output()
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if c, ok := strings.CutPrefix(line, "-- cursor: "); ok {
+			return strings.TrimSpace(c)
+		}
+	}
+	return ""
 }
