@@ -13,10 +13,9 @@ import (
 // startServer starts the server for the n-th time in scenario s and waits
 // until it answers. It returns false when it did not (a refusal that the
 // scenario allows is reported as a pass, and ends the scenario).
-func (g *guest) startServer(s scenario, n int) (*running, bool) {
+func (g *guest) startServer(s scenario, l launch, n int) (*running, bool) {
 	name := fmt.Sprintf("%s-%d", s.name, n)
-	r := &running{name: name, logFile: "logs/" + name + ".log"}
-	r.l = s.newLaunch(g, filepath.Join(workDir, name))
+	r := &running{l: l, n: n, logFile: "logs/" + name + ".log"}
 	check := "start"
 	if n > 1 {
 		check = "restart"
@@ -24,12 +23,12 @@ func (g *guest) startServer(s scenario, n int) (*running, bool) {
 	refused := false
 	ok := g.check(s.name, check, r.logFile, func() (string, error) {
 		start := time.Now()
-		if err := r.l.start(); err != nil {
+		if err := r.l.start(n); err != nil {
 			return "", err
 		}
-		pid, err := waitHealthy(r.l, 240*time.Second)
+		pid, err := waitHealthy(r.l, n, 240*time.Second)
 		if err != nil {
-			line := firstError(r.l.serverLog())
+			line := firstError(r.l.serverLog(n))
 			if s.mayRefuse && strings.Contains(line, "Delegate=yes") {
 				refused = true
 				return fmt.Sprintf("refused to start, which this scenario allows: %v; first error line: %s", err, line), nil
@@ -43,7 +42,7 @@ func (g *guest) startServer(s scenario, n int) (*running, bool) {
 			return detail, err
 		}
 		if len(missing) > 0 {
-			return detail, fmt.Errorf("runtimes %v not available; the log says: %s", missing, unavailable(r.l.serverLog(), missing[0]))
+			return detail, fmt.Errorf("runtimes %v not available; the log says: %s", missing, unavailable(r.l.serverLog(n), missing[0]))
 		}
 		return detail, nil
 	})
@@ -56,7 +55,7 @@ func (g *guest) startServer(s scenario, n int) (*running, bool) {
 }
 
 // waitHealthy waits for the server to answer its health check, or to end.
-func waitHealthy(l launch, timeout time.Duration) (int, error) {
+func waitHealthy(l launch, n int, timeout time.Duration) (int, error) {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		if healthy() {
@@ -66,7 +65,7 @@ func waitHealthy(l launch, timeout time.Duration) (int, error) {
 			}
 			return pids[0], nil
 		}
-		if gone, how := l.exited(); gone {
+		if gone, how := l.exited(n); gone {
 			return 0, fmt.Errorf("the server ended without serving: %s", how)
 		}
 		time.Sleep(250 * time.Millisecond)
@@ -122,7 +121,7 @@ func (g *guest) placement(s scenario, r *running, name string) {
 			problems = append(problems, fmt.Sprintf("the server is in %s, outside %s where it was started", r.cgroup, base))
 		}
 		if s.nsView != "" {
-			view := strings.TrimSpace(readFile(filepath.Join(workDir, r.name, "ns-view")))
+			view := strings.TrimSpace(readFile(filepath.Join(workDir, s.name, "ns-view")))
 			detail += fmt.Sprintf("; before it started, the server's namespace showed its cgroup as %q", view)
 			if view != s.nsView {
 				problems = append(problems, fmt.Sprintf("the container's cgroup namespace showed %q, not %q", view, s.nsView))
@@ -147,8 +146,7 @@ func mapValues(m map[int]string) []string {
 // and left no cgroup behind and its launcher's processes where they were.
 func (g *guest) shutdown(s scenario, r *running, name string) bool {
 	return g.check(s.name, name, r.logFile, func() (string, error) {
-		defer r.l.finish()
-		how, clean, err := r.l.stop(r.pid)
+		how, clean, err := r.l.stop(r.n, r.pid)
 		g.saveLog(r)
 		if err != nil {
 			return "", err
@@ -164,8 +162,7 @@ func (g *guest) shutdown(s scenario, r *running, name string) bool {
 // leftovers checks what a server that did not start left behind.
 func (g *guest) leftovers(s scenario, r *running, name string) {
 	g.check(s.name, name, r.logFile, func() (string, error) {
-		defer r.l.finish()
-		r.l.abort()
+		r.l.abort(r.n)
 		g.saveLog(r)
 		return "no coderacer cgroup left, the launcher's processes where they were", g.afterExit(r, nil)
 	})

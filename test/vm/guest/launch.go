@@ -12,24 +12,25 @@ import (
 	"time"
 )
 
-// launch is one start of the server by whatever starts it: a shell or
-// systemd.
+// launch starts the server, twice (n = 1, 2), the way one scenario does:
+// from one shell, or as one systemd unit.
 type launch interface {
-	// start starts the launcher. A shell is made to wait until its own
-	// cgroup has been recorded, then starts the server.
-	start() error
-	// exited tells whether the server has ended, and how.
-	exited() (bool, string)
-	// stop asks for the server to stop the way its launcher does
+	// start starts the server for the n-th time. The first start of a
+	// shell starts the shell and records its cgroup before the server
+	// exists.
+	start(n int) error
+	// exited tells whether the n-th server has ended, and how.
+	exited(n int) (bool, string)
+	// stop asks for the n-th server to stop the way its launcher does
 	// (SIGTERM), waits for it, and tells how it ended and whether that
 	// was a clean exit (status 0).
-	stop(pid int) (string, bool, error)
+	stop(n, pid int) (string, bool, error)
 	// abort stops whatever the launcher still runs, after a failed start.
-	abort()
-	// serverLog is the server's output so far.
-	serverLog() string
+	abort(n int)
+	// serverLog is the n-th server's output so far.
+	serverLog(n int) string
 	// watched are the launcher's processes with their cgroups before
-	// the server started; none for a service.
+	// the server first started; none for a service.
 	watched() map[int]string
 	// finish ends the launcher.
 	finish()
@@ -49,7 +50,17 @@ func newShellLaunch(dir, scope string, argv ...string) *shellLaunch {
 	return &shellLaunch{dir: dir, scope: scope, cmd: exec.Command(argv[0], argv[1:]...), done: make(chan error, 1)}
 }
 
-func (l *shellLaunch) start() error {
+func (l *shellLaunch) start(n int) error {
+	if n == 1 {
+		if err := l.startShell(); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(filepath.Join(l.dir, fmt.Sprintf("go-%d", n)), nil, 0o644)
+}
+
+// startShell starts the shell and records its cgroups.
+func (l *shellLaunch) startShell() error {
 	if err := os.MkdirAll(l.dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", l.dir, err)
 	}
@@ -73,7 +84,7 @@ func (l *shellLaunch) start() error {
 	if pp := parentOf(pid); pp > 1 && pp != os.Getpid() {
 		l.before[pp] = cgroupOf(pp)
 	}
-	return os.WriteFile(filepath.Join(l.dir, "go"), nil, 0o644)
+	return nil
 }
 
 // shellPid waits for the shell to write its pid.
@@ -93,21 +104,21 @@ func (l *shellLaunch) shellPid() (int, error) {
 	return 0, fmt.Errorf("launcher %v: no shell after 60s: %s", l.cmd.Args, readFile(filepath.Join(l.dir, "launcher.log")))
 }
 
-func (l *shellLaunch) exited() (bool, string) {
-	b, err := os.ReadFile(filepath.Join(l.dir, "server.exit"))
+func (l *shellLaunch) exited(n int) (bool, string) {
+	b, err := os.ReadFile(filepath.Join(l.dir, fmt.Sprintf("server-%d.exit", n)))
 	if err != nil || len(b) == 0 {
 		return false, ""
 	}
 	return true, "exit status " + strings.TrimSpace(string(b))
 }
 
-func (l *shellLaunch) stop(pid int) (string, bool, error) {
+func (l *shellLaunch) stop(n, pid int) (string, bool, error) {
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
 		return "", false, fmt.Errorf("SIGTERM to server %d: %w", pid, err)
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		if ok, how := l.exited(); ok {
+		if ok, how := l.exited(n); ok {
 			return how, how == "exit status 0", nil
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -115,19 +126,22 @@ func (l *shellLaunch) stop(pid int) (string, bool, error) {
 	return "", false, errors.New("server still running 60s after SIGTERM")
 }
 
-func (l *shellLaunch) abort() {
+func (l *shellLaunch) abort(n int) {
 	for _, pid := range serverPids() {
-		_, _, _ = l.stop(pid)
+		_, _, _ = l.stop(n, pid)
 	}
 }
 
-func (l *shellLaunch) serverLog() string {
-	return readFile(filepath.Join(l.dir, "server.log"))
+func (l *shellLaunch) serverLog(n int) string {
+	return readFile(filepath.Join(l.dir, fmt.Sprintf("server-%d.log", n)))
 }
 
 func (l *shellLaunch) watched() map[int]string { return l.before }
 
 func (l *shellLaunch) finish() {
+	if l.cmd.Process == nil {
+		return
+	}
 	_ = os.WriteFile(filepath.Join(l.dir, "release"), nil, 0o644)
 	select {
 	case <-l.done:
@@ -136,8 +150,8 @@ func (l *shellLaunch) finish() {
 		_ = l.cmd.Process.Kill()
 		<-l.done
 	}
-	// The next start reuses the scope's name: wait until systemd has
-	// let go of it.
+	// A later scenario may reuse the scope's name: wait until systemd
+	// has let go of it.
 	for i := 0; l.scope != "" && i < 100; i++ {
 		if state, _ := systemctl("show", "--value", "-p", "ActiveState", l.scope); strings.TrimSpace(state) == "inactive" {
 			return

@@ -11,7 +11,7 @@ import (
 // scenario is one way of starting the server.
 type scenario struct {
 	name string
-	// newLaunch prepares start number n; dir holds its files.
+	// newLaunch prepares the scenario's launcher; dir holds its files.
 	newLaunch func(g *guest, dir string) launch
 	// shellCgroup, when set, is what the cgroup of the launching shell
 	// must look like: it tells that the scenario is the one it claims.

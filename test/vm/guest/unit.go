@@ -10,19 +10,42 @@ import (
 )
 
 // unitLaunch starts the server as a systemd service: the shipped unit file
-// (source) or a unit of the given content.
+// (source) or a unit of the given content. A restart is another
+// `systemctl start`.
 type unitLaunch struct {
 	dir     string
 	unit    string
 	source  string
 	content string
-	cursor  string // the journal's position before the start
+	cursors map[int]string // the journal's position before each start
 }
 
-func (l *unitLaunch) start() error {
+func (l *unitLaunch) start(n int) error {
 	if err := os.MkdirAll(l.dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", l.dir, err)
 	}
+	if err := l.install(n); err != nil {
+		return err
+	}
+	_, _ = systemctl("reset-failed", l.unit)
+	if l.cursors == nil {
+		l.cursors = map[int]string{}
+	}
+	l.cursors[n] = journalCursor()
+	// A unit whose process fails at once still counts as started for
+	// Type=simple; exited tells the rest.
+	if _, err := systemctl("start", l.unit); err != nil {
+		if ok, _ := l.exited(n); !ok {
+			return err
+		}
+	}
+	return nil
+}
+
+// install writes the unit file as it is, and a drop-in that records how
+// the main process ended: once stopped, the unit is unloaded and
+// `systemctl show` forgets it.
+func (l *unitLaunch) install(n int) error {
 	text := l.content
 	if l.source != "" {
 		b, err := os.ReadFile(l.source)
@@ -35,36 +58,21 @@ func (l *unitLaunch) start() error {
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		return fmt.Errorf("install %s: %w", path, err)
 	}
-	if err := l.installProbe(); err != nil {
-		return err
-	}
-	if _, err := systemctl("daemon-reload"); err != nil {
-		return err
-	}
-	_, _ = systemctl("reset-failed", l.unit)
-	l.cursor = journalCursor()
-	// A unit whose process fails at once still counts as started for
-	// Type=simple; exited tells the rest.
-	_, startErr := systemctl("start", l.unit)
-	if startErr != nil {
-		if ok, _ := l.exited(); !ok {
-			return startErr
-		}
-	}
-	return nil
-}
-
-// installProbe adds a drop-in that records how the main process ended:
-// once stopped, the unit is unloaded and `systemctl show` forgets it. The
-// unit's file itself stays as it is.
-func (l *unitLaunch) installProbe() error {
-	dir := filepath.Join("/run/systemd/system", l.unit+".d")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
+	dropIns := filepath.Join("/run/systemd/system", l.unit+".d")
+	if err := os.MkdirAll(dropIns, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dropIns, err)
 	}
 	probe := fmt.Sprintf("[Service]\nExecStopPost=/bin/sh -c 'echo \"$${SERVICE_RESULT} $${EXIT_CODE} $${EXIT_STATUS}\" >%s'\n",
-		filepath.Join(l.dir, "unit.exit"))
-	return os.WriteFile(filepath.Join(dir, "crvm-exit.conf"), []byte(probe), 0o644)
+		l.exitFile(n))
+	if err := os.WriteFile(filepath.Join(dropIns, "crvm-exit.conf"), []byte(probe), 0o644); err != nil {
+		return fmt.Errorf("write the exit probe: %w", err)
+	}
+	_, err := systemctl("daemon-reload")
+	return err
+}
+
+func (l *unitLaunch) exitFile(n int) string {
+	return filepath.Join(l.dir, fmt.Sprintf("unit-%d.exit", n))
 }
 
 // property is one property of the unit as systemctl shows it.
@@ -73,7 +81,7 @@ func (l *unitLaunch) property(name string) string {
 	return strings.TrimSpace(out)
 }
 
-func (l *unitLaunch) exited() (bool, string) {
+func (l *unitLaunch) exited(int) (bool, string) {
 	active, sub := l.property("ActiveState"), l.property("SubState")
 	restarts := l.property("NRestarts")
 	how := fmt.Sprintf("unit %s/%s, NRestarts=%s, main process %s", active, sub, restarts, l.mainExit())
@@ -95,12 +103,12 @@ func (l *unitLaunch) mainExit() string {
 	return fmt.Sprintf("code %s status %s", code, status)
 }
 
-func (l *unitLaunch) stop(int) (string, bool, error) {
+func (l *unitLaunch) stop(n, _ int) (string, bool, error) {
 	if _, err := systemctl("stop", l.unit); err != nil {
 		return "", false, err
 	}
 	// SERVICE_RESULT EXIT_CODE EXIT_STATUS, as ExecStopPost saw them.
-	probe := strings.Fields(readFile(filepath.Join(l.dir, "unit.exit")))
+	probe := strings.Fields(readFile(l.exitFile(n)))
 	if len(probe) != 3 {
 		return "", false, fmt.Errorf("no exit status recorded by the ExecStopPost probe: %q", probe)
 	}
@@ -109,18 +117,18 @@ func (l *unitLaunch) stop(int) (string, bool, error) {
 }
 
 // abort stops the unit, which may be waiting to restart the server.
-func (l *unitLaunch) abort() {
+func (l *unitLaunch) abort(int) {
 	_, _ = systemctl("stop", l.unit)
 }
 
-func (l *unitLaunch) serverLog() string {
+func (l *unitLaunch) serverLog(n int) string {
 	// journald may lag behind the process a little.
 	time.Sleep(300 * time.Millisecond)
 	// -u shows systemd's own messages about the unit too (an OOM kill,
 	// a stop, a restart).
 	args := []string{"--no-pager", "-o", "cat", "-u", l.unit}
-	if l.cursor != "" {
-		args = append(args, "--after-cursor="+l.cursor)
+	if c := l.cursors[n]; c != "" {
+		args = append(args, "--after-cursor="+c)
 	}
 	out, err := exec.Command("journalctl", args...).CombinedOutput()
 	if err != nil {
