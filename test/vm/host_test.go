@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -139,6 +141,11 @@ func boot(share, image, console string, timeout time.Duration) error {
 		// temporary file qemu drops at exit.
 		"-drive", "file="+filepath.Join(image, "disk.img")+",format=raw,if=virtio,snapshot=on",
 		"-virtfs", "local,path="+share+",mount_tag=crvm,security_model=none,id=crvm")
+	// Should the test binary die (go test's own timeout), qemu goes too.
+	// The signal follows the thread that started qemu: keep it.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
 		return fmt.Errorf("killed after %v: %w", timeout, ctx.Err())
