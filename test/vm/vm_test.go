@@ -142,10 +142,11 @@ func report(t *testing.T, results []result, names []string, share, console strin
 			}
 			for _, r := range mine {
 				t.Run(r.Check, func(t *testing.T) {
-					t.Logf("%.1fs: %s", r.Seconds, r.Detail)
 					if !r.Pass {
-						t.Errorf("FAIL: %s\n%s", r.Detail, serverLogTail(share, r.Log))
+						t.Errorf("%.1fs: %s\n%s", r.Seconds, r.Detail, serverLogTail(share, r.Log))
+						return
 					}
+					t.Logf("%.1fs: %s", r.Seconds, r.Detail)
 				})
 			}
 		})
