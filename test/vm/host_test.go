@@ -179,9 +179,17 @@ func tails(share, console string) string {
 		"\n--- serial console (tail) ---\n" + tail(readText(console), 30)
 }
 
+// serverLogTail is the end of a server log without its list of the
+// runtimes the VM does not have (some 40 lines, all alike).
 func serverLogTail(share, log string) string {
 	if log == "" {
 		return ""
 	}
-	return "--- server log " + log + " (tail) ---\n" + tail(readText(filepath.Join(share, log)), 40)
+	var kept []string
+	for _, line := range strings.Split(readText(filepath.Join(share, log)), "\n") {
+		if !strings.Contains(line, `msg="runtime unavailable"`) || !strings.Contains(line, "toolchain not installed") {
+			kept = append(kept, line)
+		}
+	}
+	return "--- server log " + log + " (tail, without the runtimes not installed) ---\n" + tail(strings.Join(kept, "\n"), 40)
 }
