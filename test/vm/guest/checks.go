@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -108,6 +109,9 @@ func (g *guest) placement(s scenario, r *running, name string) {
 		if moved := unchanged(watched); len(moved) > 0 {
 			problems = append(problems, "the server moved its launcher's processes: "+strings.Join(moved, "; "))
 		}
+		if now := cgroupOf(os.Getpid()); now != g.self {
+			problems = append(problems, fmt.Sprintf("the server moved the test program, a bystander, from %s to %s", g.self, now))
+		}
 		base := s.serverUnder
 		for _, cg := range watched {
 			if base == "" && s.shellCgroup.MatchString(cg) {
@@ -175,6 +179,9 @@ func (g *guest) afterExit(r *running, problems []string) error {
 	}
 	if moved := unchanged(r.l.watched()); len(moved) > 0 {
 		problems = append(problems, "the launcher's processes were moved: "+strings.Join(moved, "; "))
+	}
+	if now := cgroupOf(os.Getpid()); now != g.self {
+		problems = append(problems, fmt.Sprintf("the test program, a bystander, was moved from %s to %s", g.self, now))
 	}
 	if pids := binaryPids(); len(pids) > 0 {
 		problems = append(problems, fmt.Sprintf("processes of %s still running: %v", serverBin, pids))

@@ -21,6 +21,9 @@ type guest struct {
 	rep      *reporter
 	share    string
 	unitFile string
+	// self is this program's cgroup (crvm-run.service): a bystander
+	// that no server may move either.
+	self string
 }
 
 // running is a server that answered its health check.

@@ -65,7 +65,7 @@ func run(share, unit, only string) error {
 	}
 	defer f.Close()
 	rep := &reporter{f: f, enc: json.NewEncoder(f)}
-	g := &guest{rep: rep, share: share, unitFile: unit}
+	g := &guest{rep: rep, share: share, unitFile: unit, self: cgroupOf(os.Getpid())}
 	if err := g.setup(); err != nil {
 		return err
 	}
