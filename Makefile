@@ -47,10 +47,12 @@ fmt-check:
 
 # test/languages (every language through the real server) runs after the
 # other packages, not beside them: its compilers would steal the CPU from
-# the timing-sensitive end-to-end tests.
+# the timing-sensitive end-to-end tests. So does test/vm (the cgroup v2 VM,
+# whose software-emulated CPUs take a whole core).
 test-go:
-	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) $$($(GO) list ./... | grep -v '/test/languages$$')
+	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) $$($(GO) list ./... | grep -v -E '/test/(languages|vm)$$')
 	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/languages/
+	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/vm/
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzValidateFiles -fuzztime=$(FUZZTIME) ./internal/engine/
