@@ -23,6 +23,7 @@ ARG LANGUAGES=core
 COPY --from=build /out/coderacer /usr/local/bin/coderacer
 COPY scripts/container-install.sh /usr/local/lib/coderacer/container-install.sh
 RUN /usr/local/lib/coderacer/container-install.sh "${LANGUAGES}"
+COPY scripts/container-entrypoint.sh /usr/local/lib/coderacer/entrypoint.sh
 ENV PORT=8000
 EXPOSE 8000
 # bash's /dev/tcp: no curl in the image for this alone.
@@ -30,5 +31,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 	CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${PORT} && printf 'GET /api/v1/health HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 # SIGTERM (docker stop) lets running jobs finish and removes the cgroups.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["coderacer"]
+ENTRYPOINT ["/usr/local/lib/coderacer/entrypoint.sh"]
 CMD ["serve"]
