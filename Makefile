@@ -47,10 +47,12 @@ fmt-check:
 
 # test/languages (every language through the real server) runs after the
 # other packages, not beside them: its compilers would steal the CPU from
-# the timing-sensitive end-to-end tests.
+# the timing-sensitive end-to-end tests. test/container (the image built
+# and run with podman) comes last for the same reason.
 test-go:
-	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) $$($(GO) list ./... | grep -v '/test/languages$$')
+	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) $$($(GO) list ./... | grep -v -e '/test/languages$$' -e '/test/container$$')
 	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/languages/
+	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/container/
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzValidateFiles -fuzztime=$(FUZZTIME) ./internal/engine/
