@@ -60,14 +60,17 @@ check_prerequisites() {
 
 # Podman's configuration for this run only (CONTAINERS_CONF). crun fails on
 # hybrid cgroup hosts, runc works; no systemd here to manage cgroups or to
-# keep a journal; podman's default ulimits (1048576 files) exceed what this
-# shell may grant, so the container gets this shell's hard limits.
+# keep a journal. Podman's default ulimits (1048576 files and processes)
+# exceed what runc may set without CAP_SYS_RESOURCE: the container gets this
+# shell's hard limits, processes at most pid_max (conmon's own limit, as
+# measured here).
 write_containers_conf() {
-	local nofile nproc
+	local nofile nproc pid_max
 	nofile="$(ulimit -Hn)"
 	nproc="$(ulimit -Hu)"
+	pid_max="$(cat /proc/sys/kernel/pid_max)"
 	[[ "${nofile}" == unlimited ]] && nofile=1048576
-	[[ "${nproc}" == unlimited || "${nproc}" -gt 32768 ]] && nproc=32768
+	[[ "${nproc}" == unlimited || "${nproc}" -gt "${pid_max}" ]] && nproc="${pid_max}"
 	cat >"${work}/containers.conf" <<-EOF
 		[containers]
 		default_ulimits = ["nofile=${nofile}:${nofile}", "nproc=${nproc}:${nproc}"]
