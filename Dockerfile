@@ -7,6 +7,7 @@
 # section "Docker", for the docker run line, or use compose.yaml.
 
 FROM golang:1.26-bookworm AS build
+ARG LANGUAGES=core
 WORKDIR /src
 # Modules first: this layer stays cached until go.mod or go.sum changes.
 COPY go.mod go.sum ./
@@ -17,13 +18,20 @@ COPY runtimes ./runtimes
 ARG VERSION=dev
 # Static: the final stage needs no Go toolchain nor a matching libc.
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/coderacer ./cmd/coderacer
+# The runtimes' packages, from the runtime files as for scripts/setup.sh.
+RUN case "${LANGUAGES}" in core) all= ;; all) all=--all ;; \
+	*) echo "LANGUAGES must be core or all, not '${LANGUAGES}'" >&2; exit 1 ;; esac; \
+	/out/coderacer packages ${all} >/out/packages.txt && \
+	/out/coderacer packages --npm ${all} >/out/npm-packages.txt
 
 FROM debian:bookworm
-ARG LANGUAGES=core
-COPY --from=build /out/coderacer /usr/local/bin/coderacer
+# The lists first and the binary last: a code change does not reinstall
+# the languages (the lists' layer is reused while their content is the same).
+COPY --from=build /out/packages.txt /out/npm-packages.txt /usr/local/lib/coderacer/
 COPY scripts/container-install.sh /usr/local/lib/coderacer/container-install.sh
-RUN /usr/local/lib/coderacer/container-install.sh "${LANGUAGES}"
+RUN /usr/local/lib/coderacer/container-install.sh /usr/local/lib/coderacer/packages.txt /usr/local/lib/coderacer/npm-packages.txt
 COPY scripts/container-entrypoint.sh /usr/local/lib/coderacer/entrypoint.sh
+COPY --from=build /out/coderacer /usr/local/bin/coderacer
 ENV PORT=8000
 EXPOSE 8000
 # bash's /dev/tcp: no curl in the image for this alone.

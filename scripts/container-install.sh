@@ -1,28 +1,23 @@
 #!/usr/bin/env bash
 # Installs the language runtimes into the container image; the Dockerfile
-# runs it as root in the final stage, with coderacer already on PATH, so
-# the lists come from the runtime files (`coderacer packages`), as for
-# scripts/setup.sh.
+# runs it as root in the final stage with the lists its build stage wrote
+# with `coderacer packages` (the runtime files' packages, as
+# scripts/setup.sh installs them).
 #
-#   container-install.sh core   the core runtimes (python3, node, go, php, java, ruby, c, c++, bash)
-#   container-install.sh all    every runtime, with the npm packages some of them name
+#   container-install.sh PACKAGES NPM_PACKAGES   files of Debian and npm packages, one a line
 set -euo pipefail
 
-case "${1:-}" in
-core) all=() ;;
-all) all=(--all) ;;
-*)
-	echo "container-install.sh: LANGUAGES must be 'core' or 'all', not '${1:-}'" >&2
+if [[ $# -ne 2 ]]; then
+	echo "usage: container-install.sh PACKAGES NPM_PACKAGES" >&2
 	exit 2
-	;;
-esac
+fi
 export DEBIAN_FRONTEND=noninteractive
 
 # iproute2 brings up each sandbox's own loopback; nftables filters the
 # runs that ask for network.
 packages=(iproute2 nftables)
-mapfile -t -O "${#packages[@]}" packages < <(coderacer packages "${all[@]}")
-mapfile -t npm_packages < <(coderacer packages --npm "${all[@]}")
+mapfile -t -O "${#packages[@]}" packages <"$1"
+mapfile -t npm_packages <"$2"
 if ((${#npm_packages[@]} > 0)); then
 	packages+=(npm)
 fi
