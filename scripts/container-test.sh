@@ -54,7 +54,7 @@ check_prerequisites() {
 	for tool in podman runc podman-compose curl; do
 		command -v "${tool}" >/dev/null || missing+=("${tool}")
 	done
-	((${#missing[@]} == 0)) || die "missing ${missing[*]}: run scripts/setup.sh --all (it installs podman, runc, podman-compose, slirp4netns, uidmap)"
+	((${#missing[@]} == 0)) || die "missing ${missing[*]}: run scripts/setup.sh --all (it installs podman, runc, podman-compose, containernetworking-plugins, slirp4netns, uidmap)"
 	[[ "$(podman info -f '{{.Host.NetworkBackend}}' 2>/dev/null)" == cni ]] ||
 		die "podman's network backend is not CNI (the test writes a CNI network): apt-get install containernetworking-plugins"
 	[[ -x /usr/local/go/bin/go ]] || die "/usr/local/go/bin/go is missing (the build stage's Go toolchain comes from it)"

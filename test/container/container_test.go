@@ -79,7 +79,7 @@ func requirePrerequisites(t *testing.T) {
 		}
 	}
 	if len(missing) > 0 {
-		t.Fatalf("%s not found: run scripts/setup.sh --all (it installs podman, runc, podman-compose, slirp4netns, uidmap)",
+		t.Fatalf("%s not found: run scripts/setup.sh --all (it installs podman, runc, podman-compose, containernetworking-plugins, slirp4netns, uidmap)",
 			strings.Join(missing, ", "))
 	}
 }
