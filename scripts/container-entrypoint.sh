@@ -2,7 +2,8 @@
 # The container image's entrypoint: makes the container's own cgroups
 # writable, then runs coderacer with the container's arguments.
 #
-#   container-entrypoint.sh serve    (the image's default command)
+#   container-entrypoint.sh serve [FLAGS]   (the image's default command)
+#   container-entrypoint.sh version         (any other coderacer command, as is)
 #
 # Docker and Podman mount /sys/fs/cgroup read-only in a container that is
 # not --privileged, but the sandbox creates a cgroup per run. What the
@@ -26,6 +27,11 @@ readonly_cgroup_mounts() {
 	done </proc/self/mountinfo
 }
 
+# Only `serve` needs it: `docker run IMAGE version` (or packages) works
+# without privileges.
+if [[ "${1:-}" != serve ]]; then
+	exec coderacer "$@"
+fi
 mapfile -t mounts < <(readonly_cgroup_mounts)
 for m in "${mounts[@]}"; do
 	# A bind remount changes only this mount's flag, not the file system's;

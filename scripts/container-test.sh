@@ -12,16 +12,18 @@
 #
 # No image registry is needed: debian:bookworm is imported from
 # scripts/bookworm-rootfs.sh's tarball and golang:1.26-bookworm is that plus
-# this machine's /usr/local/go, both built once and kept. The image build
+# this machine's /usr/local/go, both made once and kept. The image build
 # reaches deb.debian.org and the Go module proxy through the host's network
 # (--network=host: podman's default bridge, 10.88.0.0/16, may collide with
-# the addresses other tests here use).
-# At run time the container's network has no default route and no NAT: the
-# API is published on 127.0.0.1 only and nothing inside can reach out.
-# Podman's settings come from a containers.conf of its own (runc, cgroupfs,
-# file events logger, ulimits within this shell's): the host's stay as
-# they are. Everything it starts carries the label coderacer-test=$ID and is
-# removed at the end, failed or not. Must run as root.
+# addresses other tests here use). At run time the container's network has
+# no default route and no NAT: the API is published on 127.0.0.1 only and
+# nothing inside can reach out. Podman's settings come from a
+# containers.conf of this run (runc, cgroupfs, file events logger, ulimits
+# this shell can grant): the host's stay as they are. Every container it
+# starts carries the label coderacer-test=$ID and is removed at the end,
+# failed or not; the image it built is kept as the next build's cache,
+# localhost/coderacer-test:cache (replacing the previous one). Must run as
+# root.
 #
 # Environment: CODERACER_TEST_ID (default ct<pid>) names the image, the
 # containers, the network and the compose project; CODERACER_TEST_PORT
@@ -33,6 +35,7 @@ id="${CODERACER_TEST_ID:-ct$$}"
 [[ "${id}" =~ ^[a-z0-9][a-z0-9-]{0,30}$ ]] || { echo "container-test: bad CODERACER_TEST_ID '${id}'" >&2; exit 2; }
 port="${CODERACER_TEST_PORT:-$((18000 + $$ % 1000 * 2))}"
 image="localhost/coderacer-test:${id}"
+cache_image="localhost/coderacer-test:cache"
 languages="${LANGUAGES:-core}"
 # The privileges README.md names, as `docker run` options.
 privileges=(
@@ -114,10 +117,14 @@ base_images() {
 build_image() {
 	local start=${SECONDS}
 	# --format docker keeps the HEALTHCHECK (OCI images have no such field).
-	podman build --network=host --format docker --label "coderacer-test=${id}" \
+	podman build --network=host --format docker \
 		--build-arg "LANGUAGES=${languages}" -t "${image}" "${repo}" >"${work}/build.log" 2>&1 ||
 		{ tail -30 "${work}/build.log" >&2; die "podman build failed (log above)"; }
 	say "image ${image} built, LANGUAGES=${languages} ($(elapsed "${start}"))"
+	local version
+	version="$(podman run --rm --network none --label "coderacer-test=${id}" "${image}" version 2>>"${work}/podman.log")" ||
+		die "podman run ${image} version failed: $(tail -3 "${work}/podman.log")"
+	say "ok: ${version}, no privileges needed but for serve"
 }
 
 # A bridge network with no default route in the container and no NAT: the
@@ -135,11 +142,26 @@ create_network() {
 	EOF
 }
 
-# remove_all: every container, the network and the image of this ID.
+# The last image built stays as ${cache_image}, the build cache of the next
+# run (podman rmi drops an image's intermediate layers with it); the one it
+# replaces is removed, so one image's worth of disk is kept, no more.
+keep_as_cache() {
+	local old new
+	new="$(podman image inspect -f '{{.Id}}' "${image}" 2>/dev/null)" || return 0
+	old="$(podman image inspect -f '{{.Id}}' "${cache_image}" 2>/dev/null)" || old=""
+	podman tag "${image}" "${cache_image}"
+	podman rmi "${image}" >/dev/null
+	if [[ -n "${old}" && "${old}" != "${new}" ]]; then
+		podman rmi "${old}" >/dev/null 2>&1 || true
+	fi
+}
+
+# remove_all: every container and the network of this ID; the image becomes
+# the cache.
 remove_all() {
 	network="coderacer-test-${id}"
 	podman ps -aq --filter "label=coderacer-test=${id}" | xargs -r podman rm -f -t 2 >/dev/null 2>&1
-	podman rmi "${image}" >/dev/null 2>&1
+	keep_as_cache >/dev/null 2>&1
 	podman network rm -f "${network}" >/dev/null 2>&1
 	rm -f "/etc/cni/net.d/${network}.conflist"
 }
