@@ -47,12 +47,14 @@ fmt-check:
 
 # test/languages (every language through the real server) runs after the
 # other packages, not beside them: its compilers would steal the CPU from
-# the timing-sensitive end-to-end tests. So does test/vm (the cgroup v2 VM,
-# whose software-emulated CPUs take a whole core).
+# the timing-sensitive end-to-end tests. So do test/vm (the cgroup v2 VM,
+# whose software-emulated CPUs take a whole core) and test/container (the
+# image built and run with podman).
 test-go:
-	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) $$($(GO) list ./... | grep -v -E '/test/(languages|vm)$$')
+	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) $$($(GO) list ./... | grep -v -E '/test/(languages|vm|container)$$')
 	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/languages/
 	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/vm/
+	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/container/
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzValidateFiles -fuzztime=$(FUZZTIME) ./internal/engine/

@@ -65,7 +65,7 @@ packages=(iproute2 procps coreutils findutils)
 # and builds and runs the container image (podman with runc, podman-compose).
 packages+=(nftables)
 if ((${#all[@]} > 0)); then
-	packages+=(qemu-system-x86 qemu-utils debootstrap e2fsprogs podman runc podman-compose slirp4netns uidmap)
+	packages+=(qemu-system-x86 qemu-utils debootstrap e2fsprogs podman runc podman-compose containernetworking-plugins slirp4netns uidmap)
 fi
 runtime_packages="$(go run ./cmd/coderacer packages "${all[@]}")" ||
 	die "cannot list the runtimes' packages (go run ./cmd/coderacer packages ${all[*]})"

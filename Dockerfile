@@ -1,0 +1,45 @@
+# Code Racer's API server with the core language runtimes.
+#
+#   docker build -t coderacer .                            core languages (python3, node, go, php, java, ruby, c, c++, bash)
+#   docker build -t coderacer --build-arg LANGUAGES=all .  every language of runtimes/ (about 4 GB)
+#
+# The sandbox needs privileges a default container lacks: see README.md,
+# section "Docker", for the docker run line, or use compose.yaml.
+
+FROM golang:1.26-bookworm AS build
+ARG LANGUAGES=core
+WORKDIR /src
+# Modules first: this layer stays cached until go.mod or go.sum changes.
+COPY go.mod go.sum ./
+RUN go mod download
+COPY cmd ./cmd
+COPY internal ./internal
+COPY runtimes ./runtimes
+ARG VERSION=dev
+# Static: the final stage needs no Go toolchain nor a matching libc. The
+# build cache would only weigh on this layer: a source change rebuilds it.
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/coderacer ./cmd/coderacer && \
+	go clean -cache
+# The runtimes' packages, from the runtime files as for scripts/setup.sh.
+RUN case "${LANGUAGES}" in core) all= ;; all) all=--all ;; \
+	*) echo "LANGUAGES must be core or all, not '${LANGUAGES}'" >&2; exit 1 ;; esac; \
+	/out/coderacer packages ${all} >/out/packages.txt && \
+	/out/coderacer packages --npm ${all} >/out/npm-packages.txt
+
+FROM debian:bookworm
+# The lists first and the binary last: a code change does not reinstall
+# the languages (the lists' layer is reused while their content is the same).
+COPY --from=build /out/packages.txt /out/npm-packages.txt /usr/local/lib/coderacer/
+COPY scripts/container-install.sh /usr/local/lib/coderacer/container-install.sh
+RUN /usr/local/lib/coderacer/container-install.sh /usr/local/lib/coderacer/packages.txt /usr/local/lib/coderacer/npm-packages.txt
+COPY scripts/container-entrypoint.sh /usr/local/lib/coderacer/entrypoint.sh
+COPY --from=build /out/coderacer /usr/local/bin/coderacer
+ENV PORT=8000
+EXPOSE 8000
+# bash's /dev/tcp: no curl in the image for this alone.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+	CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${PORT} && printf 'GET /api/v1/health HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
+# SIGTERM (docker stop) lets running jobs finish and removes the cgroups.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/local/lib/coderacer/entrypoint.sh"]
+CMD ["serve"]
