@@ -32,7 +32,6 @@ FROM debian:bookworm
 COPY --from=build /out/packages.txt /out/npm-packages.txt /usr/local/lib/coderacer/
 COPY scripts/container-install.sh /usr/local/lib/coderacer/container-install.sh
 RUN /usr/local/lib/coderacer/container-install.sh /usr/local/lib/coderacer/packages.txt /usr/local/lib/coderacer/npm-packages.txt
-COPY scripts/container-entrypoint.sh /usr/local/lib/coderacer/entrypoint.sh
 COPY --from=build /out/coderacer /usr/local/bin/coderacer
 ENV PORT=8000
 EXPOSE 8000
@@ -41,5 +40,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 	CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${PORT} && printf 'GET /api/v1/health HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 # SIGTERM (docker stop) lets running jobs finish and removes the cgroups.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["/usr/local/lib/coderacer/entrypoint.sh"]
+# The server remounts the container's read-only cgroup mounts read-write
+# itself (it has CAP_SYS_ADMIN, which the sandbox needs anyway).
+ENTRYPOINT ["/usr/local/bin/coderacer"]
 CMD ["serve"]

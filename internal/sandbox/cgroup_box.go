@@ -208,7 +208,12 @@ func (b *boxCgroup) file(controller, name string, write bool) (*os.File, error) 
 		return f, nil
 	}
 	flag := os.O_RDONLY
-	if write {
+	switch {
+	case write && name == "memory.force_empty":
+		// Write-only (mode 0200): opening it for reading too would
+		// need CAP_DAC_OVERRIDE, which a container may not grant.
+		flag = os.O_WRONLY
+	case write:
 		flag = os.O_RDWR
 	}
 	f, err := os.OpenFile(b.path(controller, name), flag, 0)
