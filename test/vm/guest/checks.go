@@ -124,6 +124,9 @@ func (g *guest) placement(s scenario, r *running, name string) {
 		if !underPath(r.cgroup, base) {
 			problems = append(problems, fmt.Sprintf("the server is in %s, outside %s where it was started", r.cgroup, base))
 		}
+		if s.runsUnder != "" && !runsPlacedUnder(r.dirs, s.runsUnder) {
+			problems = append(problems, fmt.Sprintf("the runs' subtree is not a child of %s", s.runsUnder))
+		}
 		if s.nsView != "" {
 			view := strings.TrimSpace(readFile(filepath.Join(workDir, s.name, "ns-view")))
 			detail += fmt.Sprintf("; before it started, the server's namespace showed its cgroup as %q", view)
@@ -135,6 +138,14 @@ func (g *guest) placement(s scenario, r *running, name string) {
 			return detail, errors.New(strings.Join(problems, "; "))
 		}
 		return detail, nil
+	})
+}
+
+// runsPlacedUnder tells whether one of dirs is parent/coderacer-<pid>.
+func runsPlacedUnder(dirs []string, parent string) bool {
+	return slices.ContainsFunc(dirs, func(d string) bool {
+		pid, ok := strings.CutPrefix(d, strings.TrimSuffix(parent, "/")+"/coderacer-")
+		return ok && pid != "" && strings.Trim(pid, "0123456789") == ""
 	})
 }
 

@@ -19,6 +19,9 @@ type scenario struct {
 	// serverUnder is the cgroup the server must stay within; empty means
 	// the launching shell's.
 	serverUnder string
+	// runsUnder is the cgroup that must hold the runs' subtree
+	// coderacer-<pid> as its direct child (README, "Where it runs").
+	runsUnder string
 	// nsView is what the server's cgroup namespace must show before it
 	// starts (the container scenario).
 	nsView string
@@ -51,6 +54,7 @@ func scenarios() []scenario {
 					"--unit="+rootShellScope, "--", shellScript, dir)
 			},
 			shellCgroup: regexp.MustCompile(`^/system\.slice/` + rootShellScope + `\.scope$`),
+			runsUnder:   "/",
 		},
 		{
 			// A login session through PAM (pam_systemd): su -l gives
@@ -61,6 +65,7 @@ func scenarios() []scenario {
 				return newShellLaunch(dir, "", "su", "-l", "root", "-c", shellScript+" "+dir)
 			},
 			shellCgroup: regexp.MustCompile(`^/user\.slice/user-0\.slice/session-[a-z]*[0-9]+\.scope$`),
+			runsUnder:   "/",
 		},
 		{
 			name: "shipped-unit",
@@ -68,6 +73,7 @@ func scenarios() []scenario {
 				return &unitLaunch{dir: dir, unit: shippedUnit, source: g.unitFile}
 			},
 			serverUnder: "/system.slice/" + shippedUnit,
+			runsUnder:   "/system.slice/" + shippedUnit,
 		},
 		{
 			name: "plain-unit",
@@ -88,6 +94,7 @@ func scenarios() []scenario {
 			},
 			shellCgroup: regexp.MustCompile(`^/system\.slice/` + containerScope + `\.scope/runtime$`),
 			serverUnder: "/system.slice/" + containerScope + ".scope/container",
+			runsUnder:   "/system.slice/" + containerScope + ".scope/container",
 			nsView:      "0::/",
 		},
 	}
