@@ -49,31 +49,27 @@ func parentOf(pid int) int {
 // sandboxes' inits run the same binary with other arguments).
 func serverPids() []int {
 	want := []byte(serverBin + "\x00serve\x00")
-	var pids []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil && bytes.Equal(b, want) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
+	return pidsWhere(func(pid int) bool {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		return err == nil && bytes.Equal(b, want)
+	})
 }
 
 // binaryPids are the processes running the server's binary, whatever
 // their arguments: the server and its sandboxes' inits.
 func binaryPids() []int {
+	return pidsWhere(func(pid int) bool {
+		exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+		return err == nil && exe == serverBin
+	})
+}
+
+// pidsWhere are the processes of /proc that match.
+func pidsWhere(match func(pid int) bool) []int {
 	var pids []int
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && exe == serverBin {
+		if pid, err := strconv.Atoi(e.Name()); err == nil && match(pid) {
 			pids = append(pids, pid)
 		}
 	}
