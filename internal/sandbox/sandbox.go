@@ -90,58 +90,18 @@ func New(cfg Config) (*Sandbox, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	uidLocks, err := reserveUIDs(cfg.FirstUID, cfg.Size)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: box user ids %d-%d: %w", cfg.FirstUID, cfg.FirstUID+cfg.Size-1, err)
-	}
-	releaseUIDs := func() {
-		for _, f := range uidLocks {
-			f.Close()
-		}
-	}
-	if err := allowCoreLimit(); err != nil {
-		releaseUIDs()
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	filter, err := buildSeccompFilter()
-	if err != nil {
-		releaseUIDs()
-		return nil, err
-	}
-	cg, err := newCgroups()
-	if err != nil {
-		releaseUIDs()
-		return nil, err
-	}
-	mounts := buildMounts(cfg)
-	resetReq, err := resetBoxRequest(mounts)
-	if err != nil {
-		releaseUIDs()
-		return nil, err
-	}
-	var net *network
-	if cfg.Network != nil {
-		if net, err = startNetwork(*cfg.Network, cfg.Size, mounts, cfg.Logger); err != nil {
-			releaseUIDs()
-			if cg != nil {
-				_ = cg.destroy()
-			}
-			return nil, err
-		}
-	}
 	s := &Sandbox{
-		net:      net,
-		cfg:      cfg,
-		log:      cfg.Logger,
-		cg:       cg,
-		filter:   filter,
-		mounts:   mounts,
-		resetReq: resetReq,
-		uidLocks: uidLocks,
-		free:     make(chan *Box, cfg.Size),
-		all:      make(map[*Box]struct{}),
-		inits:    make(map[int]bool),
-		closing:  make(chan struct{}),
+		cfg:     cfg,
+		log:     cfg.Logger,
+		free:    make(chan *Box, cfg.Size),
+		all:     make(map[*Box]struct{}),
+		inits:   make(map[int]bool),
+		closing: make(chan struct{}),
+	}
+	if err := s.claimHost(); err != nil {
+		// Close gives back whatever claimHost took before it failed.
+		_ = s.Close()
+		return nil, err
 	}
 	for i := range cfg.Size {
 		b, err := s.newBox(i)
@@ -154,8 +114,38 @@ func New(cfg Config) (*Sandbox, error) {
 		}
 		s.free <- b
 	}
-	s.log.Info("sandbox pool ready", "boxes", cfg.Size, "cgroup", cg.version.String(), "cgroupPrefix", cg.prefix)
+	s.log.Info("sandbox pool ready", "boxes", cfg.Size, "cgroup", s.cg.version.String(), "cgroupPrefix", s.cg.prefix)
 	return s, nil
+}
+
+// claimHost takes what the pool needs of the host, recording each on s as
+// it goes: the boxes' uids, a hard core limit they can set, the seccomp
+// filter, the cgroups, the mounts and, when enabled, the network.
+func (s *Sandbox) claimHost() error {
+	cfg := s.cfg
+	var err error
+	if s.uidLocks, err = reserveUIDs(cfg.FirstUID, cfg.Size); err != nil {
+		return fmt.Errorf("sandbox: box user ids %d-%d: %w", cfg.FirstUID, cfg.FirstUID+cfg.Size-1, err)
+	}
+	if err := allowCoreLimit(); err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	if s.filter, err = buildSeccompFilter(); err != nil {
+		return err
+	}
+	if s.cg, err = newCgroups(); err != nil {
+		return err
+	}
+	s.mounts = buildMounts(cfg)
+	if s.resetReq, err = resetBoxRequest(s.mounts); err != nil {
+		return err
+	}
+	if cfg.Network != nil {
+		if s.net, err = startNetwork(*cfg.Network, cfg.Size, s.mounts, cfg.Logger); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func buildMounts(cfg Config) []mount.Mount {
