@@ -22,7 +22,7 @@ import (
 )
 
 // allScenarios are the guest's scenario names, in its order.
-var allScenarios = []string{"root-shell", "login-session", "shipped-unit", "plain-unit", "cgroupns"}
+var allScenarios = []string{"root-shell", "login-session", "shipped-unit", "plain-unit", "cgroupns", "podman"}
 
 var scenariosFlag = flag.String("vm.scenarios", os.Getenv("CODERACER_VM_SCENARIOS"),
 	"comma-separated scenarios to run (default: those -run selects, else all): "+strings.Join(allScenarios, ", "))
