@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,9 +15,10 @@ import (
 )
 
 const (
-	podmanImage     = "localhost/crvm-root"
-	podmanContainer = "crvm-podman"
-	maskedContainer = "crvm-podman-masked"
+	podmanImage       = "localhost/crvm-root"
+	podmanContainer   = "crvm-podman"
+	maskedContainer   = "crvm-podman-masked"
+	readonlyContainer = "crvm-podman-readonly"
 )
 
 // podmanPrivileges are exactly the options README.md's Docker section
@@ -50,34 +52,56 @@ func podman(args ...string) (string, error) {
 
 // buildPodmanImage imports the VM's own root file system (bash, python3,
 // gcc, the server at /usr/local/bin/coderacer) as an image, without the
-// kernel, the documentation and the mount points' contents. No registry is
-// reachable and the project's image is 1.4 GB: this one is made in the VM.
-func buildPodmanImage(dir string) (string, error) {
+// kernel, the documentation and the mount points' contents, streamed from
+// tar to podman import (the VM's /run and /tmp are too small to hold it).
+// No registry is reachable and the project's image is 1.4 GB: this one is
+// made in the VM.
+func buildPodmanImage() (string, error) {
 	start := time.Now()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("create %s: %w", dir, err)
-	}
-	tarball := filepath.Join(dir, "root.tar")
-	args := []string{"-C", "/", "--one-file-system", "--numeric-owner", "-cf", tarball}
+	args := []string{"-C", "/", "--one-file-system", "--numeric-owner", "-c"}
 	for _, p := range []string{"proc", "sys", "dev", "run", "tmp", "mnt", "boot", "usr/lib/modules",
 		"usr/share/doc", "usr/share/man", "usr/share/locale", "usr/share/info", "var/cache", "var/lib/apt/lists",
-		"var/lib/containers", "var/log", "var/tmp"} {
-		args = append(args, "--exclude=./"+p+"/*")
+		"var/lib/containers", "var/log", "var/tmp",
+		// Podman and its network, and what gcc needs only for -flto:
+		// the server's languages need none of them.
+		"usr/lib/cni", "usr/bin/podman", "usr/bin/x86_64-linux-gnu-lto-dump-12",
+		"usr/lib/gcc/x86_64-linux-gnu/12/lto1"} {
+		args = append(args, "--exclude=./"+p+"/*", "--exclude=./"+p)
 	}
-	if out, err := exec.Command("tar", append(args, ".")...).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("tar the VM's root: %w: %s", err, out)
-	}
-	defer os.Remove(tarball)
-	st, err := os.Stat(tarball)
+	tar := exec.Command("tar", append(args, ".")...)
+	var tarErr strings.Builder
+	tar.Stderr = &tarErr
+	stream, err := tar.StdoutPipe()
 	if err != nil {
 		return "", err
 	}
-	tarred := time.Since(start)
-	if _, err := podman("import", "--quiet", tarball, podmanImage); err != nil {
-		return "", err
+	counted := &countingReader{r: stream}
+	imp := exec.Command("podman", "import", "--quiet", "-", podmanImage)
+	imp.Stdin = counted
+	if err := tar.Start(); err != nil {
+		return "", fmt.Errorf("tar the VM's root: %w", err)
 	}
-	return fmt.Sprintf("image %s from a %d MiB tar of the VM's root (tar %.1fs, import %.1fs)",
-		podmanImage, st.Size()>>20, tarred.Seconds(), (time.Since(start) - tarred).Seconds()), nil
+	out, impErr := imp.CombinedOutput()
+	if err := tar.Wait(); err != nil {
+		return "", fmt.Errorf("tar the VM's root: %w: %s", err, tarErr.String())
+	}
+	if impErr != nil {
+		return "", fmt.Errorf("podman import: %w: %s", impErr, out)
+	}
+	return fmt.Sprintf("image %s from a %d MiB tar of the VM's root in %.1fs",
+		podmanImage, counted.n>>20, time.Since(start).Seconds()), nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // maskedStart starts the server in a container as README's, but without
@@ -226,36 +250,48 @@ type ociSpec struct {
 	} `json:"linux"`
 }
 
-// engineSetup checks that the container is what the scenario claims: the
-// spec Podman gave runc mounts cgroup2 read-only, masks nothing, has a
-// cgroup namespace and exactly README's capabilities.
-func engineSetup() (string, error) {
-	dir, err := podman("inspect", "--format", "{{.StaticDir}}", podmanContainer)
+// specOf reads the OCI spec Podman gave runc for a container.
+func specOf(name string) (ociSpec, error) {
+	var spec ociSpec
+	dir, err := podman("inspect", "--format", "{{.StaticDir}}", name)
 	if err != nil {
-		return "", err
+		return spec, err
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "config.json"))
 	if err != nil {
-		return "", fmt.Errorf("the OCI spec: %w", err)
+		return spec, fmt.Errorf("the OCI spec: %w", err)
 	}
-	var spec ociSpec
 	if err := json.Unmarshal(b, &spec); err != nil {
-		return "", fmt.Errorf("the OCI spec: %w", err)
+		return spec, fmt.Errorf("the OCI spec: %w", err)
+	}
+	return spec, nil
+}
+
+// cgroupMount is the spec's mount on /sys/fs/cgroup: type and options.
+func (spec ociSpec) cgroupMount() (string, bool) {
+	for _, m := range spec.Mounts {
+		if m.Destination == cgroupRoot {
+			return m.Type + " " + strings.Join(m.Options, ","), slices.Contains(m.Options, "ro")
+		}
+	}
+	return "(none)", false
+}
+
+// engineSetup checks that the container is what the scenario claims: the
+// spec Podman gave runc masks nothing, has a cgroup namespace and exactly
+// README's capabilities. The cgroup mount is shown: Podman mounts it
+// read-write when systempaths=unconfined (its unmask=ALL, which takes in
+// /sys/fs/cgroup), Docker read-only; the readonly-cgroup check covers that.
+func engineSetup() (string, error) {
+	spec, err := specOf(podmanContainer)
+	if err != nil {
+		return "", err
 	}
 	var problems []string
 	caps := slices.Sorted(slices.Values(spec.Process.Capabilities.Bounding))
 	want := []string{"CAP_SETFCAP", "CAP_SETGID", "CAP_SETUID", "CAP_SYS_ADMIN"}
 	if !slices.Equal(caps, want) {
 		problems = append(problems, fmt.Sprintf("capabilities %v, not %v", caps, want))
-	}
-	cgroupMount := "(none)"
-	for _, m := range spec.Mounts {
-		if m.Destination == cgroupRoot {
-			cgroupMount = m.Type + " " + strings.Join(m.Options, ",")
-			if m.Type != "cgroup" && m.Type != "cgroup2" || !slices.Contains(m.Options, "ro") {
-				problems = append(problems, "the cgroup file system is not mounted read-only: "+cgroupMount)
-			}
-		}
 	}
 	if len(spec.Linux.MaskedPaths) > 0 {
 		problems = append(problems, fmt.Sprintf("masked paths %v", spec.Linux.MaskedPaths))
@@ -268,21 +304,83 @@ func engineSetup() (string, error) {
 	if !cgroupns {
 		problems = append(problems, "no cgroup namespace")
 	}
+	mount, _ := spec.cgroupMount()
 	detail := fmt.Sprintf("runc spec: capabilities %v, %s on %s, masked paths %v, cgroup namespace %v",
-		caps, cgroupMount, cgroupRoot, spec.Linux.MaskedPaths, cgroupns)
+		caps, mount, cgroupRoot, spec.Linux.MaskedPaths, cgroupns)
 	if len(problems) > 0 {
 		return detail, errors.New(strings.Join(problems, "; "))
 	}
 	return detail, nil
 }
 
+// readonlyCgroup starts the server as Docker would mount its cgroups:
+// read-only, with only /proc unmasked (README's narrower Podman option
+// unmask=/proc/*). The server must remount its cgroup mount read-write,
+// serve (asked from inside: no port is published) and stop cleanly.
+func readonlyCgroup() (string, error) {
+	defer func() { _, _ = podman("rm", "--force", readonlyContainer) }()
+	var args []string
+	for _, a := range podmanPrivileges {
+		if a == "systempaths=unconfined" {
+			a = "unmask=/proc/*"
+		}
+		args = append(args, a)
+	}
+	run := append([]string{"run", "--detach", "--name", readonlyContainer, "--network", "none"}, args...)
+	if _, err := podman(append(run, podmanImage, serverBin, "serve")...); err != nil {
+		return "", err
+	}
+	spec, err := specOf(readonlyContainer)
+	if err != nil {
+		return "", err
+	}
+	mount, ro := spec.cgroupMount()
+	detail := "runc spec: " + mount + " on " + cgroupRoot
+	if !ro {
+		return detail, errors.New("the spec does not mount the cgroups read-only: this check shows nothing")
+	}
+	inside, err := healthInside(readonlyContainer, 240*time.Second)
+	if err != nil {
+		logs, _ := podman("logs", readonlyContainer)
+		return detail, fmt.Errorf("%w; the server's first error line: %s", err, firstError(logs))
+	}
+	detail += "; inside: " + inside
+	if _, err := podman("stop", "--time", "60", readonlyContainer); err != nil {
+		return detail, err
+	}
+	if _, code := podmanExited(readonlyContainer); code != 0 {
+		return detail, fmt.Errorf("podman stop: exit status %d", code)
+	}
+	if left := coderacerDirs(); len(left) > 0 {
+		return detail, fmt.Errorf("cgroups left behind: %v", left)
+	}
+	return detail + "; podman stop: exit status 0, no cgroup left", nil
+}
+
+// healthInside waits until the server in a container answers its health
+// check from inside the container.
+func healthInside(name string, timeout time.Duration) (string, error) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if out, err := podmanExec(name); err == nil {
+			return out, nil
+		}
+		if done, code := podmanExited(name); done {
+			return "", fmt.Errorf("the server ended without serving: exit status %d", code)
+		}
+		time.Sleep(time.Second)
+	}
+	return "", fmt.Errorf("no answer from /api/v1/health inside the container after %v", timeout)
+}
+
 // podmanExec asks the server's health from inside the running container
 // as the image's HEALTHCHECK does (podman exec, bash's /dev/tcp): runc
 // must be able to put a new process into the container's cgroup, whose
 // controllers the server has enabled for its children.
-func podmanExec() (string, error) {
-	script := `exec 3<>/dev/tcp/127.0.0.1/8000 && printf 'GET /api/v1/health HTTP/1.0\r\n\r\n' >&3 && head -1 <&3 && grep ' /sys/fs/cgroup ' /proc/self/mountinfo`
-	out, err := podman("exec", podmanContainer, "bash", "-c", script)
+func podmanExec(name string) (string, error) {
+	script := `exec 3<>/dev/tcp/127.0.0.1/8000 && printf 'GET /api/v1/health HTTP/1.0\r\n\r\n' >&3 && head -1 <&3 &&
+		echo "exec'd into $(cut -d: -f3 /proc/self/cgroup)" && grep ' /sys/fs/cgroup ' /proc/self/mountinfo | cut -d' ' -f5,6`
+	out, err := podman("exec", name, "bash", "-c", script)
 	if err != nil {
 		return "", err
 	}

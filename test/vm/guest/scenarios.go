@@ -110,7 +110,7 @@ func scenarios() []scenario {
 			prepare:   preparePodman,
 			extra: func(g *guest, s scenario, r *running) {
 				g.check(s.name, "engine-setup", r.logFile, engineSetup)
-				g.check(s.name, "exec", r.logFile, podmanExec)
+				g.check(s.name, "exec", r.logFile, func() (string, error) { return podmanExec(podmanContainer) })
 			},
 		},
 	}
@@ -119,7 +119,7 @@ func scenarios() []scenario {
 // preparePodman makes the image and checks that the server refuses a
 // container whose /proc is masked.
 func preparePodman(g *guest, s scenario, dir string) bool {
-	if !g.check(s.name, "image", "", func() (string, error) { return buildPodmanImage(dir) }) {
+	if !g.check(s.name, "image", "", buildPodmanImage) {
 		return false
 	}
 	g.check(s.name, "masked-proc", "", func() (string, error) {
@@ -131,6 +131,7 @@ func preparePodman(g *guest, s scenario, dir string) bool {
 		}
 		return detail, err
 	})
+	g.check(s.name, "readonly-cgroup", "", readonlyCgroup)
 	return true
 }
 
