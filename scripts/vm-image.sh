@@ -7,7 +7,8 @@
 #
 # The image is Debian 12 minbase (scripts/bookworm-rootfs.sh) plus a kernel,
 # systemd, logind (login sessions), gcc and python3 for the test programs and
-# iproute2 for the sandbox. At boot, crvm-run.service mounts the host's 9p
+# iproute2 for the sandbox, and Podman with runc, the CNI plugins and
+# iptables (a published port) for the podman scenario. At boot, crvm-run.service mounts the host's 9p
 # share "crvm", runs the guest program it finds there and powers off.
 # Cached under CODERACER_CACHE/vm/<hash of this script without its comments>:
 # changing the recipe rebuilds it. First build about 2 minutes (apt-get from
@@ -20,7 +21,8 @@ cache="${CODERACER_CACHE:-/var/cache/coderacer}"
 key="$(grep -v '^[[:space:]]*#' "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)"
 out="${cache}/vm/${key}"
 packages=(linux-image-amd64 initramfs-tools systemd systemd-sysv udev dbus
-	libpam-systemd kmod iproute2 procps util-linux gcc libc6-dev python3)
+	libpam-systemd kmod iproute2 procps util-linux gcc libc6-dev python3
+	podman runc containernetworking-plugins iptables uidmap)
 
 if [[ -s "${out}/disk.img" ]]; then
 	echo "${out}"
@@ -113,6 +115,20 @@ StandardError=journal+console
 WantedBy=multi-user.target
 UNIT
 ln -s /etc/systemd/system/crvm-run.service "${root}/etc/systemd/system/multi-user.target.wants/crvm-run.service"
+
+# Podman as a distribution ships it, with runc (crun is Podman's default
+# elsewhere; runc is Docker's, and what the brief of the test asks for),
+# systemd managing the containers' cgroups (the default on cgroup v2) and
+# no journald needed for its events.
+mkdir -p "${root}/etc/containers"
+cat >"${root}/etc/containers/containers.conf" <<'CONF'
+[engine]
+runtime = "runc"
+cgroup_manager = "systemd"
+events_logger = "file"
+[network]
+network_backend = "cni"
+CONF
 
 mkdir -p "${work}/out"
 cp "${root}"/boot/vmlinuz-* "${work}/out/vmlinuz"

@@ -1,8 +1,8 @@
 // Package vm boots a Debian 12 VM with a pure cgroup v2 hierarchy under
 // qemu (TCG) and runs the real Code Racer server inside it in each way a
 // person starts it: a root shell, a login session, the shipped systemd
-// unit, a plain unit without Delegate= and a private cgroup namespace as
-// containers make. The guest program (./guest) does the checks; this test
+// unit, a plain unit without Delegate=, a private cgroup namespace as
+// containers make, and a real Podman container (runc). The guest program (./guest) does the checks; this test
 // builds the binaries, boots the VM and turns the guest's results into
 // subtests TestVM/<scenario>/<check>. See README.md.
 package vm
@@ -22,7 +22,7 @@ import (
 )
 
 // allScenarios are the guest's scenario names, in its order.
-var allScenarios = []string{"root-shell", "login-session", "shipped-unit", "plain-unit", "cgroupns"}
+var allScenarios = []string{"root-shell", "login-session", "shipped-unit", "plain-unit", "cgroupns", "podman"}
 
 var scenariosFlag = flag.String("vm.scenarios", os.Getenv("CODERACER_VM_SCENARIOS"),
 	"comma-separated scenarios to run (default: those -run selects, else all): "+strings.Join(allScenarios, ", "))

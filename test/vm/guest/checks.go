@@ -121,11 +121,19 @@ func (g *guest) placement(s scenario, r *running, name string) {
 		if s.shellCgroup != nil && !slices.ContainsFunc(mapValues(watched), s.shellCgroup.MatchString) {
 			problems = append(problems, fmt.Sprintf("no launcher process in a cgroup like %s: the scenario is not what it claims", s.shellCgroup))
 		}
+		runsUnder := s.runsUnder
+		if c, ok := r.l.(interface{ containerCgroup(n int) string }); ok {
+			base, runsUnder = c.containerCgroup(r.n), c.containerCgroup(r.n)
+			detail += "; the container's cgroup " + base
+			if leaf := base + "/coderacer-server"; r.cgroup != leaf {
+				problems = append(problems, fmt.Sprintf("the server is in %s, not in the leaf %s", r.cgroup, leaf))
+			}
+		}
 		if !underPath(r.cgroup, base) {
 			problems = append(problems, fmt.Sprintf("the server is in %s, outside %s where it was started", r.cgroup, base))
 		}
-		if s.runsUnder != "" && !runsPlacedUnder(r.dirs, s.runsUnder) {
-			problems = append(problems, fmt.Sprintf("the runs' subtree is not a child of %s", s.runsUnder))
+		if runsUnder != "" && !runsPlacedUnder(r.dirs, runsUnder) {
+			problems = append(problems, fmt.Sprintf("the runs' subtree is not a child of %s", runsUnder))
 		}
 		if s.nsView != "" {
 			view := strings.TrimSpace(readFile(filepath.Join(workDir, s.name, "ns-view")))

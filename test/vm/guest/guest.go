@@ -94,11 +94,17 @@ func (g *guest) runScenario(s scenario) {
 	l := s.newLaunch(g, filepath.Join(workDir, s.name))
 	defer g.cleanup()
 	defer l.finish()
+	if s.prepare != nil && !s.prepare(g, s, filepath.Join(workDir, s.name)) {
+		return
+	}
 	first, ok := g.startServer(s, l, 1)
 	if !ok {
 		return
 	}
 	g.exercise(s, first)
+	if s.extra != nil {
+		s.extra(g, s, first)
+	}
 	// A shutdown that left something behind is no reason not to restart:
 	// the restart shows whether the leftovers make it nest deeper.
 	g.shutdown(s, first, "shutdown")

@@ -25,6 +25,10 @@ type scenario struct {
 	// nsView is what the server's cgroup namespace must show before it
 	// starts (the container scenario).
 	nsView string
+	// prepare runs before the first start; false ends the scenario.
+	prepare func(g *guest, s scenario, dir string) bool
+	// extra are checks of the running server particular to the scenario.
+	extra func(g *guest, s scenario, r *running)
 	// mayRefuse: refusing to start with an error naming Delegate=yes is
 	// an accepted outcome.
 	mayRefuse bool
@@ -97,7 +101,38 @@ func scenarios() []scenario {
 			runsUnder:   "/system.slice/" + containerScope + ".scope/container",
 			nsView:      "0::/",
 		},
+		{
+			// A real container: Podman with runc and README's
+			// privileges. Where it runs is the container's cgroup,
+			// which Podman names after the container's id.
+			name:      "podman",
+			newLaunch: func(g *guest, dir string) launch { return &podmanLaunch{dir: dir} },
+			prepare:   preparePodman,
+			extra: func(g *guest, s scenario, r *running) {
+				g.check(s.name, "engine-setup", r.logFile, engineSetup)
+				g.check(s.name, "exec", r.logFile, func() (string, error) { return podmanExec(podmanContainer) })
+			},
+		},
 	}
+}
+
+// preparePodman makes the image and checks that the server refuses a
+// container whose /proc is masked.
+func preparePodman(g *guest, s scenario, dir string) bool {
+	if !g.check(s.name, "image", "", buildPodmanImage) {
+		return false
+	}
+	g.check(s.name, "masked-proc", "", func() (string, error) {
+		detail, err := maskedStart()
+		if err == nil {
+			if left := coderacerDirs(); len(left) > 0 {
+				err = fmt.Errorf("cgroups left behind: %v", left)
+			}
+		}
+		return detail, err
+	})
+	g.check(s.name, "readonly-cgroup", "", readonlyCgroup)
+	return true
 }
 
 // setup installs the scripts the scenarios run.
