@@ -37,6 +37,7 @@ type serveConfig struct {
 	Network             networkSettings
 	CacheBytes          int64
 	PprofAddr           string
+	MetricsAddr         string
 	BoxUIDBase          int
 	Run                 engine.LimitPolicy
 	Compile             engine.LimitPolicy
@@ -71,6 +72,7 @@ func (c *serveConfig) settings() []setting {
 		{"CODERACER_LOG_LEVEL", "log-level", "debug, info, warn or error", stringValue{&c.LogLevel}},
 		{"CODERACER_COMPILE_CACHE_BYTES", "compile-cache-bytes", "memory for cached compilation artifacts (0 disables the cache)", bytesValue{&c.CacheBytes}},
 		{"CODERACER_PPROF_ADDR", "pprof-addr", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off", stringValue{&c.PprofAddr}},
+		{"CODERACER_METRICS_ADDR", "metrics-addr", "serve Prometheus metrics (/metrics) on this address instead of the API port (e.g. 127.0.0.1:9090); empty: on the API port", stringValue{&c.MetricsAddr}},
 		{"CODERACER_BOX_UID_BASE", "box-uid-base", "host uid and gid of the first sandbox (sandbox i runs as base+i); each server on a host needs a range of its own", intValue{&c.BoxUIDBase}},
 	}
 	s = append(s, c.wsSettings()...)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/coderacer/coderacer/internal/api"
 	"github.com/coderacer/coderacer/internal/engine"
+	"github.com/coderacer/coderacer/internal/metrics"
 	"github.com/coderacer/coderacer/internal/runtime"
 	"github.com/coderacer/coderacer/internal/sandbox"
 	"github.com/coderacer/coderacer/runtimes"
@@ -156,15 +157,32 @@ func serve(args []string) error {
 	// can cancel them; their sandboxes are then killed.
 	jobCtx, cancelJobs := context.WithCancel(context.Background())
 	defer cancelJobs()
+	reg := metrics.New(eng)
+	opts := apiOptions(cfg, log)
+	opts.Metrics, opts.MetricsRoute = reg, cfg.MetricsAddr == ""
 	srv := &http.Server{
 		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
-		Handler:           logRequests(log, api.New(eng, apiOptions(cfg, log))),
+		Handler:           logRequests(log, api.New(eng, opts)),
 		BaseContext:       func(net.Listener) context.Context { return jobCtx },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if cfg.MetricsAddr != "" {
+		// Apart from the API, e.g. on an address only the scraper
+		// reaches.
+		go func() {
+			log.Info("serving metrics", "addr", cfg.MetricsAddr)
+			mux := http.NewServeMux()
+			mux.Handle("GET /metrics", reg.Handler())
+			ms := &http.Server{Addr: cfg.MetricsAddr, Handler: mux,
+				ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+			if err := ms.ListenAndServe(); err != nil {
+				log.Error("metrics server", "err", err)
+			}
+		}()
 	}
 	if cfg.PprofAddr != "" {
 		// A separate listener, so profiles are never reachable through

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coderacer/coderacer/internal/engine"
+	"github.com/coderacer/coderacer/internal/metrics"
 )
 
 // The defaults of Options (README "Configuration" says why).
@@ -54,6 +55,10 @@ type Options struct {
 	WriteTimeout        time.Duration // 0 means DefaultWriteTimeout
 	Logger              *slog.Logger
 	WebSocket           WSOptions // zero fields pick DefaultWSOptions
+	// Metrics, when not nil, records jobs, requests and WebSocket
+	// sessions; MetricsRoute also serves them at GET /metrics.
+	Metrics      *metrics.Metrics
+	MetricsRoute bool
 }
 
 type server struct {
@@ -102,6 +107,7 @@ func newServer(exec engine.Executor, opts Options) *server {
 	return &server{exec: exec, opts: opts, log: opts.Logger,
 		bodies:    &byteBudget{limit: opts.BodyMemoryBytes},
 		responses: &byteBudget{limit: opts.ResponseMemoryBytes},
+		sessions:  wsSessions{metrics: opts.Metrics},
 	}
 }
 
@@ -117,7 +123,10 @@ func (s *server) handler() http.Handler {
 	mux.HandleFunc("GET /api/v2/runtimes", s.handleV2Runtimes)
 	mux.HandleFunc("GET /api/v2/connect", s.handleV2Connect)
 	mux.HandleFunc("/api/v2/", s.handleV2Fallback)
-	return s.writeDeadlines(s.recoverer(jsonFallback(mux)))
+	if s.opts.Metrics != nil && s.opts.MetricsRoute {
+		mux.Handle("GET /metrics", s.opts.Metrics.Handler())
+	}
+	return s.instrument(s.writeDeadlines(s.recoverer(jsonFallback(mux))))
 }
 
 // jsonFallback rewrites the mux's plain-text 404 and 405 answers as JSON.
@@ -127,7 +136,9 @@ func jsonFallback(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
-			h.ServeHTTP(w, r)
+			// Through the mux, which sets r.Pattern (the metrics'
+			// route) and the path values.
+			mux.ServeHTTP(w, r)
 			return
 		}
 		rec := &recorder{header: http.Header{}, code: http.StatusOK}

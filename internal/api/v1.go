@@ -116,7 +116,7 @@ func (s *server) handleExecute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	res, err := s.execute(r.Context(), job)
+	res, err := s.execute(r.Context(), dialectV1, job)
 	release()
 	if err != nil {
 		s.writeExecuteError(w, r, err, clamped)
@@ -148,11 +148,16 @@ func (s *server) writeExecuteError(w http.ResponseWriter, r *http.Request, err e
 // neither a result nor an error.
 var errNoResult = errors.New("executor returned neither a result nor an error")
 
-// execute runs a job through the executor, for every dialect.
-func (s *server) execute(ctx context.Context, job engine.Job) (*engine.Result, error) {
+// execute runs a job through the executor, for every dialect, and counts
+// it in the metrics. A job refused before it ran (a bad request, a full
+// queue) is no job.
+func (s *server) execute(ctx context.Context, dialect string, job engine.Job) (*engine.Result, error) {
 	res, err := s.exec.Execute(ctx, job)
 	if res == nil && err == nil {
 		err = errNoResult
+	}
+	if res != nil || errors.Is(err, errNoResult) {
+		s.opts.Metrics.Job(dialect, res)
 	}
 	return res, err
 }

@@ -127,7 +127,7 @@ func (s *server) handleV2Execute(w http.ResponseWriter, r *http.Request) {
 		writeV2Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	res, err := s.execute(r.Context(), vj.job)
+	res, err := s.execute(r.Context(), dialectV2, vj.job)
 	vj.job = engine.Job{} // vj lives on; the files and stdin need not
 	release()
 	if err != nil {

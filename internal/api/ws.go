@@ -613,10 +613,10 @@ type wsExecution struct {
 
 // executeAsync runs job in the background; the result arrives on the
 // channel, once.
-func (s *server) executeAsync(ctx context.Context, job engine.Job) <-chan wsExecution {
+func (s *server) executeAsync(ctx context.Context, dialect string, job engine.Job) <-chan wsExecution {
 	done := make(chan wsExecution, 1)
 	go func() {
-		res, err := s.execute(ctx, job)
+		res, err := s.execute(ctx, dialect, job)
 		done <- wsExecution{res, err}
 	}()
 	return done

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/coderacer/coderacer/internal/metrics"
 )
 
 // WSOptions bound the WebSocket sessions of both dialects, so that no
@@ -60,7 +62,8 @@ func (o WSOptions) withDefaults() WSOptions {
 
 // wsSessions counts the open sessions of both dialects.
 type wsSessions struct {
-	open atomic.Int64
+	open    atomic.Int64
+	metrics *metrics.Metrics // nil: none
 }
 
 // acquire takes a place for a session; false when max are open.
@@ -69,10 +72,14 @@ func (c *wsSessions) acquire(max int) bool {
 		c.open.Add(-1)
 		return false
 	}
+	c.metrics.WebSocketOpened()
 	return true
 }
 
-func (c *wsSessions) release() { c.open.Add(-1) }
+func (c *wsSessions) release() {
+	c.open.Add(-1)
+	c.metrics.WebSocketClosed()
+}
 
 // refuseSession answers a session over the cap, before the upgrade, in
 // the dialect's error shape.

@@ -160,7 +160,7 @@ func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	ss.startJob(cancel)
-	done := s.executeAsync(ctx, job)
+	done := s.executeAsync(ctx, dialectV1WebSocket, job)
 	for {
 		select {
 		case raw, ok := <-msgs:

@@ -142,7 +142,7 @@ func (s *server) handleV2Connect(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	ss.startJob(cancel)
-	done := s.executeAsync(ctx, vj.job)
+	done := s.executeAsync(ctx, dialectV2WebSocket, vj.job)
 	for {
 		select {
 		case raw, ok := <-msgs:

@@ -42,6 +42,26 @@ type Local struct {
 	releases  sync.WaitGroup
 }
 
+// Stats is what the engine says of its load and cache, for metrics.
+type Stats struct {
+	Slots     int   // jobs that run at once
+	InFlight  int64 // jobs running or waiting for a sandbox
+	Pool      sandbox.PoolStats
+	CacheHits uint64
+	// CacheMisses are compiles the cache could have served but did not.
+	CacheMisses uint64
+	CacheBytes  int64
+}
+
+// Stats reads the engine's counters; cheap, for every scrape.
+func (e *Local) Stats() Stats {
+	st := Stats{Slots: e.cfg.Slots, InFlight: e.inflight.Load(), Pool: e.cfg.Sandbox.Stats()}
+	if e.cfg.Cache != nil {
+		st.CacheHits, st.CacheMisses, st.CacheBytes = e.cfg.Cache.Stats()
+	}
+	return st
+}
+
 // baseEnv is the environment of every program; runtimes add their own.
 // Nothing of the server's environment is passed on.
 var baseEnv = []string{

@@ -64,6 +64,9 @@ type Sandbox struct {
 	uidLocks []*os.File
 	free     chan *Box
 	runSeq   atomic.Uint64
+	// replaced counts the boxes destroyed and replaced because they
+	// could not be wiped (PoolStats).
+	replaced atomic.Uint64
 	mu       sync.Mutex
 	all      map[*Box]struct{}
 	// buildMu serialises container starts, so that a new container's
@@ -339,6 +342,18 @@ func (s *Sandbox) Acquire(ctx context.Context) (*Box, error) {
 	}
 }
 
+// PoolStats is what the pool says of itself, for metrics.
+type PoolStats struct {
+	Size         int    // boxes of the pool
+	Free         int    // boxes waiting for a job
+	Replacements uint64 // boxes replaced since start (not wipeable, broken)
+}
+
+// Stats reads the pool's counters; cheap, for every scrape.
+func (s *Sandbox) Stats() PoolStats {
+	return PoolStats{Size: s.cfg.Size, Free: len(s.free), Replacements: s.replaced.Load()}
+}
+
 // release wipes a box and returns it to the pool. A box that cannot be
 // wiped is destroyed and replaced: a dirty box must never run again.
 func (s *Sandbox) release(b *Box) {
@@ -361,6 +376,7 @@ func (s *Sandbox) release(b *Box) {
 			s.log.Error("box reset failed; replacing it", "box", b.index, "err", err)
 		}
 		s.destroyBox(b)
+		s.replaced.Add(1)
 		nb, err := s.newBox(b.index)
 		if err != nil {
 			s.log.Error("box replacement failed; pool shrinks", "box", b.index, "err", err)
