@@ -33,6 +33,8 @@ type serveConfig struct {
 	WriteTimeout        time.Duration
 	TmpfsBytes          int64
 	LogLevel            string
+	LogFormat           string
+	DrainDelay          time.Duration
 	NoNetwork           bool
 	Network             networkSettings
 	CacheBytes          int64
@@ -67,9 +69,11 @@ func (c *serveConfig) settings() []setting {
 		{"CODERACER_MAX_CONNECTIONS", "max-connections", "connections open at once (WebSocket sessions included); more are answered 503 and closed", intValue{&c.MaxConnections}},
 		{"CODERACER_BODY_MEMORY_BYTES", "body-memory-bytes", "request bodies held at once, from reading to the end of their jobs; more get 503", bytesValue{&c.BodyMemoryBytes}},
 		{"CODERACER_RESPONSE_MEMORY_BYTES", "response-memory-bytes", "results held at once while their answers are written; more get 503 (answers under 64KiB always go)", bytesValue{&c.ResponseMemoryBytes}},
+		{"CODERACER_DRAIN_DELAY", "drain-delay", "on SIGTERM, how long /api/v1/ready answers 503 while the server still takes work, before it stops accepting (for load balancers)", durationValue{&c.DrainDelay}},
 		{"CODERACER_WRITE_TIMEOUT", "write-timeout", "a client that leaves 32KiB of an answer unread this long is cut off", durationValue{&c.WriteTimeout}},
 		{"CODERACER_TMPFS_BYTES", "tmpfs-bytes", "size of each of a sandbox's /w and /tmp", bytesValue{&c.TmpfsBytes}},
 		{"CODERACER_LOG_LEVEL", "log-level", "debug, info, warn or error", stringValue{&c.LogLevel}},
+		{"CODERACER_LOG_FORMAT", "log-format", "text (logfmt) or json (one JSON object a line)", stringValue{&c.LogFormat}},
 		{"CODERACER_COMPILE_CACHE_BYTES", "compile-cache-bytes", "memory for cached compilation artifacts (0 disables the cache)", bytesValue{&c.CacheBytes}},
 		{"CODERACER_PPROF_ADDR", "pprof-addr", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off", stringValue{&c.PprofAddr}},
 		{"CODERACER_METRICS_ADDR", "metrics-addr", "serve Prometheus metrics (/metrics) on this address instead of the API port (e.g. 127.0.0.1:9090); empty: on the API port", stringValue{&c.MetricsAddr}},
@@ -130,6 +134,7 @@ func defaultServeConfig() serveConfig {
 
 		TmpfsBytes: 64 << 20,
 		LogLevel:   "info",
+		LogFormat:  "text",
 		NoNetwork:  true,
 		Network: networkSettings{
 			Subnet: sandbox.DefaultNetworkSubnet,
@@ -179,6 +184,10 @@ func (c *serveConfig) check() error {
 		return fmt.Errorf("queue size must not be negative")
 	case c.CacheBytes < 0:
 		return fmt.Errorf("compile cache size must not be negative")
+	case c.DrainDelay < 0:
+		return fmt.Errorf("drain delay must not be negative")
+	case c.LogFormat != "text" && c.LogFormat != "json":
+		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
 	case c.MaxBodyBytes < 1 || c.MaxFiles < 1 || c.TmpfsBytes < 1<<20:
 		return fmt.Errorf("max body, max files and tmpfs size must be positive (tmpfs at least 1 MiB)")
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -32,6 +33,8 @@ const usage = `usage: coderacer <command> [flags]
 
 commands:
   serve      start the HTTP API (coderacer serve -h lists every setting)
+  config     print the configuration serve would run with, VAR=value a line
+             (the same flags and environment as serve; secrets redacted)
   runtimes   list the languages that work on this machine
   packages   print the Debian packages of the core runtimes, one a line
              (--all: of every runtime; --npm: their npm packages)
@@ -53,6 +56,8 @@ func main() {
 	switch os.Args[1] {
 	case "serve":
 		err = serve(os.Args[2:])
+	case "config":
+		err = printConfig(os.Args[2:], os.Stdout)
 	case "runtimes":
 		err = listRuntimes()
 	case "packages":
@@ -71,12 +76,19 @@ func main() {
 	}
 }
 
-func newLogger(level string) (*slog.Logger, error) {
+func newLogger(level, format string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("log level %q: %w", level, err)
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want text or json", format)
 }
 
 // startEngine builds the sandbox pool and the engine on top of it.
@@ -136,7 +148,7 @@ func serve(args []string) error {
 		}
 		return err
 	}
-	log, err := newLogger(cfg.LogLevel)
+	log, err := newLogger(cfg.LogLevel, cfg.LogFormat)
 	if err != nil {
 		return err
 	}
@@ -158,8 +170,10 @@ func serve(args []string) error {
 	jobCtx, cancelJobs := context.WithCancel(context.Background())
 	defer cancelJobs()
 	reg := metrics.New(eng)
+	var draining atomic.Bool
 	opts := apiOptions(cfg, log)
 	opts.Metrics, opts.MetricsRoute = reg, cfg.MetricsAddr == ""
+	opts.Draining = draining.Load
 	srv := &http.Server{
 		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
 		Handler:           logRequests(log, api.New(eng, opts)),
@@ -213,6 +227,11 @@ func serve(args []string) error {
 	case err := <-served:
 		return err
 	case <-ctx.Done():
+	}
+	draining.Store(true)
+	if cfg.DrainDelay > 0 {
+		log.Info("draining: readiness is 503, still taking work", "for", cfg.DrainDelay)
+		time.Sleep(cfg.DrainDelay)
 	}
 	log.Info("shutting down: finishing running jobs")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -322,6 +341,7 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, req)
-		log.Info("request", "method", req.Method, "path", req.URL.Path, "status", rec.status, "duration", time.Since(start))
+		log.Info("request", "method", req.Method, "path", req.URL.Path, "status", rec.status, "duration", time.Since(start),
+			"requestId", rec.Header().Get(api.RequestIDHeader))
 	})
 }

@@ -59,6 +59,10 @@ type Options struct {
 	// sessions; MetricsRoute also serves them at GET /metrics.
 	Metrics      *metrics.Metrics
 	MetricsRoute bool
+	// Draining, when not nil, tells that the server is shutting down:
+	// GET /api/v1/ready then answers 503, so that a load balancer stops
+	// sending work before the listener closes.
+	Draining func() bool
 }
 
 type server struct {
@@ -116,6 +120,7 @@ func (s *server) handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/execute", s.handleExecute)
 	mux.HandleFunc("GET /api/v1/runtimes", s.handleRuntimes)
 	mux.HandleFunc("GET /api/v1/health", s.handleHealth)
+	mux.HandleFunc("GET /api/v1/ready", s.handleReady)
 	mux.HandleFunc("GET /api/v1/connect", s.handleV1Connect)
 	// Piston v2 (v2.go, ws_v2.go); its 404s and 405s answer in its own
 	// error shape, {"message": ...}.
@@ -126,7 +131,7 @@ func (s *server) handler() http.Handler {
 	if s.opts.Metrics != nil && s.opts.MetricsRoute {
 		mux.Handle("GET /metrics", s.opts.Metrics.Handler())
 	}
-	return s.instrument(s.writeDeadlines(s.recoverer(jsonFallback(mux))))
+	return requestIDs(s.instrument(s.writeDeadlines(s.recoverer(jsonFallback(mux)))))
 }
 
 // jsonFallback rewrites the mux's plain-text 404 and 405 answers as JSON.

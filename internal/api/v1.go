@@ -435,4 +435,17 @@ func (s *server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// handleReady is readiness, apart from liveness (handleHealth): 503 while
+// the engine starts or the server drains, 200 when it takes work.
+func (s *server) handleReady(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case s.opts.Draining != nil && s.opts.Draining():
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+	case !s.exec.Ready():
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
+	default:
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	}
+}
+
 func dur(d time.Duration) string { return d.String() }

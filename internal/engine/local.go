@@ -265,7 +265,7 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 			return res, nil
 		default: // the compiler refused, or a limit ended it
 			res.Status = StatusCompileError
-			e.logJob(res)
+			e.logJob(ctx, res)
 			return res, nil
 		}
 		if cacheable && e.cfg.Cache.enabled() {
@@ -290,16 +290,16 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 	}
 	res.Run = stage
 	res.Status = stage.Status
-	e.logJob(res)
+	e.logJob(ctx, res)
 	return res, nil
 }
 
 // logJob tells operators where a job's time went.
-func (e *Local) logJob(res *Result) {
+func (e *Local) logJob(ctx context.Context, res *Result) {
 	t := res.Timings
 	e.log.Info("job", "language", res.Language, "status", res.Status,
 		"queue", t.Queue, "preparation", t.Preparation, "compile", t.Compile, "run", t.Run,
-		"setup", t.Setup, "collection", t.Collection)
+		"setup", t.Setup, "collection", t.Collection, "requestId", RequestID(ctx))
 }
 
 // stage runs one command and judges it, telling a streamed job's client

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// secretSettings name the settings whose values `coderacer config` never
+// prints.
+var secretSettings = map[string]bool{}
+
+// printConfig is `coderacer config [flags]`: the configuration serve would
+// run with (environment, then flags, then defaults), one VAR=value a line,
+// secrets redacted. It checks the configuration as serve does.
+func printConfig(args []string, w io.Writer) error {
+	cfg, err := parseServeConfig(args, os.Getenv)
+	if errors.Is(err, flagHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, s := range cfg.settings() {
+		value := s.value.String()
+		if secretSettings[s.env] && value != "" {
+			value = "(redacted)"
+		}
+		if strings.ContainsAny(value, " \t\n\"'$") {
+			value = fmt.Sprintf("%q", value)
+		}
+		if _, err := fmt.Fprintf(w, "%s=%s\n", s.env, value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
