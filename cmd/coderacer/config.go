@@ -35,6 +35,7 @@ type serveConfig struct {
 	LogLevel            string
 	LogFormat           string
 	DrainDelay          time.Duration
+	AllowedOrigins      []string
 	NoNetwork           bool
 	Network             networkSettings
 	CacheBytes          int64
@@ -69,6 +70,7 @@ func (c *serveConfig) settings() []setting {
 		{"CODERACER_MAX_CONNECTIONS", "max-connections", "connections open at once (WebSocket sessions included); more are answered 503 and closed", intValue{&c.MaxConnections}},
 		{"CODERACER_BODY_MEMORY_BYTES", "body-memory-bytes", "request bodies held at once, from reading to the end of their jobs; more get 503", bytesValue{&c.BodyMemoryBytes}},
 		{"CODERACER_RESPONSE_MEMORY_BYTES", "response-memory-bytes", "results held at once while their answers are written; more get 503 (answers under 64KiB always go)", bytesValue{&c.ResponseMemoryBytes}},
+		{"CODERACER_ALLOWED_ORIGINS", "allowed-origins", "browser origins (scheme://host[:port], comma-separated, or *) whose pages may call the API; the server's own origin always may; none: no other", originsValue{&c.AllowedOrigins}},
 		{"CODERACER_DRAIN_DELAY", "drain-delay", "on SIGTERM, how long /api/v1/ready answers 503 while the server still takes work, before it stops accepting (for load balancers)", durationValue{&c.DrainDelay}},
 		{"CODERACER_WRITE_TIMEOUT", "write-timeout", "a client that leaves 32KiB of an answer unread this long is cut off", durationValue{&c.WriteTimeout}},
 		{"CODERACER_TMPFS_BYTES", "tmpfs-bytes", "size of each of a sandbox's /w and /tmp", bytesValue{&c.TmpfsBytes}},

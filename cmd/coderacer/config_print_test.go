@@ -30,3 +30,18 @@ func TestPrintConfigRefusesWhatServeRefuses(t *testing.T) {
 		t.Errorf("log format xml accepted: %s", out.String())
 	}
 }
+
+func TestAllowedOrigins(t *testing.T) {
+	for _, bad := range []string{"judge.example.org", "ftp://x", "https://x/path", "https://user@x", "https://"} {
+		if _, err := parseServeConfig([]string{"--allowed-origins", bad}, func(string) string { return "" }); err == nil {
+			t.Errorf("origin %q accepted", bad)
+		}
+	}
+	cfg, err := parseServeConfig([]string{"--allowed-origins", "https://a.example, http://b.example:8080/"}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cfg.AllowedOrigins, " "); got != "https://a.example http://b.example:8080" {
+		t.Errorf("origins %q", got)
+	}
+}

@@ -174,6 +174,7 @@ func serve(args []string) error {
 	opts := apiOptions(cfg, log)
 	opts.Metrics, opts.MetricsRoute = reg, cfg.MetricsAddr == ""
 	opts.Draining = draining.Load
+	opts.AllowedOrigins = cfg.AllowedOrigins
 	srv := &http.Server{
 		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
 		Handler:           logRequests(log, api.New(eng, opts)),

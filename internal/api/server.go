@@ -59,6 +59,10 @@ type Options struct {
 	// sessions; MetricsRoute also serves them at GET /metrics.
 	Metrics      *metrics.Metrics
 	MetricsRoute bool
+	// AllowedOrigins are the browser origins (scheme://host[:port], or
+	// "*") whose pages may call the API, WebSockets included; pages of
+	// the server's own origin always may. Empty: no other origin.
+	AllowedOrigins []string
 	// Draining, when not nil, tells that the server is shutting down:
 	// GET /api/v1/ready then answers 503, so that a load balancer stops
 	// sending work before the listener closes.
@@ -131,7 +135,7 @@ func (s *server) handler() http.Handler {
 	if s.opts.Metrics != nil && s.opts.MetricsRoute {
 		mux.Handle("GET /metrics", s.opts.Metrics.Handler())
 	}
-	return requestIDs(s.instrument(s.writeDeadlines(s.recoverer(jsonFallback(mux)))))
+	return requestIDs(s.instrument(s.checkOrigins(s.writeDeadlines(s.recoverer(jsonFallback(mux))))))
 }
 
 // jsonFallback rewrites the mux's plain-text 404 and 405 answers as JSON.

@@ -109,9 +109,9 @@ func (s *server) openWS(w http.ResponseWriter, r *http.Request, shapes wsShapes)
 	return ss, ok
 }
 
-// acceptWS upgrades the request. Every origin is accepted: the API has no
-// cookies or other ambient credentials, so a cross-site page can do
-// nothing over a WebSocket that it could not do with a plain POST.
+// acceptWS upgrades the request. Its origin was checked already, by the
+// same rule as every request's (checkOrigins), so the library's own
+// same-origin check is off.
 func (s *server) acceptWS(w http.ResponseWriter, r *http.Request, opts WSOptions, shapes wsShapes) (*wsSession, bool) {
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {

@@ -597,17 +597,28 @@ func TestV1WSExecuteTimeout(t *testing.T) {
 	expect(t, msgs[0], `{"type":"error","error":"no execute message within 300ms"}`)
 }
 
-func TestWSOriginAllowed(t *testing.T) {
-	srv := httptest.NewServer(newTestHandler(echoExec()))
-	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	hdr := http.Header{"Origin": {"https://playground.example"}}
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/api/v2/connect", &websocket.DialOptions{HTTPHeader: hdr})
-	if err != nil {
-		t.Fatalf("cross-origin dial: %v", err)
+// A page of another origin may open a session only where AllowedOrigins
+// names it (issue 12: an internal engine is not driven by any page).
+func TestWSOrigins(t *testing.T) {
+	dial := func(h http.Handler) error {
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hdr := http.Header{"Origin": {"https://playground.example"}}
+		conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/api/v2/connect", &websocket.DialOptions{HTTPHeader: hdr})
+		if err == nil {
+			conn.CloseNow()
+		}
+		return err
 	}
-	conn.CloseNow()
+	if err := dial(newTestHandler(echoExec())); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Errorf("cross-origin dial by default: %v, want 403", err)
+	}
+	allowed := New(echoExec(), Options{Logger: quietLogger(), AllowedOrigins: []string{"https://playground.example"}})
+	if err := dial(allowed); err != nil {
+		t.Errorf("cross-origin dial of an allowed origin: %v", err)
+	}
 }
 
 // A message over the request body maximum is refused by the library's read
