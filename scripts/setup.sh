@@ -62,10 +62,12 @@ go mod download
 packages=(iproute2 procps coreutils findutils)
 # nftables routes and filters the runs that ask for network. The whole test
 # suite (--all) also boots a pure cgroup v2 VM (qemu, debootstrap, e2fsprogs)
-# and builds and runs the container image (podman with runc, podman-compose).
+# and builds and runs the container image (podman with runc, podman-compose;
+# CNI's port mapping needs iptables, which podman only suggests; the test
+# talks to the container with curl).
 packages+=(nftables)
 if ((${#all[@]} > 0)); then
-	packages+=(qemu-system-x86 qemu-utils debootstrap e2fsprogs podman runc podman-compose containernetworking-plugins slirp4netns uidmap)
+	packages+=(qemu-system-x86 qemu-utils debootstrap e2fsprogs podman runc podman-compose containernetworking-plugins slirp4netns uidmap iptables curl)
 fi
 runtime_packages="$(go run ./cmd/coderacer packages "${all[@]}")" ||
 	die "cannot list the runtimes' packages (go run ./cmd/coderacer packages ${all[*]})"

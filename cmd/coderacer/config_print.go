@@ -8,13 +8,10 @@ import (
 	"strings"
 )
 
-// secretSettings name the settings whose values `coderacer config` never
-// prints.
-var secretSettings = map[string]bool{}
-
 // printConfig is `coderacer config [flags]`: the configuration serve would
-// run with (environment, then flags, then defaults), one VAR=value a line,
-// secrets redacted. It checks the configuration as serve does.
+// run with (environment, then flags, then defaults), one VAR=value a line.
+// It checks the configuration as serve does. No setting is a secret yet:
+// API keys (issue 12) will be redacted here.
 func printConfig(args []string, w io.Writer) error {
 	cfg, err := parseServeConfig(args, os.Getenv)
 	if errors.Is(err, flagHelp) {
@@ -25,9 +22,6 @@ func printConfig(args []string, w io.Writer) error {
 	}
 	for _, s := range cfg.settings() {
 		value := s.value.String()
-		if secretSettings[s.env] && value != "" {
-			value = "(redacted)"
-		}
 		if strings.ContainsAny(value, " \t\n\"'$") {
 			value = fmt.Sprintf("%q", value)
 		}

@@ -34,7 +34,7 @@ const usage = `usage: coderacer <command> [flags]
 commands:
   serve      start the HTTP API (coderacer serve -h lists every setting)
   config     print the configuration serve would run with, VAR=value a line
-             (the same flags and environment as serve; secrets redacted)
+             (the same flags and environment as serve)
   runtimes   list the languages that work on this machine
   packages   print the Debian packages of the core runtimes, one a line
              (--all: of every runtime; --npm: their npm packages)
@@ -177,7 +177,7 @@ func serve(args []string) error {
 	opts.AllowedOrigins = cfg.AllowedOrigins
 	srv := &http.Server{
 		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
-		Handler:           logRequests(log, api.New(eng, opts)),
+		Handler:           api.New(eng, opts),
 		BaseContext:       func(net.Listener) context.Context { return jobCtx },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -186,34 +186,18 @@ func serve(args []string) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	if cfg.MetricsAddr != "" {
-		// Apart from the API, e.g. on an address only the scraper
-		// reaches.
-		go func() {
-			log.Info("serving metrics", "addr", cfg.MetricsAddr)
-			mux := http.NewServeMux()
-			mux.Handle("GET /metrics", reg.Handler())
-			ms := &http.Server{Addr: cfg.MetricsAddr, Handler: mux,
-				ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
-			if err := ms.ListenAndServe(); err != nil {
-				log.Error("metrics server", "err", err)
-			}
-		}()
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", reg.Handler())
+		go serveSide(log, "metrics", cfg.MetricsAddr, mux)
 	}
 	if cfg.PprofAddr != "" {
-		// A separate listener, so profiles are never reachable through
-		// the public API's port.
-		go func() {
-			log.Info("serving pprof", "addr", cfg.PprofAddr)
-			mux := http.NewServeMux()
-			mux.HandleFunc("/debug/pprof/", pprof.Index)
-			mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-			mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-			mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-			if err := http.ListenAndServe(cfg.PprofAddr, mux); err != nil {
-				log.Error("pprof server", "err", err)
-			}
-		}()
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		go serveSide(log, "pprof", cfg.PprofAddr, mux)
 	}
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {
@@ -234,6 +218,23 @@ func serve(args []string) error {
 		log.Info("draining: readiness is 503, still taking work", "for", cfg.DrainDelay)
 		time.Sleep(cfg.DrainDelay)
 	}
+	stopServing(srv, eng, cancelJobs, log)
+	return nil
+}
+
+// serveSide serves mux on an address of its own, apart from the API's
+// port (metrics for the scraper only, profiles never public).
+func serveSide(log *slog.Logger, name, addr string, mux *http.ServeMux) {
+	log.Info("serving "+name, "addr", addr)
+	side := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if err := side.ListenAndServe(); err != nil {
+		log.Error(name+" server", "err", err)
+	}
+}
+
+// stopServing lets running requests and jobs finish for up to 10 s, then
+// cancels them.
+func stopServing(srv *http.Server, eng *engine.Local, cancelJobs context.CancelFunc, log *slog.Logger) {
 	log.Info("shutting down: finishing running jobs")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -257,7 +258,6 @@ func serve(args []string) error {
 		<-jobsDone
 	}
 	log.Info("stopped")
-	return nil
 }
 
 func apiOptions(cfg serveConfig, log *slog.Logger) api.Options {
@@ -320,29 +320,4 @@ func listPackages(args []string) error {
 		fmt.Println(p)
 	}
 	return nil
-}
-
-// statusRecorder remembers the status code for the access log.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
-}
-
-// Unwrap lets the WebSocket upgrade (http.Hijacker) and
-// http.ResponseController reach the real writer through this wrapper.
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, req)
-		log.Info("request", "method", req.Method, "path", req.URL.Path, "status", rec.status, "duration", time.Since(start),
-			"requestId", rec.Header().Get(api.RequestIDHeader))
-	})
 }

@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"time"
+
+	"github.com/coderacer/coderacer/internal/engine"
 )
 
 // The dialects jobs are counted by.
@@ -37,12 +39,10 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 // real writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// instrument counts every answer by the route pattern it matched (set on
-// the request by the ServeMux inside next) and its status code.
-func (s *server) instrument(next http.Handler) http.Handler {
-	if s.opts.Metrics == nil {
-		return next
-	}
+// observe writes the access log line of every answer and counts it in the
+// metrics by the route pattern it matched (set on the request by the
+// ServeMux inside next) and its status code.
+func (s *server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -52,6 +52,9 @@ func (s *server) instrument(next http.Handler) http.Handler {
 			// A handler that wrote nothing: net/http answers 200.
 			code = http.StatusOK
 		}
-		s.opts.Metrics.Request(r.Pattern, code, time.Since(start))
+		took := time.Since(start)
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", code, "duration", took,
+			"requestId", engine.RequestID(r.Context()))
+		s.opts.Metrics.Request(r.Pattern, code, took)
 	})
 }

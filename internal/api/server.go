@@ -135,7 +135,7 @@ func (s *server) handler() http.Handler {
 	if s.opts.Metrics != nil && s.opts.MetricsRoute {
 		mux.Handle("GET /metrics", s.opts.Metrics.Handler())
 	}
-	return requestIDs(s.instrument(s.checkOrigins(s.writeDeadlines(s.recoverer(jsonFallback(mux))))))
+	return requestIDs(s.observe(s.checkOrigins(s.writeDeadlines(s.recoverer(jsonFallback(mux))))))
 }
 
 // jsonFallback rewrites the mux's plain-text 404 and 405 answers as JSON.
