@@ -38,10 +38,7 @@ func (s *Sandbox) AcquireNetwork(ctx context.Context) (*Box, error) {
 	}
 	b.slot = slot
 	s.log.Debug("network box ready", "box", b.index, "container", built.Sub(start), "veth", time.Since(built))
-	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
-	if closed {
+	if s.isClosed() {
 		// Close began while the box was made and did not see it.
 		s.releaseNetwork(b)
 		return nil, ErrClosed
@@ -58,12 +55,16 @@ func (s *Sandbox) releaseNetwork(b *Box) {
 	s.returnSlot(slot)
 }
 
+// isClosed tells whether Close has begun.
+func (s *Sandbox) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
 // returnSlot puts back a pool box that ran nothing while it was out.
 func (s *Sandbox) returnSlot(slot *Box) {
-	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
-	if closed {
+	if s.isClosed() {
 		s.destroyBox(slot)
 		return
 	}

@@ -362,10 +362,7 @@ func (s *Sandbox) release(b *Box) {
 		return
 	}
 	s.removeCgroups(b)
-	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
-	if closed {
+	if s.isClosed() {
 		s.destroyBox(b)
 		return
 	}
