@@ -55,13 +55,6 @@ func (s *Sandbox) releaseNetwork(b *Box) {
 	s.returnSlot(slot)
 }
 
-// isClosed tells whether Close has begun.
-func (s *Sandbox) isClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
-}
-
 // returnSlot puts back a pool box that ran nothing while it was out.
 func (s *Sandbox) returnSlot(slot *Box) {
 	if s.isClosed() {

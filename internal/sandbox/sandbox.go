@@ -354,6 +354,13 @@ func (s *Sandbox) Stats() PoolStats {
 	return PoolStats{Size: s.cfg.Size, Free: len(s.free), Replacements: s.replaced.Load()}
 }
 
+// isClosed tells whether Close has begun.
+func (s *Sandbox) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
 // release wipes a box and returns it to the pool. A box that cannot be
 // wiped is destroyed and replaced: a dirty box must never run again.
 func (s *Sandbox) release(b *Box) {
