@@ -13,6 +13,11 @@ require (
 require golang.org/x/net v0.59.0
 
 require (
+	github.com/getkin/kin-openapi v0.153.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
+)
+
+require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
