@@ -36,6 +36,7 @@ type serveConfig struct {
 	LogFormat           string
 	DrainDelay          time.Duration
 	AllowedOrigins      []string
+	Access              accessSettings
 	NoNetwork           bool
 	Network             networkSettings
 	CacheBytes          int64
@@ -81,6 +82,7 @@ func (c *serveConfig) settings() []setting {
 		{"CODERACER_METRICS_ADDR", "metrics-addr", "serve Prometheus metrics (/metrics) on this address instead of the API port (e.g. 127.0.0.1:9090); empty: on the API port", stringValue{&c.MetricsAddr}},
 		{"CODERACER_BOX_UID_BASE", "box-uid-base", "host uid and gid of the first sandbox (sandbox i runs as base+i); each server on a host needs a range of its own", intValue{&c.BoxUIDBase}},
 	}
+	s = append(s, c.accessSettings()...)
 	s = append(s, c.wsSettings()...)
 	for _, stage := range []struct {
 		name   string
@@ -147,6 +149,7 @@ func defaultServeConfig() serveConfig {
 		Compile:    engine.DefaultCompilePolicy(),
 		BoxUIDBase: sandbox.DefaultFirstUID,
 		WebSocket:  api.DefaultWSOptions(),
+		Access:     defaultAccessSettings(),
 	}
 }
 
@@ -202,6 +205,9 @@ func (c *serveConfig) check() error {
 		}
 	}
 	if err := c.checkAPI(); err != nil {
+		return err
+	}
+	if err := c.Access.check(); err != nil {
 		return err
 	}
 	for _, p := range []struct {

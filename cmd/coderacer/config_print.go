@@ -10,8 +10,8 @@ import (
 
 // printConfig is `coderacer config [flags]`: the configuration serve would
 // run with (environment, then flags, then defaults), one VAR=value a line.
-// It checks the configuration as serve does. No setting is a secret yet:
-// API keys (issue 12) will be redacted here.
+// It checks the configuration as serve does. Secrets (API keys) are
+// redacted: the output may end up in a bug report.
 func printConfig(args []string, w io.Writer) error {
 	cfg, err := parseServeConfig(args, os.Getenv)
 	if errors.Is(err, flagHelp) {
@@ -22,6 +22,9 @@ func printConfig(args []string, w io.Writer) error {
 	}
 	for _, s := range cfg.settings() {
 		value := s.value.String()
+		if r, ok := s.value.(interface{ redacted() string }); ok {
+			value = r.redacted()
+		}
 		if strings.ContainsAny(value, " \t\n\"'$") {
 			value = fmt.Sprintf("%q", value)
 		}

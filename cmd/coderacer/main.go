@@ -35,6 +35,9 @@ commands:
   serve      start the HTTP API (coderacer serve -h lists every setting)
   config     print the configuration serve would run with, VAR=value a line
              (the same flags and environment as serve)
+  key new <name>
+             make an API key: prints the key (give it to its user) and
+             the line of CODERACER_API_KEYS_FILE that accepts it
   runtimes   list the languages that work on this machine
   packages   print the Debian packages of the core runtimes, one a line
              (--all: of every runtime; --npm: their npm packages)
@@ -58,6 +61,8 @@ func main() {
 		err = serve(os.Args[2:])
 	case "config":
 		err = printConfig(os.Args[2:], os.Stdout)
+	case "key":
+		err = keyCommand(os.Args[2:], os.Stdout)
 	case "runtimes":
 		err = listRuntimes()
 	case "packages":
@@ -169,15 +174,18 @@ func serve(args []string) error {
 	// can cancel them; their sandboxes are then killed.
 	jobCtx, cancelJobs := context.WithCancel(context.Background())
 	defer cancelJobs()
-	reg := metrics.New(eng)
+	gate := newGate(eng, cfg)
+	reg := metrics.New(gatedStats{eng, gate})
 	var draining atomic.Bool
 	opts := apiOptions(cfg, log)
 	opts.Metrics, opts.MetricsRoute = reg, cfg.MetricsAddr == ""
 	opts.Draining = draining.Load
-	opts.AllowedOrigins = cfg.AllowedOrigins
+	if err := setAccess(ctx, &opts, cfg.Access, log); err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
-		Handler:           api.New(eng, opts),
+		Handler:           api.New(gate, opts),
 		BaseContext:       func(net.Listener) context.Context { return jobCtx },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -272,6 +280,7 @@ func apiOptions(cfg serveConfig, log *slog.Logger) api.Options {
 		WriteTimeout:        cfg.WriteTimeout,
 		Logger:              log,
 		WebSocket:           cfg.WebSocket,
+		AllowedOrigins:      cfg.AllowedOrigins,
 	}
 }
 

@@ -23,13 +23,13 @@ func (s *server) checkOrigins(next http.Handler) http.Handler {
 			return
 		}
 		if !s.originAllowed(origin) {
-			writeError(w, http.StatusForbidden, "origin "+origin+" is not allowed: the server's CODERACER_ALLOWED_ORIGINS must name it")
+			writeDialectError(w, r, http.StatusForbidden, "origin "+origin+" is not allowed: the server's CODERACER_ALLOWED_ORIGINS must name it")
 			return
 		}
 		h := w.Header()
 		h.Set("Access-Control-Allow-Origin", origin)
 		h.Add("Vary", "Origin")
-		h.Set("Access-Control-Expose-Headers", "X-Request-Id, Retry-After")
+		h.Set("Access-Control-Expose-Headers", "X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset")
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
 			h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, X-Auth-Token, X-Request-Id")

@@ -7,12 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"time"
 
 	"github.com/coderacer/coderacer/internal/engine"
 	"github.com/coderacer/coderacer/internal/metrics"
+	"github.com/coderacer/coderacer/internal/ratelimit"
 )
 
 // The defaults of Options (README "Configuration" says why).
@@ -67,6 +69,20 @@ type Options struct {
 	// GET /api/v1/ready then answers 503, so that a load balancer stops
 	// sending work before the listener closes.
 	Draining func() bool
+	// Keys, when not nil, makes every request outside OpenPaths need an
+	// API key; nil: keys are off and clients are told apart by address.
+	Keys KeyLookup
+	// OpenPaths need no key and take no request token (nil:
+	// DefaultOpenPaths; empty, non-nil: none). A path "/x" opens "/x/..."
+	// too.
+	OpenPaths []string
+	// RateLimiter, when not nil, holds each client's bucket of requests,
+	// shaped by RateLimit unless the client's key has a rate of its own.
+	RateLimiter *ratelimit.Limiter
+	RateLimit   ratelimit.Limit
+	// TrustedProxies are the peers whose X-Forwarded-For is believed when
+	// telling clients apart by address.
+	TrustedProxies []netip.Prefix
 }
 
 type server struct {
@@ -102,6 +118,9 @@ func (o *Options) setDefaults() {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.OpenPaths == nil {
+		o.OpenPaths = DefaultOpenPaths
+	}
 }
 
 // New returns the HTTP handler for every API route, wrapped so that panics
@@ -135,7 +154,7 @@ func (s *server) handler() http.Handler {
 	if s.opts.Metrics != nil && s.opts.MetricsRoute {
 		mux.Handle("GET /metrics", s.opts.Metrics.Handler())
 	}
-	return requestIDs(s.observe(s.checkOrigins(s.writeDeadlines(s.recoverer(jsonFallback(mux))))))
+	return requestIDs(s.observe(s.checkOrigins(s.admit(s.writeDeadlines(s.recoverer(jsonFallback(mux)))))))
 }
 
 // jsonFallback rewrites the mux's plain-text 404 and 405 answers as JSON.

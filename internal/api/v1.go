@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/coderacer/coderacer/internal/admission"
 	"github.com/coderacer/coderacer/internal/engine"
 )
 
@@ -137,6 +138,7 @@ func (s *server) writeExecuteError(w http.ResponseWriter, r *http.Request, err e
 	if code == 0 {
 		return
 	}
+	setRetryAfter(w, err)
 	writeFailure(w, code, msg, writeError)
 }
 
@@ -166,6 +168,8 @@ func (s *server) executeError(ctx context.Context, err error, clamped map[string
 	var notFound *engine.RuntimeNotFoundError
 	var limErr *engine.LimitError
 	var fileErr *engine.FileError
+	var langErr *admission.LanguageError
+	var quotaErr *admission.QuotaError
 	switch {
 	case errors.As(err, &notFound):
 		return http.StatusBadRequest, notFound.Error()
@@ -185,6 +189,10 @@ func (s *server) executeError(ctx context.Context, err error, clamped map[string
 		return http.StatusBadRequest, err.Error()
 	case errors.Is(err, engine.ErrQueueFull):
 		return http.StatusServiceUnavailable, "server busy: execution queue is full, retry later"
+	case errors.As(err, &langErr):
+		return http.StatusForbidden, langErr.Error()
+	case errors.As(err, &quotaErr):
+		return http.StatusTooManyRequests, quotaErr.Error()
 	case ctx.Err() != nil:
 		// The client hung up (or the server is shutting down); no one reads
 		// an answer, and it is not an engine failure.

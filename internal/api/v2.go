@@ -135,6 +135,7 @@ func (s *server) handleV2Execute(w http.ResponseWriter, r *http.Request) {
 		if code == 0 {
 			return
 		}
+		setRetryAfter(w, err)
 		writeFailure(w, code, msg, writeV2Error)
 		return
 	}
