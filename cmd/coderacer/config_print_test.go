@@ -45,3 +45,41 @@ func TestAllowedOrigins(t *testing.T) {
 		t.Errorf("origins %q", got)
 	}
 }
+
+// TestPrintConfigRedactsKeys: the keys never reach the output, which may
+// end up in a bug report; the derived defaults do.
+func TestPrintConfigRedactsKeys(t *testing.T) {
+	const secret = "very-secret-key-0123456789"
+	t.Setenv("CODERACER_API_KEYS", "alice:"+secret)
+	t.Setenv("CODERACER_RATE_LIMIT", "2.5")
+	t.Setenv("CODERACER_CPU_RATE", "0.5")
+	var out strings.Builder
+	if err := printConfig(nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), secret) || !strings.Contains(out.String(), "CODERACER_API_KEYS=(redacted)\n") {
+		t.Errorf("keys not redacted:\n%s", out.String())
+	}
+	for _, want := range []string{"CODERACER_RATE_BURST=3", "CODERACER_CPU_BURST=30", "CODERACER_OPEN_PATHS=/api/v1/health,"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %s in:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestAccessSettingsRefused(t *testing.T) {
+	for _, env := range []map[string]string{
+		{"CODERACER_API_KEYS": "alice:short"},
+		{"CODERACER_API_KEYS": "alice"},
+		{"CODERACER_API_KEYS_FILE": "/nonexistent/keys"},
+		{"CODERACER_RATE_LIMIT": "-1"},
+		{"CODERACER_RATE_BURST": "5"},
+		{"CODERACER_CPU_RATE": "NaN"},
+		{"CODERACER_OPEN_PATHS": "health"},
+		{"CODERACER_TRUSTED_PROXIES": "10.0.0.1"},
+	} {
+		if _, err := parseServeConfig(nil, func(k string) string { return env[k] }); err == nil {
+			t.Errorf("%v accepted", env)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -45,10 +46,14 @@ func (s *server) admit(next http.Handler) http.Handler {
 }
 
 // openPath tells whether path needs no key and takes no token; "/docs"
-// opens "/docs/..." too.
-func (s *server) openPath(path string) bool {
-	for _, p := range s.opts.OpenPaths {
-		if path == p || strings.HasPrefix(path, strings.TrimSuffix(p, "/")+"/") {
+// opens "/docs/..." too. A path with dot segments is never open: it must
+// not reach past an open prefix (the mux would redirect it anyway).
+func (s *server) openPath(p string) bool {
+	if path.Clean(p) != p && path.Clean(p)+"/" != p {
+		return false
+	}
+	for _, open := range s.opts.OpenPaths {
+		if p == open || strings.HasPrefix(p, strings.TrimSuffix(open, "/")+"/") {
 			return true
 		}
 	}

@@ -260,7 +260,7 @@ func testKeyJobCap(t *testing.T, k *keyedServer) {
 // testKeyLanguagesAndCPUQuota: a key limited to some languages gets 403
 // for others; a key over its CPU quota gets 429 until it has paid back.
 func testKeyLanguagesAndCPUQuota(t *testing.T, k *keyedServer) {
-	a := send(t, k.Server, "POST", "/api/v1/execute", `{"language":"python","files":[{"name":"a.py","content":"print(1)"}]}`, bearer(k.lang)...)
+	a := send(t, k.Server, "POST", "/api/v1/execute", `{"language":"python","entrypoint":"a.py","files":[{"name":"a.py","content":"print(1)"}]}`, bearer(k.lang)...)
 	if a.code != http.StatusForbidden || !strings.Contains(jsonField(t, a, "error"), "python") {
 		t.Errorf("a language the key may not use: %d %s", a.code, a.body)
 	}
@@ -269,7 +269,7 @@ func testKeyLanguagesAndCPUQuota(t *testing.T, k *keyedServer) {
 	}
 	// 0.3 s of CPU in the bucket; a 1 s burn is run (the debt is paid
 	// later), the next job is refused for about (1-0.3)/0.1 = 7 s.
-	burn := `{"language":"python","files":[{"name":"a.py","content":"import time\nt = time.process_time()\nwhile time.process_time() - t < 1: pass\nprint('burnt')\n"}]}`
+	burn := `{"language":"python","entrypoint":"a.py","files":[{"name":"a.py","content":"import time\nt = time.process_time()\nwhile time.process_time() - t < 1: pass\nprint('burnt')\n"}]}`
 	if a := send(t, k.Server, "POST", "/api/v1/execute", burn, bearer(k.hungry)...); a.code != http.StatusOK {
 		t.Fatalf("the first burn: %d %s", a.code, a.body)
 	}
