@@ -128,11 +128,11 @@ func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engin
 		return nil, nil, err
 	}
 	eng, err := engine.NewLocal(ctx, engine.Config{
-		Sandbox:   sb,
-		Catalog:   catalog,
-		Run:       cfg.Run,
-		Compile:   cfg.Compile,
-		Slots: cfg.Parallelism,
+		Sandbox: sb,
+		Catalog: catalog,
+		Run:     cfg.Run,
+		Compile: cfg.Compile,
+		Slots:   cfg.Parallelism,
 		// The admission gate in front (access.go) holds the queue; a job
 		// it lets in may still find its predecessor's box being wiped,
 		// and must wait for it here rather than be refused.
