@@ -41,7 +41,11 @@ func (s *server) admit(next http.Handler) http.Handler {
 		if !s.takeRequest(w, r, client.Name, lim) {
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(admission.WithClient(r.Context(), client)))
+		admitted := r.WithContext(admission.WithClient(r.Context(), client))
+		next.ServeHTTP(w, admitted)
+		// The mux set the route on the copy; observe, outside, reads it
+		// from the original.
+		r.Pattern = admitted.Pattern
 	})
 }
 
