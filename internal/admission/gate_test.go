@@ -255,7 +255,9 @@ func TestEvictedClientForgotten(t *testing.T) {
 	z0 := f.next(t)
 	a1 := submit(ctx, g, Client{Name: "a"}, "a1")
 	waitStats(t, g, Stats{Running: 1, Waiting: 1, Clients: 2})
-	submit(ctx, g, Client{Name: "a"}, "a2") // as heavy as a itself: refused
+	if o := result(t, submit(ctx, g, Client{Name: "a"}, "a2")); o.err != errFull {
+		t.Fatalf("a2: %v, want it refused (a is the heaviest)", o.err)
+	}
 	submit(ctx, g, Client{Name: "b"}, "b1")
 	if o := result(t, a1); o.err != errEvicted {
 		t.Fatalf("a1: %v, want it evicted", o.err)
@@ -308,23 +310,29 @@ func TestCancelAsSlotComes(t *testing.T) {
 	g := New(f, Options{Slots: 1, QueueSize: 10})
 	for range 200 {
 		g.mu.Lock()
-		cs, _ := g.state(Client{Name: "a"}, g.now())
-		w, err := g.enqueue(cs, g.now())
-		if err != nil {
-			t.Fatal(err)
-		}
+		a, _ := g.state(Client{Name: "a"}, g.now())
+		w, _ := g.enqueue(a, g.now())
+		b, _ := g.state(Client{Name: "b"}, g.now())
+		next, _ := g.enqueue(b, g.now())
 		g.dispatch(g.now()) // grants w
 		g.mu.Unlock()
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		err = g.wait(ctx, w) // ready and Done both: either may win
+		err := g.wait(ctx, w) // ready and Done both: either may win
 		if err == nil {
-			g.finish(cs, nil)
+			g.finish(a, nil)
 		} else if !errors.Is(err, context.Canceled) {
 			t.Fatalf("wait: %v", err)
 		}
+		ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
+		err = g.wait(ctx, next)
+		cancel()
+		if err != nil {
+			t.Fatalf("the next job never got the slot: %v", err)
+		}
+		g.finish(b, nil)
 		if st := g.Stats(); st != (Stats{}) {
-			t.Fatalf("after the job: %+v, want nothing held", st)
+			t.Fatalf("after the jobs: %+v, want nothing held", st)
 		}
 	}
 }

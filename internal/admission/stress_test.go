@@ -76,7 +76,13 @@ func TestStress(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("jobs not done after 60s, a slot leaked? %+v", g.Stats())
+	}
 	if v := e.violation.Load(); v != nil {
 		t.Fatal(v)
 	}
