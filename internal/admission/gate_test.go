@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -383,4 +384,23 @@ func TestForgetsClients(t *testing.T) {
 	if st := g.Stats(); st != (Stats{}) {
 		t.Errorf("after 10000 clients without a quota: %+v, want none kept", st)
 	}
+}
+
+// A client that queued 100 jobs delays another client's single job by one.
+func TestHundredJobsDelayOthersByOne(t *testing.T) {
+	f := newFake()
+	g := New(f, Options{Slots: 1, QueueSize: 200})
+	submit(context.Background(), g, Client{Name: "a"}, "a0")
+	var jobs []string
+	for i := range 100 {
+		jobs = append(jobs, fmt.Sprint("a", i+1))
+	}
+	got := order(t, g, f, append(jobs, "b1"))
+	if got[1] != "b1" {
+		t.Errorf("b1 started %dth, want 2nd: %v", slices.Index(got, "b1")+1, got[:5])
+	}
+	if !slices.Equal(slices.Delete(got, 1, 2), jobs) {
+		t.Errorf("a's jobs started out of order: %v", got)
+	}
+	waitStats(t, g, Stats{})
 }

@@ -222,3 +222,17 @@ func TestForgetsManyClientsWithQuota(t *testing.T) {
 		t.Errorf("idle heap holds %d clients, want none", len(g.idle.items))
 	}
 }
+
+func TestRetryAfterSeconds(t *testing.T) {
+	for d, want := range map[time.Duration]int64{
+		time.Millisecond:        1,
+		time.Second:             1,
+		1001 * time.Millisecond: 2,
+		6001 * time.Millisecond: 7,
+		time.Hour:               3600,
+	} {
+		if got := (&QuotaError{RetryAfter: d}).RetryAfterSeconds(); got != want {
+			t.Errorf("RetryAfterSeconds of %v = %d, want %d", d, got, want)
+		}
+	}
+}
