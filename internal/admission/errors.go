@@ -24,6 +24,12 @@ type QuotaError struct {
 	RetryAfter time.Duration
 }
 
+// RetryAfterSeconds is RetryAfter for a Retry-After header: whole seconds,
+// rounded up, at least 1.
+func (e *QuotaError) RetryAfterSeconds() int64 {
+	return max(1, int64((e.RetryAfter+time.Second-1)/time.Second))
+}
+
 func (e *QuotaError) Error() string {
 	return fmt.Sprintf("CPU time quota used up, retry in %v", e.RetryAfter.Round(time.Millisecond))
 }

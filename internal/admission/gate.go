@@ -12,7 +12,10 @@ import (
 // Options configure a Gate.
 type Options struct {
 	// Slots is how many jobs the wrapped executor runs at once (its
-	// parallelism); at least 1.
+	// parallelism); at least 1. The local engine counts a job until its
+	// sandbox is wiped, after Execute returned, so a job the gate lets in
+	// may wait there a moment for a box: the engine's own queue must hold
+	// at least Slots jobs, or that moment is an ErrQueueFull.
 	Slots int
 	// QueueSize is how many jobs may wait here for a slot; beyond it the
 	// eviction rule of the package documentation applies.
