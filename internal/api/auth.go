@@ -153,6 +153,6 @@ func writeDialectError(w http.ResponseWriter, r *http.Request, code int, msg str
 func setRetryAfter(w http.ResponseWriter, err error) {
 	var quotaErr *admission.QuotaError
 	if errors.As(err, &quotaErr) {
-		w.Header().Set("Retry-After", ceilSeconds(max(quotaErr.RetryAfter, time.Second)))
+		w.Header().Set("Retry-After", strconv.FormatInt(quotaErr.RetryAfterSeconds(), 10))
 	}
 }
