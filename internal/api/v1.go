@@ -285,12 +285,7 @@ func (s *server) parseJob(body []byte) (engine.Job, clampedLimits, error) {
 		return engine.Job{}, nil, err
 	}
 
-	var clamped clampedLimits
-	run, err := req.Limits.toEngine(engine.StageRun, &clamped)
-	if err != nil {
-		return engine.Job{}, nil, err
-	}
-	compile, err := req.CompileLimits.toEngine(engine.StageCompile, &clamped)
+	run, compile, clamped, err := req.limits()
 	if err != nil {
 		return engine.Job{}, nil, err
 	}
@@ -308,6 +303,18 @@ func (s *server) parseJob(body []byte) (engine.Job, clampedLimits, error) {
 		job.Stdin = []byte(*req.Stdin)
 	}
 	return job, clamped, nil
+}
+
+// limits are the request's limits of both stages in the engine's units,
+// and the values it clamped.
+func (req *executeRequest) limits() (run, compile engine.Limits, clamped clampedLimits, err error) {
+	if run, err = req.Limits.toEngine(engine.StageRun, &clamped); err != nil {
+		return engine.Limits{}, engine.Limits{}, nil, err
+	}
+	if compile, err = req.CompileLimits.toEngine(engine.StageCompile, &clamped); err != nil {
+		return engine.Limits{}, engine.Limits{}, nil, err
+	}
+	return run, compile, clamped, nil
 }
 
 // toEngine converts the request's units into the engine's. Negative values

@@ -242,6 +242,14 @@ func (s *server) parseV2(body []byte) (v2Job, error) {
 		return v2Job{}, err
 	}
 
+	if err := req.limits(&job); err != nil {
+		return v2Job{}, err
+	}
+	return v2Job{job: job, rt: rt, language: language, version: version}, nil
+}
+
+// limits reads the request's limit fields into job.
+func (req *v2Request) limits(job *engine.Job) error {
 	values := map[string]json.RawMessage{
 		"compile_timeout": req.CompileTimeout, "run_timeout": req.RunTimeout,
 		"compile_cpu_time": req.CompileCPUTime, "run_cpu_time": req.RunCPUTime,
@@ -250,7 +258,7 @@ func (s *server) parseV2(body []byte) (v2Job, error) {
 	for _, l := range v2Limits {
 		v, err := v2LimitValue(l.field, values[l.field])
 		if err != nil {
-			return v2Job{}, err
+			return err
 		}
 		lim := &job.RunLimits
 		if l.stage == engine.StageCompile {
@@ -261,7 +269,7 @@ func (s *server) parseV2(body []byte) (v2Job, error) {
 		}
 		*lim.Field(l.limit) = fromMs(l.limit, v)
 	}
-	return v2Job{job: job, rt: rt, language: language, version: version}, nil
+	return nil
 }
 
 // v2LimitValue reads one limit field: absent, null or 0 is 0 (the
