@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/coderacer/coderacer/internal/runtime"
 )
 
 func TestResolveDefaults(t *testing.T) {
@@ -121,5 +123,34 @@ func TestPolicyCheck(t *testing.T) {
 	p.Default.CPUTime = p.Max.CPUTime + 1
 	if err := p.Check(); err == nil || err.Error() != "a default exceeds its maximum" {
 		t.Errorf("default above max: %v", err)
+	}
+}
+
+// Each field of a runtime's limits overrides a limit of its own.
+func TestOverridesCoverRuntimeLimits(t *testing.T) {
+	var rl runtime.Limits
+	typ := reflect.TypeOf(rl)
+	seen := map[Limit]string{}
+	for i := range typ.NumField() {
+		one := rl
+		reflect.ValueOf(&one).Elem().Field(i).SetInt(7)
+		got := overrides(one)
+		var set []Limit
+		for k := range AllLimits() {
+			if got.Get(k) != 0 {
+				set = append(set, k)
+			}
+		}
+		if len(set) != 1 {
+			t.Errorf("runtime.Limits.%s overrides %v, want one limit", typ.Field(i).Name, set)
+			continue
+		}
+		if other, ok := seen[set[0]]; ok {
+			t.Errorf("runtime.Limits.%s and .%s both override %v", typ.Field(i).Name, other, set[0])
+		}
+		seen[set[0]] = typ.Field(i).Name
+	}
+	if len(seen) != typ.NumField() || typ.NumField() != reflect.TypeOf(Limits{}).NumField() {
+		t.Errorf("runtime.Limits has %d fields, engine.Limits %d", typ.NumField(), reflect.TypeOf(Limits{}).NumField())
 	}
 }

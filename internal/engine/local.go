@@ -29,7 +29,8 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Local runs jobs in this machine's sandbox.
+// Local runs jobs in the boxes of its Pool: in the server, this machine's
+// sandbox.
 type Local struct {
 	cfg       Config
 	log       *slog.Logger
