@@ -54,8 +54,8 @@ type v2Job struct {
 }
 
 // v2Limit ties a Piston limit field to the engine's limit of a stage: the
-// v2 dialect's names for the limits it offers. Its units are the
-// engine's (toMs), but for byte limits bounded by maxBytesLimit.
+// v2 dialect's names for the limits it offers. Times are milliseconds
+// (fromMs, toMs); byte counts are bounded by maxBytesLimit.
 type v2Limit struct {
 	field string
 	stageLimit
