@@ -93,28 +93,28 @@ func (c *serveConfig) settings() []setting {
 			if kind.suffix != "" {
 				lim = &stage.policy.Max
 			}
-			for _, l := range []struct {
-				name, flag, usage string
-				value             flag.Value
-			}{
-				{"WALL_TIME", "wall-time", "wall time", durationValue{&lim.WallTime}},
-				{"CPU_TIME", "cpu-time", "CPU time of all processes and threads", durationValue{&lim.CPUTime}},
-				{"MEMORY", "memory", "memory (bytes; swap off)", bytesValue{&lim.Memory}},
-				{"PROCESSES", "processes", "processes and threads", int64Value{&lim.Processes}},
-				{"OUTPUT", "output", "bytes per output stream", bytesValue{&lim.Output}},
-				{"FILE_SIZE", "file-size", "largest file written (bytes)", bytesValue{&lim.FileSize}},
-				{"OPEN_FILES", "open-files", "open files per process", int64Value{&lim.OpenFiles}},
-			} {
+			for k := range engine.AllLimits() {
 				s = append(s, setting{
-					env:   "CODERACER_" + strings.ToUpper(stage.name) + "_" + l.name + kind.suffix,
-					flag:  stage.name + "-" + l.flag + kind.flagSuffix,
-					usage: fmt.Sprintf("%s stage: %s, %s", stage.name, l.usage, kind.what),
-					value: l.value,
+					env:   "CODERACER_" + strings.ToUpper(stage.name) + "_" + strings.ToUpper(strings.ReplaceAll(k.Key(), "-", "_")) + kind.suffix,
+					flag:  stage.name + "-" + k.Key() + kind.flagSuffix,
+					usage: fmt.Sprintf("%s stage: %s, %s", stage.name, k.Doc(), kind.what),
+					value: limitValue(k, lim.Field(k)),
 				})
 			}
 		}
 	}
 	return s
+}
+
+// limitValue is the flag.Value of a limit, by its unit.
+func limitValue(k engine.Limit, p *int64) flag.Value {
+	switch k.Unit() {
+	case engine.UnitDuration:
+		return durationValue{(*time.Duration)(p)}
+	case engine.UnitBytes:
+		return bytesValue{p}
+	}
+	return int64Value{p}
 }
 
 // flagHelp reports that -h was asked for and the usage printed.
@@ -214,13 +214,8 @@ func (c *serveConfig) check() error {
 		name string
 		p    engine.LimitPolicy
 	}{{"run", c.Run}, {"compile", c.Compile}} {
-		d, m := p.p.Default, p.p.Max
-		if d.WallTime <= 0 || d.CPUTime <= 0 || d.Memory <= 0 || d.Processes <= 0 || d.Output <= 0 || d.FileSize <= 0 || d.OpenFiles <= 0 {
-			return fmt.Errorf("%s limits: every default must be positive", p.name)
-		}
-		if d.WallTime > m.WallTime || d.CPUTime > m.CPUTime || d.Memory > m.Memory || d.Processes > m.Processes ||
-			d.Output > m.Output || d.FileSize > m.FileSize || d.OpenFiles > m.OpenFiles {
-			return fmt.Errorf("%s limits: a default exceeds its maximum", p.name)
+		if err := p.p.Check(); err != nil {
+			return fmt.Errorf("%s limits: %w", p.name, err)
 		}
 	}
 	return nil

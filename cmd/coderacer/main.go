@@ -128,7 +128,7 @@ func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engin
 		return nil, nil, err
 	}
 	eng, err := engine.NewLocal(ctx, engine.Config{
-		Sandbox: sb,
+		Pool:    engine.NewSandboxPool(sb),
 		Catalog: catalog,
 		Run:     cfg.Run,
 		Compile: cfg.Compile,

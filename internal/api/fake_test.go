@@ -44,10 +44,10 @@ func (f *fakeExec) Execute(ctx context.Context, job engine.Job) (*engine.Result,
 	if !slices.ContainsFunc(f.Runtimes(), func(r engine.RuntimeInfo) bool { return r.Language == job.Language }) {
 		return nil, &engine.RuntimeNotFoundError{Language: job.Language}
 	}
-	if _, err := engine.DefaultRunPolicy().Resolve(job.RunLimits, engine.Limits{}, "limits"); err != nil {
+	if _, err := engine.DefaultRunPolicy().Resolve(engine.StageRun, job.RunLimits, engine.Limits{}); err != nil {
 		return nil, err
 	}
-	if _, err := engine.DefaultCompilePolicy().Resolve(job.CompileLimits, engine.Limits{}, "compileLimits"); err != nil {
+	if _, err := engine.DefaultCompilePolicy().Resolve(engine.StageCompile, job.CompileLimits, engine.Limits{}); err != nil {
 		return nil, err
 	}
 	var out []byte

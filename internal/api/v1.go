@@ -45,11 +45,27 @@ type limitsRequest struct {
 	OpenFiles     int64 `json:"openFiles"`
 }
 
-// maxTimeMs bounds time limits before they become a time.Duration, where
-// milliseconds above ~9.2e12 would overflow and wrap to something small or
-// negative. 1e9 ms (11.5 days) is above any sane server maximum, so the
-// engine still rejects a clamped value; see clampedLimits.
-const maxTimeMs = 1_000_000_000
+// field is the v1 name of limit k and its field in l: the one place that
+// ties the v1 names to the engine's limits.
+func (l *limitsRequest) field(k engine.Limit) (string, *int64) {
+	switch k {
+	case engine.LimitWallTime:
+		return "wallTimeMs", &l.WallTimeMs
+	case engine.LimitCPUTime:
+		return "cpuTimeMs", &l.CPUTimeMs
+	case engine.LimitMemory:
+		return "memoryBytes", &l.MemoryBytes
+	case engine.LimitProcesses:
+		return "processes", &l.Processes
+	case engine.LimitOutput:
+		return "outputBytes", &l.OutputBytes
+	case engine.LimitFileSize:
+		return "fileSizeBytes", &l.FileSizeBytes
+	case engine.LimitOpenFiles:
+		return "openFiles", &l.OpenFiles
+	}
+	return "", nil
+}
 
 type executeResponse struct {
 	Language        string `json:"language"`
@@ -133,7 +149,7 @@ func (s *server) handleExecute(w http.ResponseWriter, r *http.Request) {
 	s.streamJSON(w, resultBytes(res), func(o *jsonOut) { writeExecuteResponse(o, res) })
 }
 
-func (s *server) writeExecuteError(w http.ResponseWriter, r *http.Request, err error, clamped map[string]int64) {
+func (s *server) writeExecuteError(w http.ResponseWriter, r *http.Request, err error, clamped clampedLimits) {
 	code, msg := s.executeError(r.Context(), err, clamped)
 	if code == 0 {
 		return
@@ -164,7 +180,7 @@ func (s *server) execute(ctx context.Context, dialect string, job engine.Job) (*
 	return res, err
 }
 
-func (s *server) executeError(ctx context.Context, err error, clamped map[string]int64) (int, string) {
+func (s *server) executeError(ctx context.Context, err error, clamped clampedLimits) (int, string) {
 	var notFound *engine.RuntimeNotFoundError
 	var limErr *engine.LimitError
 	var fileErr *engine.FileError
@@ -178,11 +194,7 @@ func (s *server) executeError(ctx context.Context, err error, clamped map[string
 		// that lost the detail in transit.
 		return http.StatusBadRequest, err.Error()
 	case errors.As(err, &limErr):
-		e := *limErr
-		if orig, ok := clamped[e.Limit]; ok && e.Value >= 0 {
-			e.Value = orig // report what the client sent, not our clamp
-		}
-		return http.StatusBadRequest, e.Error()
+		return http.StatusBadRequest, v1LimitMessage(limErr, clamped)
 	case errors.As(err, &fileErr):
 		return http.StatusBadRequest, fileErr.Error()
 	case errors.Is(err, engine.ErrNetworkDisabled):
@@ -207,9 +219,8 @@ func (s *server) executeError(ctx context.Context, err error, clamped map[string
 // parseJob decodes and checks a v1 execute request (the HTTP body, or the
 // "execute" message of the v1 WebSocket, whose extra "type" field is
 // ignored like any unknown field). Errors are *requestError. It also
-// returns the original value of every time limit it clamped, keyed by the
-// LimitError name the engine will use for it.
-func (s *server) parseJob(body []byte) (engine.Job, map[string]int64, error) {
+// returns the original value of every time limit it clamped.
+func (s *server) parseJob(body []byte) (engine.Job, clampedLimits, error) {
 	// Unmarshal, not a Decoder: it checks the whole body, so trailing
 	// garbage after the object is a syntax error like any other. It gets
 	// the untrimmed body so syntax error offsets match what the client sent.
@@ -274,12 +285,7 @@ func (s *server) parseJob(body []byte) (engine.Job, map[string]int64, error) {
 		return engine.Job{}, nil, err
 	}
 
-	clamped := map[string]int64{}
-	run, err := req.Limits.toEngine("limits", clamped)
-	if err != nil {
-		return engine.Job{}, nil, err
-	}
-	compile, err := req.CompileLimits.toEngine("compileLimits", clamped)
+	run, compile, clamped, err := req.limits()
 	if err != nil {
 		return engine.Job{}, nil, err
 	}
@@ -299,42 +305,42 @@ func (s *server) parseJob(body []byte) (engine.Job, map[string]int64, error) {
 	return job, clamped, nil
 }
 
+// limits are the request's limits of both stages in the engine's units,
+// and the values it clamped.
+func (req *executeRequest) limits() (run, compile engine.Limits, clamped clampedLimits, err error) {
+	if run, err = req.Limits.toEngine(engine.StageRun, &clamped); err != nil {
+		return engine.Limits{}, engine.Limits{}, nil, err
+	}
+	if compile, err = req.CompileLimits.toEngine(engine.StageCompile, &clamped); err != nil {
+		return engine.Limits{}, engine.Limits{}, nil, err
+	}
+	return run, compile, clamped, nil
+}
+
 // toEngine converts the request's units into the engine's. Negative values
 // are rejected here, with the engine's own wording, so that no executor
 // ever sees one.
-func (l *limitsRequest) toEngine(prefix string, clamped map[string]int64) (engine.LimitRequest, error) {
+func (l *limitsRequest) toEngine(stage string, clamped *clampedLimits) (engine.Limits, error) {
+	var out engine.Limits
 	if l == nil {
-		return engine.LimitRequest{}, nil
+		return out, nil
 	}
-	for _, f := range []struct {
-		name string
-		v    int64
-	}{
-		{"wallTimeMs", l.WallTimeMs}, {"cpuTimeMs", l.CPUTimeMs},
-		{"memoryBytes", l.MemoryBytes}, {"processes", l.Processes},
-		{"outputBytes", l.OutputBytes}, {"fileSizeBytes", l.FileSizeBytes},
-		{"openFiles", l.OpenFiles},
-	} {
-		if f.v < 0 {
-			return engine.LimitRequest{}, &requestError{msg: (&engine.LimitError{Limit: prefix + "." + f.name, Value: f.v}).Error()}
+	for k := range engine.AllLimits() {
+		if _, v := l.field(k); *v < 0 {
+			return engine.Limits{}, &requestError{msg: v1LimitMessage(&engine.LimitError{Stage: stage, Limit: k, Value: *v}, nil)}
 		}
 	}
-	ms := func(name string, v int64) time.Duration {
-		if v > maxTimeMs {
-			clamped[prefix+"."+name] = v
-			v = maxTimeMs
+	for k := range engine.AllLimits() {
+		_, v := l.field(k)
+		if k.Unit() == engine.UnitDuration && *v > maxTimeMs {
+			if *clamped == nil {
+				*clamped = clampedLimits{}
+			}
+			(*clamped)[stageLimit{stage, k}] = *v
 		}
-		return time.Duration(v) * time.Millisecond
+		*out.Field(k) = fromMs(k, *v)
 	}
-	return engine.LimitRequest{
-		WallTime:  ms("wallTimeMs", l.WallTimeMs),
-		CPUTime:   ms("cpuTimeMs", l.CPUTimeMs),
-		Memory:    l.MemoryBytes,
-		Processes: l.Processes,
-		Output:    l.OutputBytes,
-		FileSize:  l.FileSizeBytes,
-		OpenFiles: l.OpenFiles,
-	}, nil
+	return out, nil
 }
 
 func newStageFields(st *engine.StageResult) stageFields {

@@ -172,11 +172,11 @@ func TestExecuteBuildsJob(t *testing.T) {
 		},
 		Stdin: []byte("input\n"),
 		Args:  []string{"-v", "two words"},
-		RunLimits: engine.LimitRequest{
+		RunLimits: engine.Limits{
 			WallTime: 5 * time.Second, CPUTime: 2500 * time.Millisecond, Memory: 1 << 20,
 			Processes: 8, Output: 1024, FileSize: 2048, OpenFiles: 32,
 		},
-		CompileLimits: engine.LimitRequest{WallTime: 20 * time.Second},
+		CompileLimits: engine.Limits{WallTime: 20 * time.Second},
 	}
 	if fmt.Sprintf("%#v", job) != fmt.Sprintf("%#v", want) {
 		t.Errorf("job\n got %#v\nwant %#v", job, want)
@@ -195,7 +195,7 @@ func TestExecuteOptionalFieldsAbsentOrNull(t *testing.T) {
 		rec := do(t, newTestHandler(exec), "POST", "/api/v1/execute", body)
 		checkJSON(t, rec, http.StatusOK)
 		job := exec.lastJob(t)
-		if job.Stdin != nil || job.Args != nil || job.RunLimits != (engine.LimitRequest{}) || job.CompileLimits != (engine.LimitRequest{}) {
+		if job.Stdin != nil || job.Args != nil || job.RunLimits != (engine.Limits{}) || job.CompileLimits != (engine.Limits{}) {
 			t.Errorf("%s: job %#v", body, job)
 		}
 	}
@@ -341,7 +341,7 @@ func TestExecuteEngineErrors(t *testing.T) {
 		{"runtime not found", &engine.RuntimeNotFoundError{Language: "brainfuck"}, 400, "runtime not found: brainfuck"},
 		{"wrapped runtime not found", fmt.Errorf("resolve: %w", &engine.RuntimeNotFoundError{Language: "x"}), 400, "runtime not found: x"},
 		{"bare sentinel", engine.ErrRuntimeNotFound, 400, "runtime not found"},
-		{"limit", &engine.LimitError{Limit: "limits.processes", Value: 300, Max: 256}, 400, "limits.processes 300 exceeds the server maximum 256"},
+		{"limit", &engine.LimitError{Stage: engine.StageRun, Limit: engine.LimitProcesses, Value: 300, Max: 256}, 400, "limits.processes 300 exceeds the server maximum 256"},
 		{"file", &engine.FileError{Name: "x\x00", Reason: "cannot be created"}, 400, `invalid file name "x\x00": cannot be created`},
 		{"queue full", engine.ErrQueueFull, 503, "server busy: execution queue is full, retry later"},
 		{"wrapped queue full", fmt.Errorf("local: %w", engine.ErrQueueFull), 503, "server busy: execution queue is full, retry later"},

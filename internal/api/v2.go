@@ -53,20 +53,21 @@ type v2Job struct {
 	language, version string
 }
 
-// v2Limit ties a Piston limit field to the engine's name for the same limit
-// (engine.LimitError.Limit).
+// v2Limit ties a Piston limit field to the engine's limit of a stage: the
+// v2 dialect's names for the limits it offers. Times are milliseconds
+// (fromMs, toMs); byte counts are bounded by maxBytesLimit.
 type v2Limit struct {
-	field  string
-	engine string
+	field string
+	stageLimit
 }
 
 var v2Limits = []v2Limit{
-	{"compile_timeout", "compileLimits.wallTimeMs"},
-	{"run_timeout", "limits.wallTimeMs"},
-	{"compile_cpu_time", "compileLimits.cpuTimeMs"},
-	{"run_cpu_time", "limits.cpuTimeMs"},
-	{"compile_memory_limit", "compileLimits.memoryBytes"},
-	{"run_memory_limit", "limits.memoryBytes"},
+	{"compile_timeout", stageLimit{engine.StageCompile, engine.LimitWallTime}},
+	{"run_timeout", stageLimit{engine.StageRun, engine.LimitWallTime}},
+	{"compile_cpu_time", stageLimit{engine.StageCompile, engine.LimitCPUTime}},
+	{"run_cpu_time", stageLimit{engine.StageRun, engine.LimitCPUTime}},
+	{"compile_memory_limit", stageLimit{engine.StageCompile, engine.LimitMemory}},
+	{"run_memory_limit", stageLimit{engine.StageRun, engine.LimitMemory}},
 }
 
 // maxBytesLimit bounds byte limits before they reach the engine, like
@@ -167,11 +168,11 @@ func (s *server) v2ExecuteError(r *http.Request, err error, vj v2Job) (int, stri
 
 func v2LimitMessage(e *engine.LimitError) (string, bool) {
 	for _, l := range v2Limits {
-		if l.engine == e.Limit {
+		if l.stageLimit == (stageLimit{e.Stage, e.Limit}) {
 			if e.Value < 0 {
 				return l.field + " must be non-negative", true
 			}
-			return fmt.Sprintf("%s cannot exceed the configured limit of %d", l.field, e.Max), true
+			return fmt.Sprintf("%s cannot exceed the configured limit of %d", l.field, toMs(e.Limit, e.Max)), true
 		}
 	}
 	return "", false
@@ -241,31 +242,34 @@ func (s *server) parseV2(body []byte) (v2Job, error) {
 		return v2Job{}, err
 	}
 
+	if err := req.limits(&job); err != nil {
+		return v2Job{}, err
+	}
+	return v2Job{job: job, rt: rt, language: language, version: version}, nil
+}
+
+// limits reads the request's limit fields into job.
+func (req *v2Request) limits(job *engine.Job) error {
 	values := map[string]json.RawMessage{
 		"compile_timeout": req.CompileTimeout, "run_timeout": req.RunTimeout,
 		"compile_cpu_time": req.CompileCPUTime, "run_cpu_time": req.RunCPUTime,
 		"compile_memory_limit": req.CompileMemoryLimit, "run_memory_limit": req.RunMemoryLimit,
 	}
-	limits := map[string]int64{}
 	for _, l := range v2Limits {
 		v, err := v2LimitValue(l.field, values[l.field])
 		if err != nil {
-			return v2Job{}, err
+			return err
 		}
-		limits[l.field] = v
+		lim := &job.RunLimits
+		if l.stage == engine.StageCompile {
+			lim = &job.CompileLimits
+		}
+		if l.limit.Unit() == engine.UnitBytes {
+			v = min(v, maxBytesLimit)
+		}
+		*lim.Field(l.limit) = fromMs(l.limit, v)
 	}
-	ms := func(v int64) time.Duration { return time.Duration(min(v, maxTimeMs)) * time.Millisecond }
-	job.CompileLimits = engine.LimitRequest{
-		WallTime: ms(limits["compile_timeout"]),
-		CPUTime:  ms(limits["compile_cpu_time"]),
-		Memory:   min(limits["compile_memory_limit"], maxBytesLimit),
-	}
-	job.RunLimits = engine.LimitRequest{
-		WallTime: ms(limits["run_timeout"]),
-		CPUTime:  ms(limits["run_cpu_time"]),
-		Memory:   min(limits["run_memory_limit"], maxBytesLimit),
-	}
-	return v2Job{job: job, rt: rt, language: language, version: version}, nil
+	return nil
 }
 
 // v2LimitValue reads one limit field: absent, null or 0 is 0 (the

@@ -261,8 +261,8 @@ func TestV2ExecutePistonClientDefaults(t *testing.T) {
 		Files:         []engine.File{{Name: "main.py", Content: []byte("print(1)")}},
 		Stdin:         []byte{},
 		Args:          []string{"1", "2", "3"},
-		CompileLimits: engine.LimitRequest{WallTime: 10 * time.Second},
-		RunLimits:     engine.LimitRequest{WallTime: 3 * time.Second},
+		CompileLimits: engine.Limits{WallTime: 10 * time.Second},
+		RunLimits:     engine.Limits{WallTime: 3 * time.Second},
 	}
 	if fmt.Sprintf("%#v", job) != fmt.Sprintf("%#v", want) {
 		t.Errorf("job\n got %#v\nwant %#v", job, want)
@@ -289,10 +289,10 @@ func TestV2ExecuteBuildsJob(t *testing.T) {
 		},
 		Stdin: []byte("input\n"),
 		Args:  []string{"-v", "two words"},
-		RunLimits: engine.LimitRequest{
+		RunLimits: engine.Limits{
 			WallTime: 5 * time.Second, CPUTime: 2500 * time.Millisecond, Memory: 1 << 20,
 		},
-		CompileLimits: engine.LimitRequest{
+		CompileLimits: engine.Limits{
 			WallTime: 20 * time.Second, CPUTime: 15 * time.Second, Memory: 512 << 20,
 		},
 	}
@@ -474,7 +474,7 @@ func TestV2LimitsOverMaximum(t *testing.T) {
 		exec := pistonExec()
 		checkJSON(t, do(t, newTestHandler(exec), "POST", "/api/v2/execute", body), http.StatusOK)
 		job := exec.lastJob(t)
-		if job.RunLimits != (engine.LimitRequest{CPUTime: 30 * time.Second}) || job.CompileLimits != (engine.LimitRequest{WallTime: time.Minute}) {
+		if job.RunLimits != (engine.Limits{CPUTime: 30 * time.Second}) || job.CompileLimits != (engine.Limits{WallTime: time.Minute}) {
 			t.Errorf("limits %+v %+v", job.RunLimits, job.CompileLimits)
 		}
 	}
@@ -489,8 +489,8 @@ func TestV2ExecuteEngineErrors(t *testing.T) {
 	}{
 		{"runtime vanished", &engine.RuntimeNotFoundError{Language: "python3"}, 400, "python-3.11.2 runtime is unknown"},
 		{"bare sentinel", engine.ErrRuntimeNotFound, 400, "python-3.11.2 runtime is unknown"},
-		{"limit", &engine.LimitError{Limit: "limits.wallTimeMs", Value: 50000, Max: 20000}, 400, "run_timeout cannot exceed the configured limit of 20000"},
-		{"other limit", &engine.LimitError{Limit: "limits.processes", Value: 300, Max: 256}, 400, "limits.processes 300 exceeds the server maximum 256"},
+		{"limit", &engine.LimitError{Stage: engine.StageRun, Limit: engine.LimitWallTime, Value: int64(50 * time.Second), Max: int64(20 * time.Second)}, 400, "run_timeout cannot exceed the configured limit of 20000"},
+		{"other limit", &engine.LimitError{Stage: engine.StageRun, Limit: engine.LimitProcesses, Value: 300, Max: 256}, 400, "limits.processes 300 exceeds the server maximum 256"},
 		{"file", &engine.FileError{Name: "x", Reason: "cannot be created"}, 400, `invalid file name "x": cannot be created`},
 		{"queue full", fmt.Errorf("local: %w", engine.ErrQueueFull), 503, "server busy: execution queue is full, retry later"},
 		{"other", errors.New("sandbox exploded at /var/lib/secret"), 500, "internal error"},

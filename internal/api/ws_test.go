@@ -368,7 +368,7 @@ func TestV2WSEngineErrors(t *testing.T) {
 		err  error
 		want string
 	}{
-		{&engine.LimitError{Limit: "compileLimits.cpuTimeMs", Value: 70000, Max: 60000}, "compile_cpu_time cannot exceed the configured limit of 60000"},
+		{&engine.LimitError{Stage: engine.StageCompile, Limit: engine.LimitCPUTime, Value: int64(70 * time.Second), Max: int64(60 * time.Second)}, "compile_cpu_time cannot exceed the configured limit of 60000"},
 		{engine.ErrQueueFull, "server busy: execution queue is full, retry later"},
 		{errors.New("boom"), "internal error"},
 	}
@@ -548,7 +548,7 @@ func TestV1WSErrors(t *testing.T) {
 		{"malformed", never, []string{`nope`}, 4400, "malformed JSON at byte 2: invalid character 'o' in literal null (expecting 'u')"},
 		{"bad execute", never, []string{`{"type":"execute","language":"python","files":[]}`}, 4400, "entrypoint is required"},
 		{"runtime not found", failWith(&engine.RuntimeNotFoundError{Language: "cobol"}), []string{v1Execute}, 4400, "runtime not found: cobol"},
-		{"limit", failWith(&engine.LimitError{Limit: "limits.cpuTimeMs", Value: 99999, Max: 30000}), []string{v1Execute}, 4400, "limits.cpuTimeMs 99999 exceeds the server maximum 30000"},
+		{"limit", failWith(&engine.LimitError{Stage: engine.StageRun, Limit: engine.LimitCPUTime, Value: int64(99999 * time.Millisecond), Max: int64(30 * time.Second)}), []string{v1Execute}, 4400, "limits.cpuTimeMs 99999 exceeds the server maximum 30000"},
 		{"busy", failWith(engine.ErrQueueFull), []string{v1Execute}, 4503, "server busy: execution queue is full, retry later"},
 		{"internal", failWith(errors.New("boom")), []string{v1Execute}, 4500, "internal error"},
 		{"nil result", failWith(nil), []string{v1Execute}, 4500, "internal error"},

@@ -119,7 +119,7 @@ func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
 
 	// Before execute.
 	var job engine.Job
-	var clamped map[string]int64
+	var clamped clampedLimits
 	timer := time.NewTimer(v1ExecuteTimeout)
 	defer timer.Stop()
 	select {

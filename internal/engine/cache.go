@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"sync"
-
-	"github.com/coderacer/coderacer/internal/sandbox"
 )
 
 // CompileCache keeps the artifacts of successful compilations in the
@@ -44,8 +42,9 @@ func NewCompileCache(maxBytes int64) *CompileCache {
 // its sandbox shows and bake it into the artifact (Rust's include_str!,
 // Nim's staticRead, Template Haskell, D's import(), Crystal macros), so
 // the key covers the runtime, its version, the command, the environment,
-// every file's name and content, and every limit the sandbox applies to
-// the stage (they show in /proc/self/limits, and by trying). What stays
+// every file's name and content, and every limit of the stage (they show
+// in /proc/self/limits, and by trying; what the box derives from them,
+// like the stack limit, follows). What stays
 // out is the same for every request a server serves (the sandbox's
 // layout, tmpfs size, the host) or no request's choice (the clock, the
 // box a compile happened to get): a program that bakes the compile's time
@@ -53,7 +52,7 @@ func NewCompileCache(maxBytes int64) *CompileCache {
 //
 // Every part is written with its length first, so no two different
 // inputs hash alike by shifting bytes from one part to the next.
-func compileKey(language, version string, args, env []string, limits sandbox.Limits, files []File) cacheKey {
+func compileKey(language, version string, args, env []string, limits Limits, files []File) cacheKey {
 	h := sha256.New()
 	putUint := func(n uint64) { h.Write(binary.BigEndian.AppendUint64(nil, n)) }
 	put := func(b []byte) {
@@ -70,8 +69,8 @@ func compileKey(language, version string, args, env []string, limits sandbox.Lim
 	put([]byte(version))
 	putList(args)
 	putList(env)
-	for _, v := range limitValues(limits) {
-		putUint(v)
+	for k := range AllLimits() {
+		putUint(uint64(limits.Get(k)))
 	}
 	for _, f := range files {
 		put([]byte(f.Name))
@@ -80,14 +79,6 @@ func compileKey(language, version string, args, env []string, limits sandbox.Lim
 	var k cacheKey
 	h.Sum(k[:0])
 	return k
-}
-
-// limitValues lists every field of a stage's sandbox limits, in a fixed
-// order. A unit test checks that each field of sandbox.Limits changes the
-// key, so a limit added there cannot be forgotten here.
-func limitValues(l sandbox.Limits) []uint64 {
-	return []uint64{uint64(l.WallTime), uint64(l.CPUTime), l.Memory, l.Processes,
-		uint64(l.Output), l.FileSize, l.OpenFiles, l.Stack}
 }
 
 func (c *CompileCache) enabled() bool { return c != nil && c.maxBytes > 0 }

@@ -5,14 +5,12 @@ import (
 	"reflect"
 	"testing"
 	"time"
-
-	"github.com/coderacer/coderacer/internal/sandbox"
 )
 
 func TestCompileKeyDistinguishesInputs(t *testing.T) {
-	lim := sandbox.Limits{WallTime: time.Second, CPUTime: time.Second, Memory: 1 << 20, Processes: 4,
-		Output: 100, FileSize: 200, OpenFiles: 64, Stack: 1 << 20}
-	base := func() (string, string, []string, []string, sandbox.Limits, []File) {
+	lim := Limits{WallTime: time.Second, CPUTime: time.Second, Memory: 1 << 20, Processes: 4,
+		Output: 100, FileSize: 200, OpenFiles: 64}
+	base := func() (string, string, []string, []string, Limits, []File) {
 		return "c", "12.2.0", []string{"gcc", "main.c"}, []string{"A=1"}, lim, []File{{Name: "main.c", Content: []byte("int main(){}")}}
 	}
 	l, v, a, e, m, f := base()
@@ -37,10 +35,10 @@ func TestCompileKeyDistinguishesInputs(t *testing.T) {
 	}
 }
 
-// Every limit the sandbox applies is observable by the compiler, so each
-// field of sandbox.Limits, a new one too, must change the key.
+// Every limit of a stage is observable by the compiler, so each field of
+// Limits, a new one too, must change the key.
 func TestCompileKeyCoversEveryLimit(t *testing.T) {
-	var base sandbox.Limits
+	var base Limits
 	k := compileKey("c", "1", nil, nil, base, nil)
 	typ := reflect.TypeOf(base)
 	for i := range typ.NumField() {
@@ -52,10 +50,10 @@ func TestCompileKeyCoversEveryLimit(t *testing.T) {
 		case reflect.Uint64:
 			field.SetUint(1)
 		default:
-			t.Fatalf("sandbox.Limits.%s has kind %v: teach this test and limitValues", typ.Field(i).Name, field.Kind())
+			t.Fatalf("Limits.%s has kind %v: teach this test and compileKey", typ.Field(i).Name, field.Kind())
 		}
 		if compileKey("c", "1", nil, nil, changed, nil) == k {
-			t.Errorf("sandbox.Limits.%s does not change the compile key", typ.Field(i).Name)
+			t.Errorf("Limits.%s does not change the compile key (is it in Limits.Field?)", typ.Field(i).Name)
 		}
 	}
 }

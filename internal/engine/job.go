@@ -6,7 +6,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -49,8 +48,8 @@ type Job struct {
 	Args       []string
 	// RunLimits and CompileLimits hold what the request asked for; a zero
 	// field means "the server default".
-	RunLimits     LimitRequest
-	CompileLimits LimitRequest
+	RunLimits     Limits
+	CompileLimits Limits
 	// Stream, when not nil, makes the job interactive.
 	Stream *Stream
 	// Network asks for a box with outbound network access (the server
@@ -135,17 +134,3 @@ type RuntimeNotFoundError struct{ Language string }
 
 func (e *RuntimeNotFoundError) Error() string { return "runtime not found: " + e.Language }
 func (e *RuntimeNotFoundError) Unwrap() error { return ErrRuntimeNotFound }
-
-// LimitError reports a requested limit outside what the server allows.
-type LimitError struct {
-	Limit string // the request's name for it, e.g. "limits.cpuTimeMs"
-	Value int64
-	Max   int64
-}
-
-func (e *LimitError) Error() string {
-	if e.Value < 0 {
-		return fmt.Sprintf("%s must not be negative", e.Limit)
-	}
-	return fmt.Sprintf("%s %d exceeds the server maximum %d", e.Limit, e.Value, e.Max)
-}

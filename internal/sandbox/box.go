@@ -118,100 +118,132 @@ var ErrRunner = errors.New("sandbox runner failed")
 // started to end. The error is ctx's when ctx ended the run, ErrRunner
 // when the sandbox failed, nil otherwise, whatever the program did.
 func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
-	lim := cmd.Limits
 	// The pid counter was set back after the previous run.
 	if err := b.ctl.finishPending(resetTimeout); err != nil {
 		return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
 	}
-	var signals signaller
-	if !argsFit(cmd.Args, cmd.Env, lim.Stack) {
-		return noRoom(lim), nil
+	if !argsFit(cmd.Args, cmd.Env, cmd.Limits.Stack) {
+		return noRoom(cmd.Limits), nil
 	}
-	param := container.ExecveParam{Args: cmd.Args, Env: cmd.Env, Seccomp: b.s.filter}
-	acct, runCg, err := b.startAccounting(lim)
-	if errors.Is(err, errNoRoom) {
-		return noRoom(lim), nil
+	r := &boxRun{b: b, cmd: cmd, lim: cmd.Limits}
+	if err := r.setup(ctx); errors.Is(err, errNoRoom) {
+		return noRoom(cmd.Limits), nil
 	} else if err != nil {
 		return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
 	}
+	defer r.stdinDone()
+	res := r.execute()
+	return r.finish(ctx, res)
+}
 
-	stdin, stdinDone, err := stdinFile(cmd)
-	if err != nil {
-		return Result{}, fmt.Errorf("%w: stdin: %w", ErrRunner, err)
+// boxRun is one Run of a box, from setup to verdict.
+type boxRun struct {
+	b   *Box
+	cmd Cmd
+	lim Limits
+	// acct is the cgroup the run is counted in; runCg the run's own, if
+	// it has one (no box cgroup).
+	acct  accounting
+	runCg *runCgroup
+	// ctx ends at the wall time limit, or when the run is stopped.
+	ctx       context.Context
+	cancel    context.CancelFunc
+	hit       chan LimitKind // the limits the run reached as it went
+	stdin     *os.File
+	stdinDone func()
+	outW      *os.File
+	errW      *os.File
+	out       *outputs
+	stdout    *collector
+	stderr    *collector
+	signals   signaller
+	watchDone chan struct{}
+	// wallTimedOut is set when the run ended at its wall time limit.
+	wallTimedOut bool
+}
+
+// setup readies the run's cgroup, its standard input and output, and
+// starts collecting output and watching the limits.
+func (r *boxRun) setup(ctx context.Context) error {
+	var err error
+	if r.acct, r.runCg, err = r.b.startAccounting(r.lim); err != nil {
+		return err
 	}
-	defer stdinDone()
+	if r.stdin, r.stdinDone, err = stdinFile(r.cmd); err != nil {
+		return fmt.Errorf("stdin: %w", err)
+	}
 	outR, outW, errR, errW, err := outputPipes()
 	if err != nil {
-		return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
+		r.stdinDone()
+		return err
 	}
+	r.outW, r.errW = outW, errW
+	r.ctx, r.cancel = context.WithTimeout(ctx, r.lim.WallTime)
+	r.hit = make(chan LimitKind, 3)
+	r.out = &outputs{limit: r.lim.Output, onOverflow: func() { r.stop(LimitOutput) }, onOutput: r.cmd.OnOutput}
+	r.stdout = r.out.collect(outR, Stdout, r.b.chunks[0])
+	r.stderr = r.out.collect(errR, Stderr, r.b.chunks[1])
+	r.watchDone = make(chan struct{})
+	go r.watch()
+	return nil
+}
 
-	runCtx, cancel := context.WithTimeout(ctx, lim.WallTime)
-	defer cancel()
-	hit := make(chan LimitKind, 3)
-	stop := func(k LimitKind) {
-		select {
-		case hit <- k:
-		default:
-		}
-		cancel()
+// stop ends the run for reaching limit k.
+func (r *boxRun) stop(k LimitKind) {
+	select {
+	case r.hit <- k:
+	default:
 	}
-	out := &outputs{limit: lim.Output, onOverflow: func() { stop(LimitOutput) }, onOutput: cmd.OnOutput}
-	stdout := out.collect(outR, Stdout, b.chunks[0])
-	stderr := out.collect(errR, Stderr, b.chunks[1])
+	r.cancel()
+}
+
+// watch stops the run at the limits only the engine enforces (see watch).
+func (r *boxRun) watch() {
+	defer close(r.watchDone)
 	var oom <-chan struct{} // nil, never ready, without a box cgroup
-	if b.cg != nil {
-		oom = b.cg.oom
+	if r.b.cg != nil {
+		oom = r.b.cg.oom
 	}
-	watchDone := make(chan struct{})
-	go func() {
-		defer close(watchDone)
-		switch watch(runCtx, acct, lim, oom) {
-		case LimitCPU:
-			stop(LimitCPU)
-		case LimitMemory:
-			// The program is frozen at the limit: kill it from here, as
-			// the container's init may itself be waiting for memory.
-			stop(LimitMemory)
-			b.cg.killOnce()
-		}
-	}()
+	switch watch(r.ctx, r.acct, r.lim, oom) {
+	case LimitCPU:
+		r.stop(LimitCPU)
+	case LimitMemory:
+		// The program is frozen at the limit: kill it from here, as the
+		// container's init may itself be waiting for memory.
+		r.stop(LimitMemory)
+		r.b.cg.killOnce()
+	}
+}
 
-	param.Files = []uintptr{stdin.Fd(), outW.Fd(), errW.Fd()}
-	param.RLimits = runRLimits(lim)
-	switch {
-	case runCg != nil || cmd.Signals != nil:
+// execute runs the program to its end and sweeps the box after it: no
+// process of the run is left, and its output pipes are closed.
+func (r *boxRun) execute() runner.Result {
+	b := r.b
+	param := container.ExecveParam{Args: r.cmd.Args, Env: r.cmd.Env, Seccomp: b.s.filter,
+		Files: []uintptr{r.stdin.Fd(), r.outW.Fd(), r.errW.Fd()}, RLimits: runRLimits(r.lim)}
+	if r.runCg != nil || r.cmd.Signals != nil {
 		// The pid is needed before exec: to move the process into its
 		// run's cgroup, or to hold a pidfd for signals.
-		param.SyncFunc = func(pid int) error {
-			if runCg != nil {
-				if err := runCg.cg.AddProc(pid); err != nil {
-					return err
-				}
-			}
-			if cmd.Signals != nil {
-				return signals.start(runCtx, pid, cmd.Signals)
-			}
-			return nil
-		}
-	default:
+		param.SyncFunc = r.started
+	} else {
 		// Born in the box's cgroup already: no need to wait for the pid,
 		// which also lets the container vfork instead of fork.
 		param.SyncAfterExec = true
 	}
-	res, initKilled := b.execve(runCtx, param)
+	res, initKilled := b.execve(r.ctx, param)
 	if initKilled {
 		b.broken = true
 		b.s.log.Warn("box init did not answer once its run was stopped; killed, the box will be replaced", "box", b.index)
 		// The run ended with the container: report it as the kill it was.
 		res = runner.Result{Status: runner.StatusSignalled, ExitStatus: int(syscall.SIGKILL), RunningTime: res.RunningTime}
 	}
-	wallTimedOut := errors.Is(runCtx.Err(), context.DeadlineExceeded)
-	cancel()
-	signals.stop()
+	r.wallTimedOut = errors.Is(r.ctx.Err(), context.DeadlineExceeded)
+	r.cancel()
+	r.signals.stop()
 	// The container's init kills every process it can see once the
 	// program ends, but a process forked while that kill swept by would
 	// survive it; the cgroup holds them all, so sweep it too.
-	if err := acct.killAll(); err != nil {
+	if err := r.acct.killAll(); err != nil {
 		b.s.log.Error("kill leftover processes", "err", err)
 	}
 	// Whatever the program forked, the next run in this box (a compile's
@@ -220,41 +252,70 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 		b.s.log.Error("reset the box's pid counter", "err", err)
 	}
 	// Every process that could write to the pipes is dead now.
-	outW.Close()
-	errW.Close()
-	<-watchDone
+	r.outW.Close()
+	r.errW.Close()
+	<-r.watchDone
+	return res
+}
 
-	memory, sockets := peakMemory(acct, res, lim)
-	r := Result{CPUTime: acct.cpuTime(), Memory: memory, WallTime: res.RunningTime, SetupTime: res.SetUpTime}
-	r.Stdout, r.StdoutTruncated = stdout.finish()
-	r.Stderr, r.StderrTruncated = stderr.finish()
-	r.Output = out.combined
+// started is called with the program's pid before it execs.
+func (r *boxRun) started(pid int) error {
+	if r.runCg != nil {
+		if err := r.runCg.cg.AddProc(pid); err != nil {
+			return err
+		}
+	}
+	if r.cmd.Signals != nil {
+		return r.signals.start(r.ctx, pid, r.cmd.Signals)
+	}
+	return nil
+}
+
+// finish gathers what the ended run did and names the limit that ended
+// it, if any.
+func (r *boxRun) finish(ctx context.Context, res runner.Result) (Result, error) {
+	memory, sockets := peakMemory(r.acct, res, r.lim)
+	out := Result{CPUTime: r.acct.cpuTime(), Memory: memory, WallTime: res.RunningTime, SetupTime: res.SetUpTime}
+	out.Stdout, out.StdoutTruncated = r.stdout.finish()
+	out.Stderr, out.StderrTruncated = r.stderr.finish()
+	out.Output = r.out.combined
 	select {
-	case r.Limit = <-hit:
+	case out.Limit = <-r.hit:
 	default:
 	}
 	if res.Status == runner.StatusRunnerError {
-		if b.cg == nil || r.Limit != LimitMemory {
-			return r, fmt.Errorf("%w: %s", ErrRunner, res.Error)
+		if r.b.cg == nil || out.Limit != LimitMemory {
+			return out, fmt.Errorf("%w: %s", ErrRunner, res.Error)
 		}
 		// The init itself failed at the memory limit, which is in its
 		// cgroup (see execve): the run did not fit its limit, and the
 		// box is done.
-		b.broken = true
+		r.b.broken = true
 		res = runner.Result{Status: runner.StatusSignalled, ExitStatus: int(syscall.SIGKILL)}
 	}
-	if ctx.Err() != nil {
-		return r, ctx.Err()
+	facts := runFacts{hit: out.Limit, cpu: out.CPUTime, memory: memory, sockets: sockets,
+		oomKills: r.acct.oomKills(), wallTimedOut: r.wallTimedOut}
+	if err := r.acct.err(); err != nil {
+		// Without its accounting the run has no verdict: a CPU time read
+		// as zero would pass a program that used it all.
+		return out, fmt.Errorf("%w: read the run's accounting: %w", ErrRunner, err)
 	}
+	if ctx.Err() != nil {
+		return out, ctx.Err()
+	}
+	out.ExitCode, out.Signal = exitOf(res)
+	facts.exitCode, facts.signal = out.ExitCode, out.Signal
+	out.Limit = judgeLimit(facts, r.lim, func() bool { return r.b.fileAtLimit(ctx, r.lim.FileSize) })
+	return out, nil
+}
+
+// exitOf is the exit code and signal of a run that ended.
+func exitOf(res runner.Result) (code int, sig syscall.Signal) {
 	switch res.Status {
 	case runner.StatusNormal, runner.StatusNonzeroExitStatus:
-		r.ExitCode = res.ExitStatus
-	default:
-		r.Signal = syscall.Signal(res.ExitStatus)
-		r.ExitCode = 128 + res.ExitStatus
+		return res.ExitStatus, 0
 	}
-	r.Limit = b.judgeLimit(ctx, r, lim, memory, sockets, wallTimedOut, acct)
-	return r, nil
+	return 128 + res.ExitStatus, syscall.Signal(res.ExitStatus)
 }
 
 // outputPipes makes the pipes of a run's stdout and stderr.
@@ -286,26 +347,40 @@ func peakMemory(acct accounting, res runner.Result, lim Limits) (memory, sockets
 	return memory, sockets
 }
 
+// runFacts are what is known of a run once it ended.
+type runFacts struct {
+	hit          LimitKind // the limit the run reached as it went
+	exitCode     int
+	signal       syscall.Signal
+	cpu          time.Duration
+	memory       uint64 // the reported peak (peakMemory)
+	sockets      uint64 // the peak of socket buffers within it
+	oomKills     uint64
+	wallTimedOut bool
+}
+
 // judgeLimit names the limit that ended a run, if any: a limit the run
-// hit while it went, or one the facts after it show.
-func (b *Box) judgeLimit(ctx context.Context, r Result, lim Limits, memory, sockets uint64, wallTimedOut bool, acct accounting) LimitKind {
+// hit while it went, or one the facts after it show. fileAtLimit looks
+// in the box, which costs a run: it is asked only when nothing else
+// explains a failed run.
+func judgeLimit(f runFacts, lim Limits, fileAtLimit func() bool) LimitKind {
 	switch {
-	case r.Limit == LimitOutput:
+	case f.hit == LimitOutput:
 		return LimitOutput
-	case r.Limit == LimitMemory || acct.oomKills() > 0 || socketsAtLimit(sockets, lim.Memory):
+	case f.hit == LimitMemory || f.oomKills > 0 || socketsAtLimit(f.sockets, lim.Memory):
 		return LimitMemory
-	case r.Limit == LimitCPU || (lim.CPUTime > 0 && r.CPUTime >= lim.CPUTime):
+	case f.hit == LimitCPU || (lim.CPUTime > 0 && f.cpu >= lim.CPUTime):
 		return LimitCPU
-	case wallTimedOut:
+	case f.wallTimedOut:
 		return LimitWall
-	case r.ExitCode != 0 && b.fileAtLimit(ctx, lim.FileSize):
+	case f.exitCode != 0 && fileAtLimit():
 		// SIGXFSZ alone proves nothing: a program can have the kernel
 		// send it any signal (kill, a timer, F_SETSIG, its children's
 		// exit signal). A file at the limit is the fact. A program that
 		// ignores SIGXFSZ (Python does) gets EFBIG instead of the signal
 		// and usually exits non-zero.
 		return LimitFileSize
-	case (r.Signal != 0 || r.ExitCode != 0) && atLimit(memory, lim.Memory):
+	case (f.signal != 0 || f.exitCode != 0) && atLimit(f.memory, lim.Memory):
 		// Not every allocation at the limit waits for the OOM handler: a
 		// stack that cannot grow faults (SIGSEGV), and the kernel's own
 		// allocations fail with ENOMEM. A program that failed with its
@@ -314,7 +389,7 @@ func (b *Box) judgeLimit(ctx context.Context, r Result, lim Limits, memory, sock
 		// run made room the cgroup's peak does not show.
 		return LimitMemory
 	}
-	return r.Limit
+	return f.hit
 }
 
 // startAccounting readies the cgroup a run is counted and limited in: the

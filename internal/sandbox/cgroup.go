@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -116,6 +117,20 @@ type runCgroup struct {
 	cg     cgroup.Cgroup
 	parent *cgroups
 	name   string
+	// failed holds the first failed read of the run (err).
+	failed atomic.Pointer[error]
+}
+
+// fail keeps err if it is the first failed read.
+func (r *runCgroup) fail(err error) {
+	r.failed.CompareAndSwap(nil, &err)
+}
+
+func (r *runCgroup) err() error {
+	if p := r.failed.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 func (r *runCgroup) memoryPath(file string) string {
@@ -147,6 +162,7 @@ func (r *runCgroup) setLimits(memory, pids uint64) error {
 func (r *runCgroup) cpuTime() time.Duration {
 	ns, err := r.cg.CPUUsage()
 	if err != nil {
+		r.fail(fmt.Errorf("read CPU usage: %w", err))
 		return 0
 	}
 	return time.Duration(ns)
@@ -156,7 +172,10 @@ func (r *runCgroup) peakMemory() uint64 {
 	if m, err := r.cg.MemoryMaxUsage(); err == nil {
 		return m
 	}
-	m, _ := r.cg.MemoryUsage()
+	m, err := r.cg.MemoryUsage()
+	if err != nil {
+		r.fail(fmt.Errorf("read memory usage: %w", err))
+	}
 	return m
 }
 
@@ -172,26 +191,36 @@ func (r *runCgroup) oomKills() uint64 {
 	if r.parent.version == cgroup.TypeV1 {
 		file = "memory.oom_control"
 	}
-	return readOOMKills(r.memoryPath(file))
+	n, err := readOOMKills(r.memoryPath(file))
+	if err != nil {
+		r.fail(err)
+	}
+	return n
 }
 
 // readOOMKills reads the oom_kill count of memory.oom_control (v1) or
 // memory.events (v2): processes the kernel killed for reaching the memory
 // limit, the cgroup's own record, never a guess from SIGKILL.
-func readOOMKills(path string) uint64 {
+func readOOMKills(path string) (uint64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0
+		return 0, err
 	}
 	defer f.Close()
 	s := bufio.NewScanner(f)
 	for s.Scan() {
 		if v, ok := strings.CutPrefix(s.Text(), "oom_kill "); ok {
-			n, _ := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
-			return n
+			n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("%s: %w", path, err)
+			}
+			return n, nil
 		}
 	}
-	return 0
+	if err := s.Err(); err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return 0, nil
 }
 
 // killAll kills every process in the cgroup until none is left. Processes

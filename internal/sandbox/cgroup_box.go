@@ -3,6 +3,7 @@ package sandbox
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -30,6 +31,9 @@ type accounting interface {
 	memoryWithSockets() uint64
 	oomKills() uint64
 	killAll() error
+	// err is the first error of a read since the run started: a value
+	// read as zero then is no fact.
+	err() error
 }
 
 // boxCgroup is a box's own cgroup on v1, holding its container's init, so
@@ -63,6 +67,9 @@ type boxCgroup struct {
 	oom     chan struct{}
 	oomFd   int
 	closing atomic.Bool
+	// failed holds the first failed read since the run started, or since
+	// the box was last reclaimed.
+	failed atomic.Pointer[error]
 
 	files     map[string]*os.File // open cgroup files, see file
 	memsw     bool                // the kernel accounts swap: memsw limits exist
@@ -105,6 +112,10 @@ func (c *cgroups) newBox(name string, initPid int) (*boxCgroup, error) {
 	// that fills the limit, is merely unlikely to be picked.
 	_ = os.WriteFile(fmt.Sprintf("/proc/%d/oom_score_adj", initPid), []byte("-1000"), 0)
 	held, anon := b.memory()
+	if err := b.err(); err != nil {
+		b.destroy()
+		return nil, fmt.Errorf("read box memory: %w", err)
+	}
 	b.kernelMem = held - anon
 	b.ownMem = held
 	return b, nil
@@ -224,15 +235,44 @@ func (b *boxCgroup) file(controller, name string, write bool) (*os.File, error) 
 	return f, nil
 }
 
+// read reads a counter of the box's cgroup. A counter that cannot be
+// read is zero, and the failure is kept for err.
 func (b *boxCgroup) read(controller, name string) uint64 {
+	v, err := b.readCounter(controller, name)
+	if err != nil {
+		b.fail(err)
+	}
+	return v
+}
+
+func (b *boxCgroup) readCounter(controller, name string) (uint64, error) {
 	f, err := b.file(controller, name, false)
 	if err != nil {
-		return 0
+		return 0, err
 	}
 	var buf [64]byte
-	n, _ := f.ReadAt(buf[:], 0)
-	v, _ := strconv.ParseUint(strings.TrimSpace(string(buf[:n])), 10, 64)
-	return v
+	n, err := f.ReadAt(buf[:], 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return 0, fmt.Errorf("read %s: %w", name, err)
+	}
+	v, err := strconv.ParseUint(strings.TrimSpace(string(buf[:n])), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", name, err)
+	}
+	return v, nil
+}
+
+// fail keeps err if it is the first failed read (a function of its own,
+// so that reads that succeed allocate nothing).
+func (b *boxCgroup) fail(err error) {
+	b.failed.CompareAndSwap(nil, &err)
+}
+
+func (b *boxCgroup) err() error {
+	if p := b.failed.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 func (b *boxCgroup) write(controller, name string, v uint64) error {
@@ -260,6 +300,7 @@ var errNoRoom = errors.New("the memory limit leaves no room for a program")
 // (reclaim); page cache is reclaimed by the kernel when the program needs
 // the room.
 func (b *boxCgroup) startRun(memory, pids uint64) error {
+	b.failed.Store(nil)
 	if err := b.write("cpuacct", "cpuacct.usage", 0); err != nil {
 		return fmt.Errorf("reset CPU accounting: %w", err)
 	}
@@ -336,6 +377,18 @@ func (b *boxCgroup) memory() (held, anon uint64) {
 // inodes of a wiped /tmp) and for the sockets of killed processes to go.
 // The error says the box stays dirty: it must not run again.
 func (b *boxCgroup) reclaim() error {
+	b.failed.Store(nil)
+	if err := b.reclaimMemory(); err != nil {
+		return err
+	}
+	// A box whose counters could not be read may be anything but clean.
+	if err := b.err(); err != nil {
+		return fmt.Errorf("read the box's memory accounting: %w", err)
+	}
+	return nil
+}
+
+func (b *boxCgroup) reclaimMemory() error {
 	if b.memoryClean() && b.socketUsage() == 0 {
 		return nil
 	}
@@ -402,10 +455,15 @@ func (b *boxCgroup) socketPeak() uint64 {
 func (b *boxCgroup) memoryStat() (cache, anon uint64) {
 	f, err := b.file("memory", "memory.stat", false)
 	if err != nil {
+		b.fail(err)
 		return 0, 0
 	}
 	var buf [4096]byte
-	n, _ := f.ReadAt(buf[:], 0)
+	n, err := f.ReadAt(buf[:], 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		b.fail(fmt.Errorf("read memory.stat: %w", err))
+		return 0, 0
+	}
 	for line := range strings.SplitSeq(string(buf[:n]), "\n") {
 		name, value, _ := strings.Cut(line, " ")
 		v, _ := strconv.ParseUint(value, 10, 64)

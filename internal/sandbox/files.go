@@ -43,9 +43,17 @@ type File struct {
 // 0777), whatever the server's umask.
 func (b *Box) WriteFiles(files []File) error {
 	for _, f := range files {
-		if err := b.writeFile(f); err != nil {
-			return fmt.Errorf("write %q into box: %w", f.Name, err)
+		if err := b.WriteFile(f); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// WriteFile is WriteFiles for one file.
+func (b *Box) WriteFile(f File) error {
+	if err := b.writeFile(f); err != nil {
+		return fmt.Errorf("write %q into box: %w", f.Name, err)
 	}
 	return nil
 }
