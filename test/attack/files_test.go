@@ -437,6 +437,9 @@ func TestFilesSetuid(t *testing.T) {
 		{
 			name: "bash_run_setuid_binaries",
 			req: bash(`cat > /tmp/probe.c <<'EOF'
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/auxv.h>
 extern char *program_invocation_short_name;
 __attribute__((constructor)) static void probe(void) {
     printf("%s ruid %d euid %d secure %lu\n", program_invocation_short_name, (int)getuid(), (int)geteuid(), getauxval(AT_SECURE));
