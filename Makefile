@@ -12,7 +12,7 @@ BENCHTIME ?= 40x
 # e.g. BENCHARGS='-bench.window=3s' (flags of test/bench, after the package)
 BENCHARGS ?=
 
-.PHONY: all setup setup-all build run test vet fmt-check test-go fuzz bench languages-table clean
+.PHONY: all setup setup-all build run test unit vet fmt-check test-go fuzz bench languages-table clean
 
 all: build
 
@@ -33,6 +33,14 @@ run: setup build
 
 # Prerequisites run in this order (no -j): setup, vet, formatting, tests, fuzz.
 test: setup-all vet fmt-check test-go fuzz
+
+# The tests that need neither root nor the language toolchains: the unit
+# tests of cmd/ and internal/ (fakes in place of the sandbox), without
+# internal/sandbox, whose tests create namespaces and cgroups. Seconds,
+# as any user (CONTRIBUTING.md). Not part of `make test`, which runs them
+# anyway with everything else.
+unit:
+	$(GO) test -count=1 $$($(GO) list ./cmd/... ./internal/... | grep -v '/internal/sandbox$$')
 
 vet:
 	$(GO) vet ./...

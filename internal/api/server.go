@@ -19,7 +19,8 @@ import (
 
 // The defaults of Options (README "Configuration" says why).
 const (
-	// DefaultMaxBodyBytes is DESIGN.md's request body bound.
+	// DefaultMaxBodyBytes is the largest request body (README
+	// "Configuration": CODERACER_MAX_BODY_BYTES).
 	DefaultMaxBodyBytes = 8 << 20
 	// DefaultMaxArgBytes is the longest argument Linux passes to a
 	// program: MAX_ARG_STRLEN (128 KiB) counts the terminating NUL.

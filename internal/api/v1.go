@@ -100,7 +100,8 @@ type stageResponse struct {
 }
 
 // stageFields are what the top level and "compile" share; the top level
-// declares stdout and stderr itself to keep the seed's field order.
+// declares stdout and stderr itself to keep the field order of the
+// original v1 answer (stdout, stderr, executionTime, preparationTime).
 type stageFields struct {
 	ExitCode        int    `json:"exitCode"`
 	Signal          string `json:"signal"`
@@ -362,9 +363,9 @@ func newStageFields(st *engine.StageResult) stageFields {
 
 // newExecuteResponse flattens a result for v1 clients. The top level is the
 // run stage; without one (compile error, internal error) it is the compile
-// stage, so seed clients that read only stdout and stderr still see the
-// compiler's diagnostics. The HTTP answer is the same document, streamed
-// by writeExecuteResponse.
+// stage, so clients of the original v1 answer, which read only stdout
+// and stderr, still see the compiler's diagnostics. The HTTP answer is
+// the same document, streamed by writeExecuteResponse.
 func newExecuteResponse(res *engine.Result) executeResponse {
 	out := executeMeta(res)
 	top := res.Run

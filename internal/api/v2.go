@@ -1,8 +1,9 @@
 package api
 
-// The Piston v2 dialect (shared/docs/piston-v2.md, docs/piston.md): the
-// same engine job and result as v1, encoded the way Piston's clients expect
-// them. Errors are {"message": "..."}.
+// The Piston v2 dialect (docs/piston.md; Piston's own API is described in
+// the readme of github.com/engineer-man/piston): the same engine job and
+// result as v1, encoded the way Piston's clients expect them. Errors are
+// {"message": "..."}.
 
 import (
 	"bytes"

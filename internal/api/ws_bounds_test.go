@@ -104,24 +104,37 @@ func TestWSOverflowClosesAndStopsJob(t *testing.T) {
 	}
 }
 
-// Output within the buffer is delivered whole to a client that reads it
-// late, after the job has ended.
+// Output within the buffer is held for a client that reads nothing: the
+// job prints 16 MiB, far more than the sockets between server and client
+// hold (about 4 MiB here), and runs to its end without waiting for the
+// client; a session that wrote from the engine's callbacks would hold
+// the job back and fail here. The client, reading only once the job has
+// ended, gets every byte.
 func TestWSBufferedOutputDeliveredAfterJob(t *testing.T) {
+	const total = 16 << 20
 	for _, tc := range wsStarts {
-		printed, gone := make(chan time.Duration, 1), make(chan error, 1)
-		exec := &fakeExec{runtimes: pistonRuntimes, fn: floodJob(4<<20, printed, gone)}
-		c := dialWS(t, wsHandler(exec, WSOptions{OutputBuffer: 8 << 20}), tc.path)
+		printed, gone, ended := make(chan time.Duration, 1), make(chan error, 1), make(chan struct{})
+		flood := floodJob(total, printed, gone)
+		exec := &fakeExec{runtimes: pistonRuntimes, fn: func(ctx context.Context, job engine.Job) (*engine.Result, error) {
+			defer close(ended)
+			return flood(ctx, job)
+		}}
+		c := dialWS(t, wsHandler(exec, WSOptions{OutputBuffer: 2 * total}), tc.path)
 		c.send(tc.start)
-		<-printed
-		time.Sleep(500 * time.Millisecond) // the job ends meanwhile
+		select {
+		case <-ended:
+			t.Logf("%s: %d MiB printed in %v; the job ended before the client read a byte", tc.path, total>>20, <-printed)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: the job did not end while its client read nothing: the session held it back", tc.path)
+		}
 		n := 0
 		for _, m := range c.rest(tc.done, "") {
 			if d, ok := m["data"].(string); ok {
 				n += len(d)
 			}
 		}
-		if n != 4<<20 {
-			t.Errorf("%s: %d bytes arrived, want %d", tc.path, n, 4<<20)
+		if n != total {
+			t.Errorf("%s: %d bytes arrived, want %d", tc.path, n, total)
 		}
 	}
 }

@@ -1,7 +1,8 @@
 package api
 
 // Piston's interactive WebSocket, /api/v2/connect: messages and close
-// codes as in shared/docs/piston-v2.md; see docs/piston.md.
+// codes as Piston's own API defines them; docs/piston.md and
+// docs/websocket.md say what Code Racer sends.
 
 import (
 	"context"

@@ -271,8 +271,7 @@ func TestAPIProgramOutputEncoding(t *testing.T) {
 	runAttacks(t, []attack{
 		{
 			name: "invalid_utf8_and_nul",
-			req: c(`#include <stdio.h>
-int main(void) {
+			req: cProgram(`int main(void) {
 	fwrite("a\xff\xfe\x80z\0b\n", 1, 8, stdout);
 	fwrite("\xc3(\0\xed\xa0\x80\n", 1, 7, stderr); /* bad continuation, NUL, a UTF-16 surrogate */
 	return 0;
@@ -361,8 +360,7 @@ print(sys.argv[1:])
 		},
 		{
 			name: "stdin_bytes_exact",
-			req: withStdin(c(`#include <stdio.h>
-int main(void) { int ch; while ((ch = getchar()) != EOF) printf("%02x", ch); return 0; }
+			req: withStdin(cProgram(`int main(void) { int ch; while ((ch = getchar()) != EOF) printf("%02x", ch); return 0; }
 `), stdin),
 			status: "OK",
 			stdout: "6100620000630a00c3bf",

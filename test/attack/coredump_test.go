@@ -51,10 +51,7 @@ func TestCoreDumpsNeverTaken(t *testing.T) {
 
 // coreAttacks are the crashing programs, each named mark plus a letter.
 func coreAttacks(mark string) []attack {
-	prelude := kernelCPrelude + `#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <pthread.h>
-
+	helpers := `
 static void name(const char *suffix) {
 	char n[16];
 	snprintf(n, sizeof n, "` + mark + `%s", suffix);
@@ -69,7 +66,7 @@ static void show_limit(void) {
 }
 `
 	program := func(body string) testserver.Request {
-		return c(prelude + "\nint main(int argc, char **argv) {\n" + body + "\n\treturn 0;\n}\n")
+		return cProgram(helpers + "\nint main(int argc, char **argv) {\n" + body + "\n\treturn 0;\n}\n")
 	}
 	sg := func(sig string, code int) func(t *testing.T, r *testserver.Response) {
 		return func(t *testing.T, r *testserver.Response) {

@@ -157,18 +157,7 @@ print("background", p.pid > 0)
 // other test uses, exclusively: in a fresh IPC namespace both succeed.
 // With remove set it deletes them instead (the test's cleanup).
 func crossrunIPCProgram(key int, mq string, remove bool) testserver.Request {
-	return c(fmt.Sprintf(`#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <mqueue.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/ipc.h>
-#include <sys/msg.h>
-#include <sys/sem.h>
-#include <sys/shm.h>
-#include <sys/stat.h>
-%s
+	return cProgram(fmt.Sprintf(`%s
 static int count(const char *path) {
 	FILE *f = fopen(path, "r");
 	if (!f) return -errno;
@@ -379,7 +368,7 @@ print("alive %%.3f %%.3f" %% (t0, time.time()))
 // the kernel keeps per user, across processes), natively and through the
 // i386 ABI, then adds it; with remove set it invalidates it instead.
 func crossrunKeyProgram(name string, remove bool) testserver.Request {
-	return c(kernelCPrelude + crossrunBoxC + fmt.Sprintf(`
+	return cProgram(crossrunBoxC + fmt.Sprintf(`
 int main(void) {
 	print_box();
 	char *m = low32();

@@ -54,32 +54,6 @@ def box():
 const filesBashBox = `while read -r inside outside count; do [ "$inside" = 1000 ] && echo "box=$outside" >&2; done </proc/self/uid_map
 `
 
-// filesCHeader is prepended to C attacks: en(r) is "OK" for r >= 0, else
-// errno's name; box() prints the sandbox's host uid on stderr.
-const filesCHeader = `#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/sysmacros.h>
-
-static const char *en(long r) { return r < 0 ? strerrorname_np(errno) : "OK"; }
-
-static void box(void) {
-    unsigned in, out, n;
-    FILE *f = fopen("/proc/self/uid_map", "r");
-    while (f && fscanf(f, "%u %u %u", &in, &out, &n) == 3)
-        if (in == 1000)
-            fprintf(stderr, "box=%u\n", out);
-    if (f)
-        fclose(f);
-}
-`
-
 var filesBoxRE = regexp.MustCompile(`(?m)^box=(\d+)$`)
 
 // filesBoxOf returns the sandbox (its host uid) a response's program ran
@@ -400,7 +374,7 @@ if { echo pwned >> /etc/ld.so.cache; } 2>/dev/null; then echo "ld.so.cache appen
 // device nodes cannot be made, and the masked /proc entries say nothing.
 func TestFilesDevices(t *testing.T) {
 	var src strings.Builder
-	src.WriteString(filesCHeader + `
+	src.WriteString(`
 static void try_open(const char *p, int flags) {
     int fd = open(p, flags);
     printf("open %s %s\n", p, en(fd));
@@ -446,7 +420,7 @@ int main(void) {
 	)
 	runAttacks(t, []attack{{
 		name:   "c_device_nodes",
-		req:    c(src.String()),
+		req:    cProgram(src.String()),
 		status: "OK",
 		stdout: lines(want...),
 	}})
@@ -495,9 +469,7 @@ echo "id -u $(id -u)"
 		},
 		{
 			name: "c_setuid_syscalls",
-			req: c(filesCHeader + `#include <grp.h>
-#include <sys/prctl.h>
-int main(void) {
+			req: cProgram(`int main(void) {
     gid_t root = 0;
     printf("setuid(0) %s\n", en(setuid(0)));
     printf("seteuid(0) %s\n", en(seteuid(0)));
@@ -577,7 +549,7 @@ echo
 		box := filesBoxOf(t, r)
 		// C: the compiler writes /w/.coderacer-bin; the run must be the
 		// program just compiled, not a planted link.
-		cr := filesInBox(t, box, c(filesCHeader+`int main(void) {
+		cr := filesInBox(t, box, cProgram(`int main(void) {
     box();
     struct stat st;
     printf("bin %s\n", lstat("/w/.coderacer-bin", &st) == 0 && S_ISREG(st.st_mode) ? "regular" : "not regular");
@@ -639,7 +611,7 @@ print(helper.X, pkg.mod.Y)
 			// Hard links need the same file system: /w and /tmp are
 			// tmpfs of their own, the system is a read-only bind.
 			name: "c_hard_links_out",
-			req: c(filesCHeader + `int main(void) {
+			req: cProgram(`int main(void) {
     box();
     printf("link su %s\n", en(link("/usr/bin/su", "/w/su")));
     printf("link ld.so.cache %s\n", en(link("/etc/ld.so.cache", "/tmp/cache")));

@@ -5,103 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/coderacer/coderacer/test/testserver"
 )
-
-// kernelCPrelude is the top of every C attack program of this package's
-// kernel, network and information categories: the usual headers, errname
-// (errno → its name, independent of the C library's messages) and
-//
-//	TRY(label, expr)    runs a call that returns < 0 and sets errno on
-//	                    failure, and prints "label OK" or "label ENAME";
-//	TRY32(label, expr)  the same for a raw call returning -errno (the i386
-//	                    ABI helper sc32 below).
-const kernelCPrelude = `#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <linux/sched.h>
-#include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/sysmacros.h>
-#include <sys/time.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-
-static const char *errname(int e) {
-	static char buf[32];
-	switch (e) {
-	case 0: return "OK";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case ESRCH: return "ESRCH";
-	case EIO: return "EIO";
-	case EBADF: return "EBADF";
-	case ECHILD: return "ECHILD";
-	case EAGAIN: return "EAGAIN";
-	case ENOMEM: return "ENOMEM";
-	case EACCES: return "EACCES";
-	case EFAULT: return "EFAULT";
-	case EBUSY: return "EBUSY";
-	case EEXIST: return "EEXIST";
-	case ENODEV: return "ENODEV";
-	case ENOTDIR: return "ENOTDIR";
-	case EISDIR: return "EISDIR";
-	case EINVAL: return "EINVAL";
-	case ENOSPC: return "ENOSPC";
-	case EROFS: return "EROFS";
-	case ENOSYS: return "ENOSYS";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case EAFNOSUPPORT: return "EAFNOSUPPORT";
-	case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
-	case ECONNREFUSED: return "ECONNREFUSED";
-	case ENETUNREACH: return "ENETUNREACH";
-	case EHOSTUNREACH: return "EHOSTUNREACH";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case ENOKEY: return "ENOKEY";
-	}
-	snprintf(buf, sizeof buf, "E%d", e);
-	return buf;
-}
-
-#define TRY(label, expr) do { errno = 0; long r_ = (long)(expr); \
-	printf("%s %s\n", (label), r_ < 0 ? errname(errno) : "OK"); fflush(stdout); } while (0)
-#define TRY32(label, expr) do { long r_ = (expr); \
-	printf("%s %s\n", (label), r_ < 0 ? errname((int)-r_) : "OK"); fflush(stdout); } while (0)
-
-/* sc32 makes a system call through the i386 ABI (int $0x80), which a
-   64-bit process may use when the kernel has IA32 emulation. */
-static long sc32(long nr, long a, long b, long c, long d, long e) {
-	long ret;
-	__asm__ volatile("push %%rbp\n\tint $0x80\n\tpop %%rbp"
-		: "=a"(ret)
-		: "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e)
-		: "memory", "r8", "r9", "r10", "r11");
-	return ret;
-}
-
-/* low32 returns zeroed memory below 4 GiB, for the i386 ABI's pointers. */
-static char *low32(void) {
-	char *m = mmap(0, 1 << 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-	if (m == MAP_FAILED) { perror("mmap"); exit(3); }
-	return m;
-}
-`
-
-// kernelC is a C request whose main runs body (with the prelude's helpers)
-// and returns 0.
-func kernelC(body string) testserver.Request {
-	return c(kernelCPrelude + "\nint main(void) {\n" + body + "\n\treturn 0;\n}\n")
-}
 
 // kernelHost is what the kernel attacks must not change on the host.
 type kernelHost struct {
@@ -167,7 +71,7 @@ func kernelAttacks() []attack {
 	return []attack{
 		{
 			name: "mount_tmpfs",
-			req: kernelC(`mkdir("/tmp/m", 0755);
+			req: cMain(`mkdir("/tmp/m", 0755);
 	TRY("mount_tmpfs", mount("none", "/tmp/m", "tmpfs", 0, "size=1m"));
 	TRY("mount_tmpfs_over_usr", mount("none", "/usr", "tmpfs", 0, NULL));`),
 			status: "OK",
@@ -175,7 +79,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "mount_proc_sysfs_cgroup",
-			req: kernelC(`mkdir("/tmp/m", 0755);
+			req: cMain(`mkdir("/tmp/m", 0755);
 	TRY("mount_proc", mount("proc", "/tmp/m", "proc", 0, NULL));
 	TRY("mount_sysfs", mount("sysfs", "/tmp/m", "sysfs", 0, NULL));
 	TRY("mount_cgroup2", mount("cgroup2", "/tmp/m", "cgroup2", 0, NULL));`),
@@ -184,7 +88,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "mount_bind_and_remount",
-			req: kernelC(`mkdir("/tmp/m", 0755);
+			req: cMain(`mkdir("/tmp/m", 0755);
 	TRY("mount_bind", mount("/w", "/tmp/m", NULL, MS_BIND, NULL));
 	TRY("mount_bind_proc1_root", mount("/proc/1/root", "/tmp/m", NULL, MS_BIND | MS_REC, NULL));
 	TRY("remount_root_rw", mount(NULL, "/", NULL, MS_REMOUNT, NULL));
@@ -195,7 +99,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "new_mount_api",
-			req: kernelC(`TRY("fsopen", syscall(SYS_fsopen, "tmpfs", 0));
+			req: cMain(`TRY("fsopen", syscall(SYS_fsopen, "tmpfs", 0));
 	TRY("open_tree", syscall(SYS_open_tree, AT_FDCWD, "/w", 1 /* OPEN_TREE_CLONE */));
 	TRY("fspick", syscall(SYS_fspick, AT_FDCWD, "/", 0));
 	TRY("mount_setattr", syscall(SYS_mount_setattr, AT_FDCWD, "/", 0, NULL, 0));`),
@@ -205,7 +109,7 @@ func kernelAttacks() []attack {
 		{
 			// Unmounting a mask would reveal what it hides.
 			name: "umount2_masks",
-			req: kernelC(`TRY("umount_usr_local", umount2("/usr/local", MNT_DETACH));
+			req: cMain(`TRY("umount_usr_local", umount2("/usr/local", MNT_DETACH));
 	TRY("umount_proc_keys", umount2("/proc/keys", MNT_DETACH));
 	TRY("umount_proc", umount2("/proc", MNT_DETACH));
 	TRY("umount_w", umount2("/w", 0));`),
@@ -214,7 +118,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "unshare_every_namespace",
-			req: kernelC(`TRY("unshare_user", unshare(CLONE_NEWUSER));
+			req: cMain(`TRY("unshare_user", unshare(CLONE_NEWUSER));
 	TRY("unshare_mnt", unshare(CLONE_NEWNS));
 	TRY("unshare_net", unshare(CLONE_NEWNET));
 	TRY("unshare_pid", unshare(CLONE_NEWPID));
@@ -229,7 +133,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "clone_with_namespace_flags",
-			req: kernelC(`long flags[] = {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWCGROUP};
+			req: cMain(`long flags[] = {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWCGROUP};
 	const char *names[] = {"clone_newuser", "clone_newns", "clone_newnet", "clone_newpid", "clone_newuts", "clone_newipc", "clone_newcgroup"};
 	for (int i = 0; i < 7; i++) {
 		long r = syscall(SYS_clone, flags[i] | SIGCHLD, 0, 0, 0, 0);
@@ -247,7 +151,7 @@ func kernelAttacks() []attack {
 			// must be ENOSYS whatever the flags, and fork must still work
 			// (glibc falls back to clone).
 			name: "clone3",
-			req: kernelC(`struct clone_args ca;
+			req: cMain(`struct clone_args ca;
 	memset(&ca, 0, sizeof ca);
 	ca.flags = CLONE_NEWUSER; ca.exit_signal = SIGCHLD;
 	long r = syscall(SYS_clone3, &ca, sizeof ca);
@@ -268,7 +172,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "setns_every_namespace",
-			req: kernelC(`const char *ns[] = {"cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts"};
+			req: cMain(`const char *ns[] = {"cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts"};
 	for (int i = 0; i < 10; i++) {
 		char path[64];
 		snprintf(path, sizeof path, "/proc/self/ns/%s", ns[i]);
@@ -287,7 +191,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "keyctl_add_key_request_key",
-			req: kernelC(`TRY("keyctl_get_keyring_id", syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 1));
+			req: cMain(`TRY("keyctl_get_keyring_id", syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 1));
 	TRY("keyctl_join_session", syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, "evil"));
 	TRY("add_key", syscall(SYS_add_key, "user", "evil", "payload", 7, -3));
 	TRY("request_key", syscall(SYS_request_key, "user", "evil", NULL, -3));`),
@@ -296,7 +200,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "bpf",
-			req: kernelC(`union { unsigned int u[32]; } attr;
+			req: cMain(`union { unsigned int u[32]; } attr;
 	memset(&attr, 0, sizeof attr);
 	attr.u[0] = 2; /* BPF_MAP_TYPE_ARRAY */
 	attr.u[1] = 4; attr.u[2] = 4; attr.u[3] = 1;
@@ -307,7 +211,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "perf_event_open",
-			req: kernelC(`unsigned char attr[128];
+			req: cMain(`unsigned char attr[128];
 	memset(attr, 0, sizeof attr);
 	*(unsigned int *)(attr + 0) = 1;   /* PERF_TYPE_SOFTWARE */
 	*(unsigned int *)(attr + 4) = 112; /* size: PERF_ATTR_SIZE_VER5 */
@@ -318,7 +222,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "io_uring",
-			req: kernelC(`unsigned char params[120];
+			req: cMain(`unsigned char params[120];
 	memset(params, 0, sizeof params);
 	TRY("io_uring_setup", syscall(SYS_io_uring_setup, 8, params));
 	TRY("io_uring_enter", syscall(SYS_io_uring_enter, 0, 1, 0, 0, NULL, 0));
@@ -328,7 +232,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "userfaultfd",
-			req: kernelC(`TRY("userfaultfd", syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK));
+			req: cMain(`TRY("userfaultfd", syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK));
 	TRY("userfaultfd_user_only", syscall(SYS_userfaultfd, O_CLOEXEC | 1 /* UFFD_USER_MODE_ONLY */));
 	TRY("open_dev_userfaultfd", open("/dev/userfaultfd", O_RDWR));`),
 			status: "OK",
@@ -336,14 +240,14 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "kexec",
-			req: kernelC(`TRY("kexec_load", syscall(SYS_kexec_load, 0, 0, NULL, 0));
+			req: cMain(`TRY("kexec_load", syscall(SYS_kexec_load, 0, 0, NULL, 0));
 	TRY("kexec_file_load", syscall(SYS_kexec_file_load, 0, 0, 0, "", 0x4 /* KEXEC_FILE_NO_INITRAMFS */));`),
 			status: "OK",
 			stdout: lines("kexec_load EPERM", "kexec_file_load EPERM"),
 		},
 		{
 			name: "kernel_modules",
-			req: kernelC(`static char image[4096];
+			req: cMain(`static char image[4096];
 	TRY("init_module", syscall(SYS_init_module, image, sizeof image, ""));
 	int fd = open("/proc/self/exe", O_RDONLY);
 	TRY("finit_module", syscall(SYS_finit_module, fd, "", 0));
@@ -353,7 +257,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "chroot_pivot_root",
-			req: kernelC(`mkdir("/tmp/r", 0755);
+			req: cMain(`mkdir("/tmp/r", 0755);
 	TRY("chroot", chroot("/tmp/r"));
 	TRY("chroot_slash", chroot("/"));
 	TRY("pivot_root", syscall(SYS_pivot_root, "/tmp", "/tmp/r"));`),
@@ -364,7 +268,7 @@ func kernelAttacks() []attack {
 			// /dev/mem (1,1), /dev/kmem (1,2), /dev/sda (8,0), /dev/vda
 			// (254,0): device nodes are never created, and none is left.
 			name: "mknod_devices",
-			req: kernelC(`TRY("mknod_mem", mknod("/tmp/mem", S_IFCHR | 0666, makedev(1, 1)));
+			req: cMain(`TRY("mknod_mem", mknod("/tmp/mem", S_IFCHR | 0666, makedev(1, 1)));
 	TRY("mknod_kmem", mknod("/w/kmem", S_IFCHR | 0666, makedev(1, 2)));
 	TRY("mknod_sda", mknod("/tmp/sda", S_IFBLK | 0666, makedev(8, 0)));
 	TRY("mknod_vda", mknod("/tmp/vda", S_IFBLK | 0666, makedev(254, 0)));
@@ -378,7 +282,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "iopl_ioperm",
-			req: kernelC(`TRY("iopl3", syscall(SYS_iopl, 3));
+			req: cMain(`TRY("iopl3", syscall(SYS_iopl, 3));
 	TRY("ioperm_0x80", syscall(SYS_ioperm, 0x80, 1, 1));
 	TRY("ioperm_all", syscall(SYS_ioperm, 0, 0x400, 1));
 	TRY("open_dev_port", open("/dev/port", O_RDWR));`),
@@ -387,7 +291,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "swapon_swapoff",
-			req: kernelC(`int fd = open("/tmp/swap", O_CREAT | O_RDWR, 0600);
+			req: cMain(`int fd = open("/tmp/swap", O_CREAT | O_RDWR, 0600);
 	ftruncate(fd, 1 << 20);
 	close(fd);
 	TRY("swapon", syscall(SYS_swapon, "/tmp/swap", 0));
@@ -397,7 +301,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "reboot",
-			req: kernelC(`TRY("reboot_power_off", syscall(SYS_reboot, 0xfee1dead, 672274793, 0x4321fedc /* POWER_OFF */, NULL));
+			req: cMain(`TRY("reboot_power_off", syscall(SYS_reboot, 0xfee1dead, 672274793, 0x4321fedc /* POWER_OFF */, NULL));
 	TRY("reboot_restart", syscall(SYS_reboot, 0xfee1dead, 672274793, 0x01234567 /* RESTART */, NULL));
 	TRY("reboot_cad_off", syscall(SYS_reboot, 0xfee1dead, 672274793, 0 /* CAD_OFF */, NULL));
 	TRY("open_sysrq_trigger", open("/proc/sysrq-trigger", O_WRONLY));`),
@@ -408,7 +312,7 @@ func kernelAttacks() []attack {
 			// An hour forward, so a success would show on the host's
 			// clock (kernelCompare).
 			name: "set_clock",
-			req: kernelC(`struct timeval tv;
+			req: cMain(`struct timeval tv;
 	gettimeofday(&tv, NULL);
 	tv.tv_sec += 3600;
 	TRY("settimeofday", syscall(SYS_settimeofday, &tv, NULL));
@@ -431,7 +335,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "sethostname_setdomainname",
-			req: kernelC(`TRY("sethostname", sethostname("pwned-by-attack", 15));
+			req: cMain(`TRY("sethostname", sethostname("pwned-by-attack", 15));
 	TRY("setdomainname", setdomainname("pwned-by-attack", 15));
 	int fd = open("/proc/sys/kernel/hostname", O_WRONLY);
 	printf("write_proc_hostname %s\n", fd < 0 ? errname(errno) : "OPENED");
@@ -443,7 +347,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "kernel_log",
-			req: kernelC(`static char buf[4096];
+			req: cMain(`static char buf[4096];
 	TRY("syslog_read_all", syscall(SYS_syslog, 3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof buf));
 	TRY("syslog_clear", syscall(SYS_syslog, 5 /* SYSLOG_ACTION_CLEAR */, NULL, 0));
 	TRY("open_dev_kmsg", open("/dev/kmsg", O_RDONLY));
@@ -455,7 +359,7 @@ func kernelAttacks() []attack {
 			// "Shocker": open a host file by its handle, bypassing the
 			// mount namespace; fanotify would watch the host's files.
 			name: "file_handles_and_fanotify",
-			req: kernelC(`unsigned char fh[128 + 8];
+			req: cMain(`unsigned char fh[128 + 8];
 	int mnt;
 	*(unsigned int *)fh = 128;
 	TRY("name_to_handle_at", syscall(SYS_name_to_handle_at, AT_FDCWD, "/usr/bin/env", fh, &mnt, 0));
@@ -470,7 +374,7 @@ func kernelAttacks() []attack {
 			// The classic escapes through /proc/sys (core_pattern runs a
 			// host binary as root on a crash) and kernel settings.
 			name: "proc_sys_writes",
-			req: kernelC(`const char *p[] = {"/proc/sys/kernel/core_pattern", "/proc/sys/fs/suid_dumpable", "/proc/sys/vm/drop_caches",
+			req: cMain(`const char *p[] = {"/proc/sys/kernel/core_pattern", "/proc/sys/fs/suid_dumpable", "/proc/sys/vm/drop_caches",
 		"/proc/sys/kernel/hostname", "/proc/sys/net/ipv4/ip_forward", "/proc/self/oom_score_adj"};
 	for (int i = 0; i < 6; i++) {
 		int fd = open(p[i], O_WRONLY);
@@ -486,7 +390,7 @@ func kernelAttacks() []attack {
 		{
 			// ASLR off (ADDR_NO_RANDOMIZE), READ_IMPLIES_EXEC.
 			name: "personality",
-			req: kernelC(`TRY("personality_no_aslr", syscall(SYS_personality, 0x0040000));
+			req: cMain(`TRY("personality_no_aslr", syscall(SYS_personality, 0x0040000));
 	TRY("personality_read_implies_exec", syscall(SYS_personality, 0x0400000));
 	TRY("acct", syscall(SYS_acct, "/tmp/acct"));
 	TRY("quotactl", syscall(SYS_quotactl, 0x800002 /* Q_GETFMT */, "/dev/vda", 0, NULL));`),
@@ -498,7 +402,7 @@ func kernelAttacks() []attack {
 			// it holds no capability. (The bounding set is not cleared; with
 			// no_new_privs and nosuid mounts no execve can raise it.)
 			name: "seccomp_and_no_new_privs_in_force",
-			req: kernelC(`FILE *f = fopen("/proc/self/status", "r");
+			req: cMain(`FILE *f = fopen("/proc/self/status", "r");
 	char line[256];
 	while (f && fgets(line, sizeof line, f))
 		if (!strncmp(line, "Seccomp:", 8) || !strncmp(line, "NoNewPrivs:", 11) ||
@@ -512,7 +416,7 @@ func kernelAttacks() []attack {
 			// The x32 ABI (syscall numbers with bit 30 set) must not be a
 			// way around the filter's list.
 			name: "x32_abi",
-			req: kernelC(`TRY("x32_unshare_newuser", syscall(0x40000000 | SYS_unshare, CLONE_NEWUSER));
+			req: cMain(`TRY("x32_unshare_newuser", syscall(0x40000000 | SYS_unshare, CLONE_NEWUSER));
 	TRY("x32_keyctl", syscall(0x40000000 | SYS_keyctl, 0, -3, 1));
 	TRY("x32_mount", syscall(0x40000000 | SYS_mount, "none", "/tmp", "tmpfs", 0, NULL));`),
 			status: "OK",
@@ -525,7 +429,7 @@ func kernelAttacks() []attack {
 			// few i386 calls a 32-bit assembly program needs (I/O,
 			// memory, exit); everything else is ENOSYS.
 			name: "i386_abi_unshare_newuser",
-			req: kernelC(`TRY32("i386_unshare_newuser", sc32(310 /* unshare */, CLONE_NEWUSER, 0, 0, 0, 0));
+			req: cMain(`TRY32("i386_unshare_newuser", sc32(310 /* unshare */, CLONE_NEWUSER, 0, 0, 0, 0));
 	TRY32("i386_unshare_newns", sc32(310, CLONE_NEWNS, 0, 0, 0, 0));
 	char *m = low32();
 	strcpy(m, "none"); strcpy(m + 64, "/tmp"); strcpy(m + 128, "tmpfs");
@@ -539,7 +443,7 @@ func kernelAttacks() []attack {
 		},
 		{
 			name: "i386_abi_denied_calls",
-			req: kernelC(`char *m = low32();
+			req: cMain(`char *m = low32();
 	TRY32("i386_io_uring_setup", sc32(425 /* io_uring_setup */, 8, (long)m, 0, 0, 0));
 	TRY32("i386_keyctl", sc32(288 /* keyctl */, 0, -3, 1, 0, 0));
 	unsigned int *attr = (unsigned int *)(m + 4096);

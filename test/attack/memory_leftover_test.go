@@ -25,8 +25,7 @@ import (
 // leftoverCPU bounds each attack by its process's CPU time and by the
 // wall time, well under the 3 s limits, so that it ends OK with its work
 // done. cpu_ms is the CPU budget of the process.
-const leftoverCPU = `#include <time.h>
-static long cpu_ms = 3500;
+const leftoverCPU = `static long cpu_ms = 3500;
 static long ms(clockid_t c) {
     struct timespec ts;
     clock_gettime(c, &ts);
@@ -49,7 +48,7 @@ var leftoverAttacks = []struct{ name, src string }{
 		// Negative dentries: a stat() of a missing name in a read-only
 		// bind caches the name's absence.
 		name: "c_negative_dentries",
-		src: filesCHeader + leftoverCPU + `int main(int argc, char **argv) {
+		src: leftoverCPU + `int main(int argc, char **argv) {
     box();
     char p[512], pad[201];
     memset(pad, 'n', 200);
@@ -69,8 +68,7 @@ var leftoverAttacks = []struct{ name, src string }{
 	{
 		// The same from four processes at once, in several directories.
 		name: "c_negative_dentries_four_processes",
-		src: filesCHeader + leftoverCPU + `#include <sys/wait.h>
-int main(int argc, char **argv) {
+		src: leftoverCPU + `int main(int argc, char **argv) {
     box();
     const char *dirs[] = {"/usr/lib", "/usr/share", "/usr/bin", "/etc", "/lib"};
     char pad[201];
@@ -100,7 +98,7 @@ int main(int argc, char **argv) {
 		// Positive dentries and inodes: files made and deleted in /tmp and
 		// /w, with directories, open and stat of each.
 		name: "c_tmpfs_files_created_and_deleted",
-		src: filesCHeader + leftoverCPU + `int main(int argc, char **argv) {
+		src: leftoverCPU + `int main(int argc, char **argv) {
     box();
     char p[256], q[256];
     long n = 0;
@@ -127,8 +125,7 @@ int main(int argc, char **argv) {
 		// the missing names beside each: dentries and inodes of existing
 		// files where no earlier run cached them, negative ones anyway.
 		name: "c_walk_system_directories",
-		src: filesCHeader + leftoverCPU + `#include <dirent.h>
-static long n;
+		src: leftoverCPU + `static long n;
 static char pad[256];
 static void walk(const char *dir, const char *tag, int depth) {
     DIR *d = opendir(dir);
@@ -165,7 +162,7 @@ int main(int argc, char **argv) {
 }
 
 // leftoverAllocC is the attacker's next run: 200 MiB touched under 64 MiB.
-const leftoverAllocC = filesCHeader + `int main(void) {
+const leftoverAllocC = `int main(void) {
     box();
     fflush(stderr);
     size_t n = 200 << 20;
@@ -206,7 +203,7 @@ func TestMemoryLeftover(t *testing.T) {
 					if i == 4 {
 						t.Fatalf("four attack runs landed only in sandboxes %v, want both", boxes)
 					}
-					req := withLimits(processesWithArgs(c(a.src), testserver.RandomHex(8)), attackLim)
+					req := withLimits(processesWithArgs(cProgram(a.src), testserver.RandomHex(8)), attackLim)
 					r := testserver.MustExecute(t, srv, req)
 					if r.Status != "OK" {
 						t.Fatalf("attack run: status %s, want OK: %s", r.Status, r)
@@ -224,7 +221,7 @@ func TestMemoryLeftover(t *testing.T) {
 				who string
 				req testserver.Request
 			}{
-				{"the attacker", withLimits(c(leftoverAllocC), lim)},
+				{"the attacker", withLimits(cProgram(leftoverAllocC), lim)},
 				{"another user", withLimits(python(leftoverAllocPython), lim)},
 			} {
 				// Attack again before each: an allocation makes the kernel

@@ -310,7 +310,7 @@ print(json.dumps({"start": start, "end": time.time(), "own": own, "outcomes": ou
 // 120 TCP connections never read, under a 32 MiB limit, are bounded by it
 // and counted (see TestSocketMemory).
 func testNetworkSocketMemory(t *testing.T, s *testserver.Server) {
-	req := withLimits(c(socketsCHeader+`int main(void) {
+	req := withLimits(cProgram(socketsCHeader+`int main(void) {
     shared_total();
     tcp_fill(120);
     printf("%ld MiB in tcp\n", *total >> 20);
@@ -329,11 +329,11 @@ func testNetworkSocketMemory(t *testing.T, s *testserver.Server) {
 // compile cache nor put in it; the same source without network is
 // compiled, then cached as usual.
 func testNetworkCompileCache(t *testing.T, s *testserver.Server) {
-	src := "// " + testserver.RandomHex(8) + "\n#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n"
+	src := "// " + testserver.RandomHex(8) + "\nint main(void) { puts(\"hi\"); return 0; }\n"
 	for i, step := range []struct {
 		network, cached bool
 	}{{true, false}, {true, false}, {false, false}, {false, true}, {true, false}} {
-		r := testserver.MustExecute(t, s, netRequest{Request: c(src), Network: step.network})
+		r := testserver.MustExecute(t, s, netRequest{Request: cProgram(src), Network: step.network})
 		if r.Status != "OK" || r.Stdout != "hi\n" || r.Compile == nil || r.Compile.Cached != step.cached {
 			t.Errorf("run %d (network %v): want OK, compile cached=%v: %s", i, step.network, step.cached, r)
 		}

@@ -77,12 +77,7 @@ func TestProcessesBombs(t *testing.T) {
 		{
 			// Fork until the pids limit: 63 children beside the program.
 			name: "c_fork_until_refused",
-			req: processesWithArgs(c(`#define _GNU_SOURCE
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-int main(void) {
+			req: processesWithArgs(cProgram(`int main(void) {
     int n = 0, err = 0;
     for (int i = 0; i < 1000; i++) {
         pid_t p = fork();
@@ -108,8 +103,7 @@ int main(void) {
 			// Every process forks forever: ends by the CPU limit (failed
 			// forks cost CPU) or the wall limit, TLE either way.
 			name: "c_fork_bomb",
-			req: withLimits(processesWithArgs(c(`#include <unistd.h>
-int main(void) {
+			req: withLimits(processesWithArgs(cProgram(`int main(void) {
     for (;;)
         fork();
 }
@@ -122,12 +116,7 @@ int main(void) {
 		},
 		{
 			name: "c_thread_bomb",
-			req: processesWithArgs(c(`#define _GNU_SOURCE
-#include <pthread.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-static void *idle(void *arg) {
+			req: processesWithArgs(cProgram(`static void *idle(void *arg) {
     for (;;)
         pause();
     return arg;
@@ -172,12 +161,7 @@ func TestProcessesDaemons(t *testing.T) {
 	runAttacks(t, []attack{
 		{
 			name: "c_setsid_double_fork_ignoring_signals",
-			req: processesWithArgs(c(`#include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
-#include <unistd.h>
-#include <sys/wait.h>
-int main(int argc, char **argv) {
+			req: processesWithArgs(cProgram(`int main(int argc, char **argv) {
     pid_t p = fork();
     if (p == 0) {
         setsid();
@@ -319,15 +303,7 @@ print("alive")
 		},
 		{
 			name: "c_signal_container_init",
-			req: c(`#define _GNU_SOURCE
-#include <errno.h>
-#include <signal.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-static const char *en(long r) { return r < 0 ? strerrorname_np(errno) : "OK"; }
-int main(void) {
+			req: cProgram(`int main(void) {
     printf("kill(1, SIGKILL) %s\n", en(kill(1, SIGKILL)));
     printf("kill(1, SIGTERM) %s\n", en(kill(1, SIGTERM)));
     printf("kill(1, SIGSTOP) %s\n", en(kill(1, SIGSTOP)));
@@ -379,18 +355,7 @@ for label, pid in zip(args[::2], args[1::2]):
 func TestProcessesTracing(t *testing.T) {
 	runAttacks(t, []attack{{
 		name: "c_ptrace_and_process_vm",
-		req: c(`#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/ptrace.h>
-#include <sys/uio.h>
-#include <sys/wait.h>
-#include <unistd.h>
-static const char *en(long r) { return r < 0 ? strerrorname_np(errno) : "OK"; }
-int main(void) {
+		req: cProgram(`int main(void) {
     printf("PTRACE_TRACEME %s\n", en(ptrace(PTRACE_TRACEME, 0, 0, 0)));
     pid_t child = fork();
     if (child == 0) {
@@ -485,9 +450,7 @@ func TestProcessesSignalDispositions(t *testing.T) {
 	runAttacks(t, []attack{
 		{
 			name: "c_inherited_dispositions",
-			req: c(`#include <stdio.h>
-#include <string.h>
-int main(void) {
+			req: cProgram(`int main(void) {
     char line[256];
     FILE *f = fopen("/proc/self/status", "r");
     while (fgets(line, sizeof line, f))

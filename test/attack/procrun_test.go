@@ -59,12 +59,7 @@ for i in range(300):
 
 // procrunC observes in C: its pid and the counter, run after a compile
 // stage (the first time) or straight from the compile cache.
-const procrunC = `#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-` + crossrunBoxC + `
+const procrunC = crossrunBoxC + `
 static void show(const char *label, const char *path) {
 	char buf[4096];
 	FILE *f = fopen(path, "r");
@@ -110,7 +105,7 @@ func TestProcNoCarryOver(t *testing.T) {
 		req  testserver.Request
 	}{
 		{"python", python(procrunPy)},
-		{"c", c(procrunC)},
+		{"c", cProgram(procrunC)},
 		{"bash", bash(procrunBash)},
 	} {
 		t.Run(v.name, func(t *testing.T) {

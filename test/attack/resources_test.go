@@ -20,22 +20,6 @@ import (
 
 const resourcesMiB = 1 << 20
 
-// resourcesCHeader is prepended to C attacks: en(r) is "OK" for r >= 0,
-// else errno's name.
-const resourcesCHeader = `#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-
-static const char *en(long r) { return r < 0 ? strerrorname_np(errno) : "OK"; }
-`
-
 // resourcesStage checks a response's fields beyond its status: the
 // message, the signal and exit code, and that stdout is as given (the
 // attack's stdout field cannot express "empty").
@@ -111,8 +95,7 @@ func TestResourcesCPU(t *testing.T) {
 	runAttacks(t, []attack{
 		{
 			name: "c_four_threads_spin",
-			req: withLimits(c(resourcesCHeader+`#include <pthread.h>
-static void *spin(void *arg) {
+			req: withLimits(cProgram(`static void *spin(void *arg) {
     for (volatile unsigned long x = 0;; x++)
         ;
     return arg;
@@ -134,7 +117,7 @@ int main(void) {
 		},
 		{
 			name: "c_four_processes_spin",
-			req: withLimits(c(resourcesCHeader+`int main(void) {
+			req: withLimits(cProgram(`int main(void) {
     for (int i = 0; i < 4; i++)
         if (fork() == 0)
             for (volatile unsigned long x = 0;; x++)
@@ -161,7 +144,7 @@ int main(void) {
 		},
 		{
 			name:   "c_output_before_cpu_limit",
-			req:    withLimits(c(resourcesCHeader+"int main(void) {\n    printf(\"before\\n\");\n    fflush(stdout);\n    for (volatile int x = 0;; x++)\n        ;\n}\n"), lim),
+			req:    withLimits(cProgram("int main(void) {\n    printf(\"before\\n\");\n    fflush(stdout);\n    for (volatile int x = 0;; x++)\n        ;\n}\n"), lim),
 			status: "TLE",
 			stdout: "before\n",
 			check:  resourcesCPUBurn(limit),
@@ -180,10 +163,7 @@ int main(void) {
 		},
 		{
 			name: "c_realtime_priorities",
-			req: c(resourcesCHeader + `#include <sched.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-int main(void) {
+			req: cProgram(`int main(void) {
     struct sched_param sp = {.sched_priority = 99};
     printf("SCHED_FIFO %s\n", en(sched_setscheduler(0, SCHED_FIFO, &sp)));
     printf("SCHED_RR %s\n", en(sched_setscheduler(0, SCHED_RR, &sp)));
@@ -214,7 +194,7 @@ func TestResourcesMemory(t *testing.T) {
 	runAttacks(t, []attack{
 		{
 			name: "c_malloc_memset_1GiB",
-			req: c(resourcesCHeader + `int main(void) {
+			req: cProgram(`int main(void) {
     size_t n = (size_t)1 << 30;
     /* volatile: the compiler may not drop the unused allocation */
     volatile char *p = malloc(n);
@@ -233,7 +213,7 @@ func TestResourcesMemory(t *testing.T) {
 		},
 		{
 			name: "c_mmap_populate_1GiB",
-			req: c(resourcesCHeader + `int main(void) {
+			req: cProgram(`int main(void) {
     void *p = mmap(NULL, (size_t)1 << 30, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     puts(p == MAP_FAILED ? "mmap failed" : "populated 1 GiB");
     return 0;
@@ -246,7 +226,7 @@ func TestResourcesMemory(t *testing.T) {
 			// 128 memfds of 8 MiB (under the 16 MiB file size limit):
 			// shared memory is charged like any other.
 			name: "c_memfd_1GiB",
-			req: c(resourcesCHeader + `int main(void) {
+			req: cProgram(`int main(void) {
     static char buf[1 << 16];
     memset(buf, 'm', sizeof buf);
     for (int f = 0; f < 128; f++) {
@@ -270,19 +250,26 @@ func TestResourcesMemory(t *testing.T) {
 		},
 		{
 			// tmpfs pages count too: 128 MiB written to /w and /tmp under a
-			// 64 MiB limit is MLE, so the 2×64 MiB of tmpfs are no way
-			// around the memory limit.
+			// 64 MiB limit, so the 2×64 MiB of tmpfs are no way around the
+			// memory limit. A write the kernel refuses at the limit ends
+			// the writing; the program reports what it stored.
 			name: "python_tmpfs_under_small_memory_limit",
-			req: withLimits(python(`data = b"x" * (1 << 20)
-for d in ("/w", "/tmp"):
-    for i in range(8):
-        with open("%s/f%d" % (d, i), "wb") as f:
-            for _ in range(8):
-                f.write(data)
-print("wrote 128 MiB")
+			req: withLimits(python(`import sys
+data = b"x" * (1 << 20)
+stored = 0
+try:
+    for d in ("/w", "/tmp"):
+        for i in range(8):
+            with open("%s/f%d" % (d, i), "wb", buffering=0) as f:
+                for _ in range(8):
+                    f.write(data)
+                    stored += 1
+except OSError as e:
+    print("write", e, file=sys.stderr)
+print("%d MiB in tmpfs" % stored)
 `), testserver.Limits{MemoryBytes: 64 * resourcesMiB}),
 			status: resourcesKernelMemoryStatus,
-			check:  resourcesKernelMemoryBounded(64, "pipes"),
+			check:  resourcesKernelMemoryBounded(64, "tmpfs"),
 		},
 		{
 			// Slow growth past the limit is MLE, not TLE: 16 MiB every
@@ -307,7 +294,7 @@ for i in range(1000):
 			// The stack limit equals the memory limit (256 MiB): a
 			// million frames of about 100 bytes fit, and are counted.
 			name:   "c_recursion_one_million_deep",
-			req:    c(resourcesCRecursion("1000000")),
+			req:    cProgram(resourcesCRecursion("1000000")),
 			status: "OK",
 			stdout: "depth 1000000\n",
 			check: func(t *testing.T, r *testserver.Response) {
@@ -324,7 +311,7 @@ for i in range(1000):
 			// or waits for the engine's OOM handling (SIGKILL), as the
 			// kernel decides; either way it is MLE, never a plain SG.
 			name:   "c_unbounded_recursion",
-			req:    c(resourcesCRecursion("1L << 40")),
+			req:    cProgram(resourcesCRecursion("1L << 40")),
 			status: "MLE",
 			check: func(t *testing.T, r *testserver.Response) {
 				if want := fmt.Sprintf("memory limit of %d bytes exceeded", limit); r.Message != want {
@@ -339,7 +326,7 @@ for i in range(1000):
 			// Kernel memory is charged too: 120 pipes of 1 MiB filled
 			// under a 64 MiB limit. See resourcesKernelMemoryBounded.
 			name: "c_pipe_buffers",
-			req: withLimits(c(resourcesCHeader+`int main(void) {
+			req: withLimits(cProgram(`int main(void) {
     static char buf[1 << 16];
     long total = 0;
     for (int i = 0; i < 120; i++) {
@@ -363,8 +350,7 @@ for i in range(1000):
 			// Socket buffers likewise: 120 Unix socket pairs filled both
 			// ways (about 200 KiB each way) under a 32 MiB limit.
 			name: "c_unix_socket_buffers",
-			req: withLimits(c(resourcesCHeader+`#include <sys/socket.h>
-int main(void) {
+			req: withLimits(cProgram(`int main(void) {
     static char buf[1 << 16];
     long total = 0;
     for (int i = 0; i < 120; i++) {
@@ -407,7 +393,7 @@ int main(void) {
 // passes its own array down, so the compiler can neither inline nor turn
 // the recursion into a loop.
 func resourcesCRecursion(depth string) string {
-	return resourcesCHeader + `__attribute__((noinline)) static long down(long n, volatile char *up) {
+	return `__attribute__((noinline)) static long down(long n, volatile char *up) {
     volatile char frame[64];
     frame[0] = up[0] + 1;
     if (n == 0)
@@ -437,11 +423,7 @@ func TestResourcesIPC(t *testing.T) {
 	mq := "/attack-" + testserver.RandomHex(6)
 	// The follow-up program: "none" when the lookup finds nothing (ENOENT,
 	// or ENOSYS when refused), and the number of objects of each kind.
-	followUp := filesCHeader + `#include <mqueue.h>
-#include <sys/msg.h>
-#include <sys/sem.h>
-#include <sys/shm.h>
-static const char *found(long r) {
+	followUp := `static const char *found(long r) {
     return r >= 0 ? "FOUND" : errno == ENOENT || errno == ENOSYS ? "none" : strerrorname_np(errno);
 }
 static int count(const char *list) {
@@ -464,7 +446,7 @@ int main(int argc, char **argv) {
 `
 	nothingLeft := func(t *testing.T, r *testserver.Response) {
 		box := filesBoxOf(t, r)
-		f := filesInBox(t, box, processesWithArgs(c(followUp), key, mq))
+		f := filesInBox(t, box, processesWithArgs(cProgram(followUp), key, mq))
 		if want := lines("shm none, 0 in all", "msg none, 0 in all", "sem none, 0 in all", "mq none"); f.Status != "OK" || f.Stdout != want {
 			t.Errorf("IPC objects outlived their run: the next run in sandbox %s wants stdout %q, got %s", box, want, f)
 		}
@@ -472,8 +454,7 @@ int main(int argc, char **argv) {
 	runAttacks(t, []attack{
 		{
 			name: "c_sysv_shm_left_behind",
-			req: processesWithArgs(c(filesCHeader+`#include <sys/shm.h>
-int main(int argc, char **argv) {
+			req: processesWithArgs(cProgram(`int main(int argc, char **argv) {
     box();
     int id = shmget(atoi(argv[1]), 16 << 20, IPC_CREAT | IPC_EXCL | 0666);
     printf("shmget %s\n", en(id));
@@ -491,10 +472,7 @@ int main(int argc, char **argv) {
 		},
 		{
 			name: "c_message_queues_and_semaphores_left_behind",
-			req: processesWithArgs(c(filesCHeader+`#include <mqueue.h>
-#include <sys/msg.h>
-#include <sys/sem.h>
-int main(int argc, char **argv) {
+			req: processesWithArgs(cProgram(`int main(int argc, char **argv) {
     box();
     int key = atoi(argv[1]);
     int q = msgget(key, IPC_CREAT | IPC_EXCL | 0666);
@@ -586,7 +564,7 @@ except OSError as e:
 		},
 		{
 			name: "c_write_past_file_size_limit",
-			req: c(resourcesCHeader + `int main(void) {
+			req: cProgram(`int main(void) {
     static char buf[1 << 20];
     int fd = open("/w/big", O_CREAT | O_WRONLY, 0644);
     for (int i = 0; i < 64; i++)
@@ -606,9 +584,7 @@ except OSError as e:
 			// crash loop cannot fill /w or, through the host's
 			// core_pattern, the host's disk.
 			name: "c_core_dumps",
-			req: c(resourcesCHeader + `#include <dirent.h>
-#include <sys/resource.h>
-int main(void) {
+			req: cProgram(`int main(void) {
     struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
     printf("raise RLIMIT_CORE %s\n", en(setrlimit(RLIMIT_CORE, &rl)));
     for (int i = 0; i < 20; i++) {
@@ -759,7 +735,7 @@ print(len(data), hashlib.sha256(data).hexdigest())
 		},
 		{
 			name:   "c_ignore_6MiB_stdin",
-			req:    withStdin(c(resourcesCHeader+"int main(void) {\n    puts(\"ignored\");\n    return 0;\n}\n"), stdin),
+			req:    withStdin(cProgram("int main(void) {\n    puts(\"ignored\");\n    return 0;\n}\n"), stdin),
 			status: "OK",
 			stdout: "ignored\n",
 		},
@@ -835,19 +811,19 @@ func TestResourcesStatuses(t *testing.T) {
 		},
 		{
 			name:   "c_exit_137",
-			req:    c(resourcesCHeader + "int main(void) {\n    exit(137);\n}\n"),
+			req:    cProgram("int main(void) {\n    exit(137);\n}\n"),
 			status: "RE",
 			check:  resourcesStage("", "", 137, ""),
 		},
 		{
 			name:   "c_null_dereference",
-			req:    c(resourcesCHeader + "int main(int argc, char **argv) {\n    volatile int *p = (int *)(long)(argc - 1);\n    return *p;\n}\n"),
+			req:    cProgram("int main(int argc, char **argv) {\n    volatile int *p = (int *)(long)(argc - 1);\n    return *p;\n}\n"),
 			status: "SG",
 			check:  resourcesStage("killed by SIGSEGV", "SIGSEGV", 139, ""),
 		},
 		{
 			name:   "c_abort",
-			req:    c(resourcesCHeader + "int main(void) {\n    abort();\n}\n"),
+			req:    cProgram("int main(void) {\n    abort();\n}\n"),
 			status: "SG",
 			check:  resourcesStage("killed by SIGABRT", "SIGABRT", 134, ""),
 		},
@@ -858,20 +834,19 @@ func TestResourcesStatuses(t *testing.T) {
 		// file size limit: it was killed by a signal (SG), no more.
 		{
 			name:   "c_raise_SIGXCPU",
-			req:    c(resourcesCHeader + "int main(void) {\n    raise(SIGXCPU);\n    puts(\"survived\");\n    return 0;\n}\n"),
+			req:    cProgram("int main(void) {\n    raise(SIGXCPU);\n    puts(\"survived\");\n    return 0;\n}\n"),
 			status: "SG",
 			check:  resourcesStage("killed by SIGXCPU", "SIGXCPU", 128+24, ""),
 		},
 		{
 			name:   "c_raise_SIGXFSZ",
-			req:    c(resourcesCHeader + "int main(void) {\n    raise(SIGXFSZ);\n    puts(\"survived\");\n    return 0;\n}\n"),
+			req:    cProgram("int main(void) {\n    raise(SIGXFSZ);\n    puts(\"survived\");\n    return 0;\n}\n"),
 			status: "SG",
 			check:  resourcesStage("killed by SIGXFSZ", "SIGXFSZ", 128+25, ""),
 		},
 		{
 			name: "c_kill_SIGXFSZ_high_bits",
-			req: c(resourcesCHeader + `#include <sys/syscall.h>
-int main(void) {
+			req: cProgram(`int main(void) {
     syscall(SYS_kill, getpid(), (1UL << 32) | SIGXFSZ);
     puts("survived");
     return 0;
@@ -882,7 +857,7 @@ int main(void) {
 		},
 		{
 			name: "c_fsetsig_SIGXFSZ",
-			req: c(resourcesCHeader + `int main(void) {
+			req: cProgram(`int main(void) {
     int p[2];
     if (pipe(p) < 0 || fcntl(p[0], F_SETOWN, getpid()) < 0 || fcntl(p[0], F_SETSIG, SIGXFSZ) < 0 ||
         fcntl(p[0], F_SETFL, O_ASYNC) < 0) {
@@ -899,8 +874,7 @@ int main(void) {
 		},
 		{
 			name: "c_timer_SIGXCPU",
-			req: c(resourcesCHeader + `#include <time.h>
-int main(void) {
+			req: cProgram(`int main(void) {
     struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGXCPU};
     timer_t t;
     struct itimerspec when = {.it_value = {.tv_nsec = 1000000}};
@@ -943,8 +917,9 @@ int main(void) {
 // between two true ones; resourcesKernelMemoryBounded checks which.
 const resourcesKernelMemoryStatus = "(MLE or OK)"
 
-// resourcesKernelMemoryBounded checks a program that fills kernel buffers
-// (pipes, sockets) under a memory limit of limitMiB. At the limit the
+// resourcesKernelMemoryBounded checks a program that fills kernel memory
+// (tmpfs pages, pipe and socket buffers) under a memory limit of limitMiB
+// and prints "<n> MiB in <what>". At the limit the
 // kernel either refuses the buffer allocation (the write fails, the program
 // goes on and reports how much it stored: OK) or, when the program then
 // faults a page of its own, waits for the engine's OOM handling (MLE).

@@ -17,7 +17,7 @@ func TestSeccompAllowList(t *testing.T) {
 	runAttacks(t, []attack{
 		{
 			name: "new_kernel_calls",
-			req: kernelC(`char *page = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			req: cMain(`char *page = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	TRY("memfd_secret", syscall(447, 0));
 	TRY("process_mrelease", syscall(448, -1, 0));
 	TRY("set_mempolicy_home_node", syscall(450, (long)page, 4096, 0, 0));
@@ -38,7 +38,7 @@ func TestSeccompAllowList(t *testing.T) {
 		},
 		{
 			name: "unassigned_call_numbers",
-			req: kernelC(`long nrs[] = {470, 471, 480, 500, 511, 512, 547, 600, 1000, 4096, 0x3fffffff};
+			req: cMain(`long nrs[] = {470, 471, 480, 500, 511, 512, 547, 600, 1000, 4096, 0x3fffffff};
 	for (int i = 0; i < 11; i++) {
 		errno = 0;
 		long r = syscall(nrs[i], 0, 0, 0, 0, 0, 0);
@@ -51,7 +51,7 @@ func TestSeccompAllowList(t *testing.T) {
 		},
 		{
 			name: "old_calls_no_runtime_needs",
-			req: kernelC(`static char buf[64];
+			req: cMain(`static char buf[64];
 	unsigned long mask = 0;
 	TRY("modify_ldt_read", syscall(SYS_modify_ldt, 0, buf, sizeof buf));
 	TRY("get_mempolicy", syscall(SYS_get_mempolicy, NULL, NULL, 0, NULL, 0));
@@ -270,7 +270,7 @@ func TestInotifyRefused(t *testing.T) {
 	runAttacks(t, []attack{
 		{
 			name: "inotify_calls",
-			req: kernelC(`int nfd = open("/dev/null", O_RDONLY);
+			req: cMain(`int nfd = open("/dev/null", O_RDONLY);
 	TRY("inotify_init", syscall(SYS_inotify_init));
 	TRY("inotify_init1", syscall(SYS_inotify_init1, O_CLOEXEC | O_NONBLOCK));
 	TRY("inotify_add_watch", syscall(SYS_inotify_add_watch, nfd, "/usr/lib", 0x20 /* IN_OPEN */));
@@ -286,7 +286,7 @@ func TestInotifyRefused(t *testing.T) {
 		{
 			// The attack itself: watch the shared binaries and see an open.
 			name: "watch_shared_bind",
-			req: kernelC(`int fd = syscall(SYS_inotify_init1, O_NONBLOCK);
+			req: cMain(`int fd = syscall(SYS_inotify_init1, O_NONBLOCK);
 	if (fd < 0) { printf("inotify_init1 %s\n", errname(errno)); return 0; }
 	int w = syscall(SYS_inotify_add_watch, fd, "/usr/bin", 0x20 /* IN_OPEN */);
 	printf("watch /usr/bin %s\n", w < 0 ? errname(errno) : "OK");

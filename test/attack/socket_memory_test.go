@@ -17,13 +17,9 @@ import (
 // limit and prints what the kernel took of it; socketsBounded checks the
 // outcome.
 
-// socketsCHeader adds the socket headers and a counter the processes of a
-// run share.
-const socketsCHeader = resourcesCHeader + `#include <netinet/in.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <time.h>
-static long *total;
+// socketsCHeader follows the prelude: a counter the processes of a run
+// share, and the loopback helpers.
+const socketsCHeader = `static long *total;
 static void shared_total(void) {
     total = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 }
@@ -111,7 +107,7 @@ func TestSocketMemory(t *testing.T) {
 		{
 			// 120 connections (240 descriptors) never read.
 			name: "c_tcp_loopback_never_read",
-			req: withLimits(c(socketsCHeader+`int main(void) {
+			req: withLimits(cProgram(socketsCHeader+`int main(void) {
     shared_total();
     tcp_fill(120);
     printf("%ld MiB in tcp\n", *total >> 20);
@@ -124,7 +120,7 @@ func TestSocketMemory(t *testing.T) {
 		{
 			// Eight processes of 100 connections each, at once.
 			name: "c_tcp_loopback_eight_processes",
-			req: withLimits(c(socketsCHeader+`int main(void) {
+			req: withLimits(cProgram(socketsCHeader+`int main(void) {
     shared_total();
     for (int p = 0; p < 8; p++)
         if (fork() == 0) {
@@ -146,7 +142,7 @@ func TestSocketMemory(t *testing.T) {
 			// 60000 bytes until each queue is full or the kernel drops
 			// them. What is stored is what the receive queues hold.
 			name: "c_udp_loopback_never_read",
-			req: withLimits(c(socketsCHeader+`int main(void) {
+			req: withLimits(cProgram(socketsCHeader+`int main(void) {
     static char buf[60000];
     shared_total(); /* total[0]: processes ready */
     pid_t kids[4];
@@ -198,7 +194,7 @@ func TestSocketMemory(t *testing.T) {
 			// half a second. v1 bounds each by the limit on its own; the
 			// engine must see the sum.
 			name: "c_memory_and_tcp_together",
-			req: withLimits(c(socketsCHeader+`int main(void) {
+			req: withLimits(cProgram(socketsCHeader+`int main(void) {
     shared_total();
     char *p = malloc(24 << 20);
     memset(p, 1, 24 << 20);

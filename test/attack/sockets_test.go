@@ -2,18 +2,8 @@ package attack
 
 import "testing"
 
-// socketsC is the top of the socket attacks: the kernel prelude and the
-// headers of the socket families.
-const socketsC = `#include <sys/socket.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <linux/netlink.h>
-#include <linux/if_ether.h>
-`
-
 func socketsRequest(body string) attack {
-	return attack{req: c(kernelCPrelude + socketsC + "\nint main(void) {\n" + body + "\n\treturn 0;\n}\n")}
+	return attack{req: cMain(body)}
 }
 
 // TestSocketFamilies: a program may create sockets of the families the

@@ -24,8 +24,7 @@ import (
 // the stack limit (which is the memory limit) cannot be passed by execve
 // at all, and a limit of one byte leaves room for nothing: MLE.
 func TestTinyMemoryLimitDoesNotFreezeTheSandbox(t *testing.T) {
-	prog := `#include <stdio.h>
-int main(int argc, char **argv) { printf("%d\n", argc - 1); return 0; }
+	prog := `int main(int argc, char **argv) { printf("%d\n", argc - 1); return 0; }
 `
 	cases := []struct {
 		name   string
@@ -44,7 +43,7 @@ int main(int argc, char **argv) { printf("%d\n", argc - 1); return 0; }
 			// Both sandboxes of the suite's server, and a third time on a
 			// sandbox that replaced a frozen one.
 			for i := range 3 {
-				req := withLimits(c(prog), testserver.Limits{MemoryBytes: tc.memory, WallTimeMs: 2000})
+				req := withLimits(cProgram(prog), testserver.Limits{MemoryBytes: tc.memory, WallTimeMs: 2000})
 				req.Args = tc.args
 				r := executeWithin(t, req, 10*time.Second)
 				fitted := tc.fits != "" && r.Status == "OK" && r.Stdout == tc.fits

@@ -27,36 +27,6 @@ var httpClient = &http.Client{
 	Transport: &http.Transport{MaxIdleConns: 16, MaxIdleConnsPerHost: 16, IdleConnTimeout: time.Minute},
 }
 
-// stage is what the benchmarks read of a stage's result.
-type stage struct {
-	Stdout   string `json:"stdout"`
-	Stderr   string `json:"stderr"`
-	Status   string `json:"status"`
-	Message  string `json:"message"`
-	WallTime string `json:"wallTime"`
-	Cached   bool   `json:"cached"`
-}
-
-// execResponse is what the benchmarks read of a POST /api/v1/execute
-// answer. Compile and Timings are nil when the server does not send them
-// (an interpreted language; a server without the timings breakdown).
-type execResponse struct {
-	stage
-	Error   string   `json:"error"`
-	Compile *stage   `json:"compile"`
-	Timings *timings `json:"timings"`
-}
-
-// timings is the engine's own breakdown of a job (Go duration strings).
-type timings struct {
-	Queue       string `json:"queue"`
-	Preparation string `json:"preparation"`
-	Compile     string `json:"compile"`
-	Run         string `json:"run"`
-	Setup       string `json:"setup"`
-	Collection  string `json:"collection"`
-}
-
 // request builds a one-file POST /api/v1/execute body.
 func request(lang, entry, src string) []byte {
 	body, err := json.Marshal(map[string]any{
@@ -72,7 +42,7 @@ func request(lang, entry, src string) []byte {
 // post sends body to /api/v1/execute and returns the answer and the round
 // trip as the client saw it: from sending the request to having read the
 // whole answer. The answer must be a 200 with status OK and stdout want.
-func post(body []byte, want string) (*execResponse, time.Duration, error) {
+func post(body []byte, want string) (*testserver.TimedResponse, time.Duration, error) {
 	start := time.Now()
 	resp, err := httpClient.Post(baseURL+"/api/v1/execute", "application/json", bytes.NewReader(body))
 	if err != nil {
@@ -84,7 +54,7 @@ func post(body []byte, want string) (*execResponse, time.Duration, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	var r execResponse
+	var r testserver.TimedResponse
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, 0, fmt.Errorf("answer %d is not JSON (%v): %s", resp.StatusCode, err, testserver.Shorten(string(data), 500))
 	}
@@ -95,7 +65,7 @@ func post(body []byte, want string) (*execResponse, time.Duration, error) {
 }
 
 // mustPost is post that fails the benchmark on error.
-func mustPost(b *testing.B, body []byte, want string) (*execResponse, time.Duration) {
+func mustPost(b *testing.B, body []byte, want string) (*testserver.TimedResponse, time.Duration) {
 	b.Helper()
 	r, d, err := post(body, want)
 	if err != nil {
@@ -272,7 +242,7 @@ type samples struct {
 	queue, prep, compileStage, runStage, setup, collect, outside []time.Duration
 }
 
-func (s *samples) add(r *execResponse, rt time.Duration) {
+func (s *samples) add(r *testserver.TimedResponse, rt time.Duration) {
 	s.roundTrip = append(s.roundTrip, rt)
 	s.wall = append(s.wall, parseDur(r.WallTime))
 	var compileWall time.Duration

@@ -1,7 +1,7 @@
 // Drives the real piston-client npm package (1.0.2) against a Code Racer
 // server, with the defaults the package sends: no file name, args
 // ["1", "2", "3"], compile_timeout 10000, run_timeout 3000 and memory
-// limits of -1. Run by piston_test.go (go test ./test/piston/), which
+// limits of -1. Run by client_test.go (go test ./test/piston/), which
 // starts the server and passes its URL in PISTON_URL.
 import { test } from "node:test";
 import assert from "node:assert/strict";
