@@ -60,7 +60,7 @@ type Job struct {
 // Status is the outcome of a stage or of a whole job.
 type Status string
 
-// The statuses of DESIGN.md "Results".
+// The statuses of a stage or job (README "API (v1)" explains each).
 const (
 	StatusOK                  Status = "OK"
 	StatusRuntimeError        Status = "RE"

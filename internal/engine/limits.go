@@ -149,7 +149,8 @@ type LimitPolicy struct {
 	Max     Limits
 }
 
-// DefaultRunPolicy and DefaultCompilePolicy are DESIGN.md's starting values.
+// DefaultRunPolicy and DefaultCompilePolicy are the limits a server starts
+// with (README "Configuration" lists them).
 func DefaultRunPolicy() LimitPolicy {
 	return LimitPolicy{
 		Default: Limits{
