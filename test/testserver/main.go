@@ -2,8 +2,11 @@ package testserver
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -86,9 +89,15 @@ func Main(m *testing.M, opts Options, setup func(*Server) error) (code int) {
 
 // reportViolations prints the answers that did not validate against the
 // OpenAPI document; false if there were any.
-func reportViolations(violations func() ([]string, int)) bool {
+func reportViolations(violations func() ([]string, map[int]int)) bool {
 	found, checked := violations()
-	logf("openapi: %d answers validated against internal/apidoc/openapi.yaml, %d violations", checked, len(found))
+	total, byStatus := 0, []string{}
+	for _, code := range slices.Sorted(maps.Keys(checked)) {
+		total += checked[code]
+		byStatus = append(byStatus, fmt.Sprintf("%d×%d", checked[code], code))
+	}
+	logf("openapi: %d answers validated against internal/apidoc/openapi.yaml (%s), %d violations",
+		total, strings.Join(byStatus, " "), len(found))
 	for i, v := range found {
 		if i == 20 {
 			logf("FAIL: ... and %d more", len(found)-i)
