@@ -1,6 +1,7 @@
 package testserver
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -115,5 +116,34 @@ func TestValidatingTransport(t *testing.T) {
 		if (err != nil) != wantErr {
 			t.Errorf("GET %s: read error %v, want an error: %v", path, err, wantErr)
 		}
+	}
+}
+
+// TestValidatingTransportDecoder: a body read by a JSON decoder, which
+// may stop before EOF, is still validated whole when it is closed.
+func TestValidatingTransportDecoder(t *testing.T) {
+	v, err := NewValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Request-Id", "id")
+		io.WriteString(w, `{"status":"fine"}`) // not a status health answers
+	}))
+	defer ts.Close()
+	c := &http.Client{Transport: &ValidatingTransport{Next: http.DefaultTransport, Validator: v,
+		Watch: func(*http.Request) bool { return true }}}
+	resp, err := c.Get(ts.URL + "/api/v1/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h struct{ Status string }
+	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if found, _ := v.Violations(); len(found) != 1 || !strings.Contains(found[0], "status") {
+		t.Fatalf("want one violation about status, got %q", found)
 	}
 }
