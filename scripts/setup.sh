@@ -68,6 +68,8 @@ packages=(iproute2 procps coreutils findutils)
 packages+=(nftables)
 if ((${#all[@]} > 0)); then
 	packages+=(qemu-system-x86 qemu-utils debootstrap e2fsprogs podman runc podman-compose containernetworking-plugins slirp4netns uidmap iptables curl)
+	# test/e2e renders the API documentation page (/docs) in headless Chromium.
+	packages+=(chromium)
 fi
 runtime_packages="$(go run ./cmd/coderacer packages "${all[@]}")" ||
 	die "cannot list the runtimes' packages (go run ./cmd/coderacer packages ${all[*]})"

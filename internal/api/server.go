@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/coderacer/coderacer/internal/apidoc"
 	"github.com/coderacer/coderacer/internal/engine"
 	"github.com/coderacer/coderacer/internal/metrics"
 	"github.com/coderacer/coderacer/internal/ratelimit"
@@ -155,6 +156,11 @@ func (s *server) handler() http.Handler {
 	if s.opts.Metrics != nil && s.opts.MetricsRoute {
 		mux.Handle("GET /metrics", s.opts.Metrics.Handler())
 	}
+	// The OpenAPI document and its page (internal/apidoc).
+	docs := apidoc.New()
+	mux.HandleFunc("GET /api/openapi.json", docs.ServeDocument)
+	mux.HandleFunc("GET /docs", docs.ServePage)
+	mux.HandleFunc("GET /docs/{file}", docs.ServeAsset)
 	return requestIDs(s.observe(s.checkOrigins(s.admit(s.writeDeadlines(s.recoverer(jsonFallback(mux)))))))
 }
 

@@ -235,7 +235,7 @@ func boundsConnections(t *testing.T, s *testserver.Server, prefix string) {
 func boundsBurst(t *testing.T, s *testserver.Server, n int) {
 	// The harness's client keeps its last connection open, and that
 	// counts too.
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	http.DefaultClient.CloseIdleConnections()
 	time.Sleep(100 * time.Millisecond)
 	conns := make([]net.Conn, n)
 	var wg sync.WaitGroup

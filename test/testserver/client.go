@@ -319,5 +319,9 @@ func RawPost(t testing.TB, s *Server, header string, write func(w io.Writer) err
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	whole := int64(len(body)) == resp.ContentLength
+	if err := checkRaw(header, resp, body, whole); err != nil {
+		t.Errorf("%v", err)
+	}
 	return resp, body
 }

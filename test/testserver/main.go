@@ -2,8 +2,11 @@ package testserver
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -36,6 +39,11 @@ func Main(m *testing.M, opts Options, setup func(*Server) error) (code int) {
 		}
 	}()
 
+	violations, err := startValidation()
+	if err != nil {
+		logf("%v", err)
+		return 1
+	}
 	bin, err := Build(filepath.Join(tmpRoot, "bin"))
 	if err != nil {
 		logf("%v", err)
@@ -65,6 +73,9 @@ func Main(m *testing.M, opts Options, setup func(*Server) error) (code int) {
 		logf("FAIL: %v", err)
 		code = 1
 	}
+	if !reportViolations(violations) {
+		code = 1
+	}
 	for _, problem := range Leftovers(Started(), bin) {
 		logf("FAIL: left behind: %s", problem)
 		code = 1
@@ -74,4 +85,25 @@ func Main(m *testing.M, opts Options, setup func(*Server) error) (code int) {
 			srv.Name, srv.LogPath, srv.LogTail(64<<10))
 	}
 	return code
+}
+
+// reportViolations prints the answers that did not validate against the
+// OpenAPI document; false if there were any.
+func reportViolations(violations func() ([]string, map[int]int)) bool {
+	found, checked := violations()
+	total, byStatus := 0, []string{}
+	for _, code := range slices.Sorted(maps.Keys(checked)) {
+		total += checked[code]
+		byStatus = append(byStatus, fmt.Sprintf("%d×%d", checked[code], code))
+	}
+	logf("openapi: %d answers validated against internal/apidoc/openapi.yaml (%s), %d violations",
+		total, strings.Join(byStatus, " "), len(found))
+	for i, v := range found {
+		if i == 20 {
+			logf("FAIL: ... and %d more", len(found)-i)
+			break
+		}
+		logf("FAIL: %s", v)
+	}
+	return len(found) == 0
 }

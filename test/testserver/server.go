@@ -18,6 +18,13 @@
 // environment (SecretEnv, value Server.Secret): isolation tests look for
 // both from inside the sandbox.
 //
+// Every answer a suite under Main receives from its servers is validated
+// against the API's OpenAPI document (openapi.go): through this package's
+// helpers, RawPost, and everything that goes through http.DefaultTransport
+// (http.Get, clients without a Transport of their own, WebSocket dials
+// without an HTTPClient). A violation fails the read that ends the body,
+// and Main fails the run.
+//
 // Messages go to standard error prefixed by the suite's name, the test
 // binary's name without ".test" (e.g. "e2e: ").
 package testserver
