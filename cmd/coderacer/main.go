@@ -132,7 +132,6 @@ func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engin
 		Catalog: catalog,
 		Run:     cfg.Run,
 		Compile: cfg.Compile,
-		Slots:   cfg.Parallelism,
 		// The admission gate in front (access.go) holds the queue; a job
 		// it lets in may still find its predecessor's box being wiped,
 		// and must wait for it here rather than be refused.

@@ -72,7 +72,7 @@ func (e *Local) plan(job Job) (*plan, error) {
 // acquire takes a slot and waits for a box, or refuses a job the queue
 // has no room for.
 func (e *Local) acquire(ctx context.Context, network bool) (Box, error) {
-	if e.inflight.Add(1) > int64(e.cfg.Slots+e.cfg.QueueSize) {
+	if e.inflight.Add(1) > int64(e.slots+e.cfg.QueueSize) {
 		e.inflight.Add(-1)
 		return nil, ErrQueueFull
 	}

@@ -217,7 +217,7 @@ func newFakeEngine(t *testing.T, pool *fakePool, queue int) *Local {
 	}
 	e, err := NewLocal(t.Context(), Config{
 		Pool: pool, Catalog: catalog, Run: DefaultRunPolicy(), Compile: DefaultCompilePolicy(),
-		Slots: cap(pool.slots), QueueSize: queue, Cache: NewCompileCache(1 << 20),
+		QueueSize: queue, Cache: NewCompileCache(1 << 20),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {

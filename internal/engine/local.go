@@ -19,9 +19,8 @@ type Config struct {
 	Catalog *runtime.Catalog
 	Run     LimitPolicy
 	Compile LimitPolicy
-	// Slots is the number of jobs that run at once (the sandbox pool's
-	// size); QueueSize the number that may wait behind them.
-	Slots     int
+	// QueueSize is the number of jobs that may wait behind those that
+	// run (as many as the Pool has boxes).
 	QueueSize int
 	MaxFiles  int
 	// Cache keeps compiled artifacts; nil disables it.
@@ -34,6 +33,7 @@ type Config struct {
 type Local struct {
 	cfg       Config
 	log       *slog.Logger
+	slots     int                         // jobs that run at once: the Pool's size
 	available map[*runtime.Runtime]string // runtime → detected version
 	runtimes  []RuntimeInfo               // what available says, for listing
 	inflight  atomic.Int64
@@ -53,7 +53,7 @@ type Stats struct {
 
 // Stats reads the engine's counters; cheap, for every scrape.
 func (e *Local) Stats() Stats {
-	st := Stats{Slots: e.cfg.Slots, InFlight: e.inflight.Load(), Pool: e.cfg.Pool.Stats()}
+	st := Stats{Slots: e.slots, InFlight: e.inflight.Load(), Pool: e.cfg.Pool.Stats()}
 	if e.cfg.Cache != nil {
 		st.CacheHits, st.CacheMisses, st.CacheBytes = e.cfg.Cache.Stats()
 	}
@@ -81,7 +81,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	e := &Local{cfg: cfg, log: cfg.Logger, available: make(map[*runtime.Runtime]string)}
+	e := &Local{cfg: cfg, log: cfg.Logger, slots: cfg.Pool.Stats().Size, available: make(map[*runtime.Runtime]string)}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, rt := range cfg.Catalog.All() {
