@@ -116,8 +116,8 @@ func limitValue(k engine.Limit, p *int64) flag.Value {
 	return int64Value(p)
 }
 
-// flagHelp reports that -h was asked for and the usage printed.
-var flagHelp = errors.New("help requested")
+// errHelp reports that -h was asked for and the usage printed.
+var errHelp = errors.New("help requested")
 
 // defaultPort is the API's TCP port, the seed's. Every other default
 // belongs to the package the setting configures.
@@ -172,7 +172,7 @@ func parseServeConfig(args []string, getenv func(string) string) (serveConfig, e
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return c, flagHelp
+			return c, errHelp
 		}
 		return c, err
 	}

@@ -14,7 +14,7 @@ import (
 // redacted: the output may end up in a bug report.
 func printConfig(args []string, w io.Writer) error {
 	cfg, err := parseServeConfig(args, os.Getenv)
-	if errors.Is(err, flagHelp) {
+	if errors.Is(err, errHelp) {
 		return nil
 	}
 	if err != nil {

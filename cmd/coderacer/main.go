@@ -150,7 +150,7 @@ func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engin
 func serve(args []string) error {
 	cfg, err := parseServeConfig(args, os.Getenv)
 	if err != nil {
-		if errors.Is(err, flagHelp) {
+		if errors.Is(err, errHelp) {
 			return nil
 		}
 		return err
