@@ -38,7 +38,7 @@ run: setup build
 # vet, formatting, tests, fuzz.
 test: lint setup-all vet fmt-check test-go fuzz
 
-# staticcheck's default checks (staticcheck.conf, if any, narrows them).
+# staticcheck's default checks (a staticcheck.conf would narrow them; none is needed).
 lint:
 	$(GO) run $(STATICCHECK) ./...
 
