@@ -195,20 +195,7 @@ func serve(args []string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	if cfg.MetricsAddr != "" {
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", reg.Handler())
-		go serveSide(log, "metrics", cfg.MetricsAddr, mux)
-	}
-	if cfg.PprofAddr != "" {
-		mux := http.NewServeMux()
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-		go serveSide(log, "pprof", cfg.PprofAddr, mux)
-	}
+	startSideServers(cfg, reg, log)
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {
 		return err
@@ -230,6 +217,25 @@ func serve(args []string) error {
 	}
 	stopServing(srv, eng, cancelJobs, log)
 	return nil
+}
+
+// startSideServers starts the metrics and pprof servers that have an
+// address of their own.
+func startSideServers(cfg serveConfig, reg *metrics.Metrics, log *slog.Logger) {
+	if cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", reg.Handler())
+		go serveSide(log, "metrics", cfg.MetricsAddr, mux)
+	}
+	if cfg.PprofAddr != "" {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		go serveSide(log, "pprof", cfg.PprofAddr, mux)
+	}
 }
 
 // serveSide serves mux on an address of its own, apart from the API's

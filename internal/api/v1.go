@@ -176,41 +176,12 @@ func (s *server) parseJob(body []byte) (engine.Job, clampedLimits, error) {
 		return engine.Job{}, nil, badRequest("request body must be a JSON object, not null")
 	}
 
-	switch {
-	case req.Language == nil:
-		return engine.Job{}, nil, badRequest("language is required")
-	case *req.Language == "":
-		return engine.Job{}, nil, badRequest("language must not be empty")
-	case req.Entrypoint == nil:
-		return engine.Job{}, nil, badRequest("entrypoint is required")
-	case *req.Entrypoint == "":
-		return engine.Job{}, nil, badRequest("entrypoint must not be empty")
-	case req.Files == nil:
-		return engine.Job{}, nil, badRequest("files is required")
-	case len(req.Files) == 0:
-		return engine.Job{}, nil, badRequest("files must not be empty")
-	case len(req.Files) > s.opts.MaxFiles:
-		// Before decoding each file, so a flood of tiny files costs little.
-		// Same words as engine.ValidateFiles.
-		return engine.Job{}, nil, badRequest("too many files: %d, the maximum is %d", len(req.Files), s.opts.MaxFiles)
+	if err := req.checkRequired(s.opts.MaxFiles); err != nil {
+		return engine.Job{}, nil, err
 	}
-
-	files := make([]engine.File, len(req.Files))
-	for i, raw := range req.Files {
-		prefix := "files[" + strconv.Itoa(i) + "]"
-		var f fileRequest
-		if err := json.Unmarshal(raw, &f); err != nil {
-			return engine.Job{}, nil, jsonError(err, prefix)
-		}
-		switch {
-		case bytes.Equal(raw, []byte("null")):
-			return engine.Job{}, nil, badRequest("%s must be an object, not null", prefix)
-		case f.Name == nil:
-			return engine.Job{}, nil, badRequest("%s.name is required", prefix)
-		case f.Content == nil:
-			return engine.Job{}, nil, badRequest("%s.content is required", prefix)
-		}
-		files[i] = engine.File{Name: *f.Name, Content: []byte(*f.Content)}
+	files, err := v1Files(req.Files)
+	if err != nil {
+		return engine.Job{}, nil, err
 	}
 	if err := engine.ValidateFiles(files, *req.Entrypoint, s.opts.MaxFiles); err != nil {
 		return engine.Job{}, nil, &requestError{msg: err.Error()}
@@ -242,6 +213,52 @@ func (s *server) parseJob(body []byte) (engine.Job, clampedLimits, error) {
 		job.Stdin = []byte(*req.Stdin)
 	}
 	return job, clamped, nil
+}
+
+// checkRequired checks the fields every request has, and the number of
+// files before decoding each, so that a flood of tiny files costs little.
+func (req *executeRequest) checkRequired(maxFiles int) error {
+	switch {
+	case req.Language == nil:
+		return badRequest("language is required")
+	case *req.Language == "":
+		return badRequest("language must not be empty")
+	case req.Entrypoint == nil:
+		return badRequest("entrypoint is required")
+	case *req.Entrypoint == "":
+		return badRequest("entrypoint must not be empty")
+	case req.Files == nil:
+		return badRequest("files is required")
+	case len(req.Files) == 0:
+		return badRequest("files must not be empty")
+	case len(req.Files) > maxFiles:
+		// Same words as engine.ValidateFiles.
+		return badRequest("too many files: %d, the maximum is %d", len(req.Files), maxFiles)
+	}
+	return nil
+}
+
+// v1Files decodes the files, each alone so that its errors carry its
+// index.
+func v1Files(raw []json.RawMessage) ([]engine.File, error) {
+	files := make([]engine.File, len(raw))
+	for i, r := range raw {
+		prefix := "files[" + strconv.Itoa(i) + "]"
+		var f fileRequest
+		if err := json.Unmarshal(r, &f); err != nil {
+			return nil, jsonError(err, prefix)
+		}
+		switch {
+		case bytes.Equal(r, []byte("null")):
+			return nil, badRequest("%s must be an object, not null", prefix)
+		case f.Name == nil:
+			return nil, badRequest("%s.name is required", prefix)
+		case f.Content == nil:
+			return nil, badRequest("%s.content is required", prefix)
+		}
+		files[i] = engine.File{Name: *f.Name, Content: []byte(*f.Content)}
+	}
+	return files, nil
 }
 
 // limits are the request's limits of both stages in the engine's units,
