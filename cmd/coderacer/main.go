@@ -20,8 +20,8 @@ import (
 
 	"github.com/coderacer/coderacer/internal/api"
 	"github.com/coderacer/coderacer/internal/engine"
+	"github.com/coderacer/coderacer/internal/langs"
 	"github.com/coderacer/coderacer/internal/metrics"
-	"github.com/coderacer/coderacer/internal/runtime"
 	"github.com/coderacer/coderacer/internal/sandbox"
 	"github.com/coderacer/coderacer/runtimes"
 )
@@ -101,7 +101,7 @@ func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engin
 	if os.Geteuid() != 0 {
 		return nil, nil, errors.New("must run as root: the sandbox creates namespaces and cgroups")
 	}
-	catalog, err := runtime.Load(runtimes.Files)
+	catalog, err := langs.Load(runtimes.Files)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -325,7 +325,7 @@ func listPackages(args []string) error {
 			return fmt.Errorf("packages: unknown argument %q (usage: coderacer packages [--all] [--npm])", a)
 		}
 	}
-	catalog, err := runtime.Load(runtimes.Files)
+	catalog, err := langs.Load(runtimes.Files)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/coderacer/coderacer/internal/runtime"
+	"github.com/coderacer/coderacer/internal/langs"
 )
 
 // fakePool is a Pool of fake boxes, with no sandbox under it: the
@@ -211,7 +211,7 @@ var fakeRuntimes = fstest.MapFS{
 // cache and the default limits.
 func newFakeEngine(t *testing.T, pool *fakePool, queue int) *Local {
 	t.Helper()
-	catalog, err := runtime.Load(fakeRuntimes)
+	catalog, err := langs.Load(fakeRuntimes)
 	if err != nil {
 		t.Fatal(err)
 	}
