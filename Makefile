@@ -9,10 +9,13 @@ BIN := bin/coderacer
 TEST_TIMEOUT ?= 20m
 FUZZTIME ?= 10s
 BENCHTIME ?= 40x
+# The linter, pinned: `go run` fetches it from the module proxy, so nothing
+# is installed by hand.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # e.g. BENCHARGS='-bench.window=3s' (flags of test/bench, after the package)
 BENCHARGS ?=
 
-.PHONY: all setup setup-all build run test unit vet fmt-check test-go fuzz bench languages-table clean
+.PHONY: all setup setup-all build run test unit lint vet fmt-check test-go fuzz bench languages-table clean
 
 all: build
 
@@ -31,8 +34,13 @@ build:
 run: setup build
 	./$(BIN) serve
 
-# Prerequisites run in this order (no -j): setup, vet, formatting, tests, fuzz.
-test: setup-all vet fmt-check test-go fuzz
+# Prerequisites run in this order (no -j): setup (a fresh machine has no Go
+# before it), lint (fast), vet, formatting, tests, fuzz.
+test: setup-all lint vet fmt-check test-go fuzz
+
+# staticcheck's default checks (a staticcheck.conf would narrow them; none is needed).
+lint:
+	$(GO) run $(STATICCHECK) ./...
 
 # The tests that need neither root nor the language toolchains: the unit
 # tests of cmd/ and internal/ (fakes in place of the sandbox), without

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
@@ -56,31 +55,31 @@ type setting struct {
 
 func (c *serveConfig) settings() []setting {
 	s := []setting{
-		{"PORT", "port", "TCP port of the HTTP API", intValue{&c.Port}},
-		{"DISABLE_NETWORKING", "disable-networking", "1: programs get no network (only their own loopback); 0: a request may ask for outbound network (\"network\": true), see CODERACER_NETWORK_*", boolValue{&c.NoNetwork}},
-		{"CODERACER_NETWORK_SUBNET", "network-subnet", "IPv4 pool of network runs' addresses, a /30 each (never reachable from a run)", prefixValue{&c.Network.Subnet}},
-		{"CODERACER_NETWORK_DENY", "network-deny", "comma-separated IPv4 CIDRs network runs cannot reach (none: empty); link-local and the subnet are always denied", prefixListValue{&c.Network.Deny}},
-		{"CODERACER_NETWORK_DNS", "network-dns", "comma-separated IPv4 nameservers for network runs' /etc/resolv.conf, reachable on port 53 even if denied (none: no DNS); default: the host's non-loopback ones", addrListValue{&c.Network.DNS, &c.Network.DNSSet}},
-		{"CODERACER_PARALLELISM", "parallelism", "programs that run at once (pre-forked sandboxes)", intValue{&c.Parallelism}},
-		{"CODERACER_QUEUE_SIZE", "queue-size", "jobs that may wait for a sandbox; more get 503", intValue{&c.QueueSize}},
-		{"CODERACER_MAX_BODY_BYTES", "max-body-bytes", "largest request body", bytesValue{&c.MaxBodyBytes}},
-		{"CODERACER_MAX_FILES", "max-files", "most files in one request", intValue{&c.MaxFiles}},
-		{"CODERACER_MAX_ARG_BYTES", "max-arg-bytes", "longest program argument (at most 131071: Linux's MAX_ARG_STRLEN counts the NUL)", bytesValue{&c.MaxArgBytes}},
-		{"CODERACER_MAX_ARGS_BYTES", "max-args-bytes", "all program arguments of a request together (at most 4MiB)", bytesValue{&c.MaxArgsBytes}},
-		{"CODERACER_MAX_STDIN_BYTES", "max-stdin-bytes", "largest stdin of a request", bytesValue{&c.MaxStdinBytes}},
-		{"CODERACER_MAX_CONNECTIONS", "max-connections", "connections open at once (WebSocket sessions included); more are answered 503 and closed", intValue{&c.MaxConnections}},
-		{"CODERACER_BODY_MEMORY_BYTES", "body-memory-bytes", "request bodies held at once, from reading to the end of their jobs; more get 503", bytesValue{&c.BodyMemoryBytes}},
-		{"CODERACER_RESPONSE_MEMORY_BYTES", "response-memory-bytes", "results held at once while their answers are written; more get 503 (answers under 64KiB always go)", bytesValue{&c.ResponseMemoryBytes}},
-		{"CODERACER_ALLOWED_ORIGINS", "allowed-origins", "browser origins (scheme://host[:port], comma-separated, or *) whose pages may call the API; the server's own origin always may; none: no other", originsValue{&c.AllowedOrigins}},
-		{"CODERACER_DRAIN_DELAY", "drain-delay", "on SIGTERM, how long /api/v1/ready answers 503 while the server still takes work, before it stops accepting (for load balancers)", durationValue{&c.DrainDelay}},
-		{"CODERACER_WRITE_TIMEOUT", "write-timeout", "a client that leaves 32KiB of an answer unread this long is cut off", durationValue{&c.WriteTimeout}},
-		{"CODERACER_TMPFS_BYTES", "tmpfs-bytes", "size of each of a sandbox's /w and /tmp", bytesValue{&c.TmpfsBytes}},
-		{"CODERACER_LOG_LEVEL", "log-level", "debug, info, warn or error", stringValue{&c.LogLevel}},
-		{"CODERACER_LOG_FORMAT", "log-format", "text (logfmt) or json (one JSON object a line)", stringValue{&c.LogFormat}},
-		{"CODERACER_COMPILE_CACHE_BYTES", "compile-cache-bytes", "memory for cached compilation artifacts (0 disables the cache)", bytesValue{&c.CacheBytes}},
-		{"CODERACER_PPROF_ADDR", "pprof-addr", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off", stringValue{&c.PprofAddr}},
-		{"CODERACER_METRICS_ADDR", "metrics-addr", "serve Prometheus metrics (/metrics) on this address instead of the API port (e.g. 127.0.0.1:9090); empty: on the API port", stringValue{&c.MetricsAddr}},
-		{"CODERACER_BOX_UID_BASE", "box-uid-base", "host uid and gid of the first sandbox (sandbox i runs as base+i); each server on a host needs a range of its own", intValue{&c.BoxUIDBase}},
+		{"PORT", "port", "TCP port of the HTTP API", intValue(&c.Port)},
+		{"DISABLE_NETWORKING", "disable-networking", "1: programs get no network (only their own loopback); 0: a request may ask for outbound network (\"network\": true), see CODERACER_NETWORK_*", boolValue(&c.NoNetwork)},
+		{"CODERACER_NETWORK_SUBNET", "network-subnet", "IPv4 pool of network runs' addresses, a /30 each (never reachable from a run)", prefixValue(&c.Network.Subnet)},
+		{"CODERACER_NETWORK_DENY", "network-deny", "comma-separated IPv4 CIDRs network runs cannot reach (none: empty); link-local and the subnet are always denied", prefixListValue(&c.Network.Deny)},
+		{"CODERACER_NETWORK_DNS", "network-dns", "comma-separated IPv4 nameservers for network runs' /etc/resolv.conf, reachable on port 53 even if denied (none: no DNS); default: the host's non-loopback ones", addrListValue(&c.Network.DNS, &c.Network.DNSSet)},
+		{"CODERACER_PARALLELISM", "parallelism", "programs that run at once (pre-forked sandboxes)", intValue(&c.Parallelism)},
+		{"CODERACER_QUEUE_SIZE", "queue-size", "jobs that may wait for a sandbox; more get 503", intValue(&c.QueueSize)},
+		{"CODERACER_MAX_BODY_BYTES", "max-body-bytes", "largest request body", bytesValue(&c.MaxBodyBytes)},
+		{"CODERACER_MAX_FILES", "max-files", "most files in one request", intValue(&c.MaxFiles)},
+		{"CODERACER_MAX_ARG_BYTES", "max-arg-bytes", "longest program argument (at most 131071: Linux's MAX_ARG_STRLEN counts the NUL)", bytesValue(&c.MaxArgBytes)},
+		{"CODERACER_MAX_ARGS_BYTES", "max-args-bytes", "all program arguments of a request together (at most 4MiB)", bytesValue(&c.MaxArgsBytes)},
+		{"CODERACER_MAX_STDIN_BYTES", "max-stdin-bytes", "largest stdin of a request", bytesValue(&c.MaxStdinBytes)},
+		{"CODERACER_MAX_CONNECTIONS", "max-connections", "connections open at once (WebSocket sessions included); more are answered 503 and closed", intValue(&c.MaxConnections)},
+		{"CODERACER_BODY_MEMORY_BYTES", "body-memory-bytes", "request bodies held at once, from reading to the end of their jobs; more get 503", bytesValue(&c.BodyMemoryBytes)},
+		{"CODERACER_RESPONSE_MEMORY_BYTES", "response-memory-bytes", "results held at once while their answers are written; more get 503 (answers under 64KiB always go)", bytesValue(&c.ResponseMemoryBytes)},
+		{"CODERACER_ALLOWED_ORIGINS", "allowed-origins", "browser origins (scheme://host[:port], comma-separated, or *) whose pages may call the API; the server's own origin always may; none: no other", originsValue(&c.AllowedOrigins)},
+		{"CODERACER_DRAIN_DELAY", "drain-delay", "on SIGTERM, how long /api/v1/ready answers 503 while the server still takes work, before it stops accepting (for load balancers)", durationValue(&c.DrainDelay)},
+		{"CODERACER_WRITE_TIMEOUT", "write-timeout", "a client that leaves 32KiB of an answer unread this long is cut off", durationValue(&c.WriteTimeout)},
+		{"CODERACER_TMPFS_BYTES", "tmpfs-bytes", "size of each of a sandbox's /w and /tmp", bytesValue(&c.TmpfsBytes)},
+		{"CODERACER_LOG_LEVEL", "log-level", "debug, info, warn or error", stringValue(&c.LogLevel)},
+		{"CODERACER_LOG_FORMAT", "log-format", "text (logfmt) or json (one JSON object a line)", stringValue(&c.LogFormat)},
+		{"CODERACER_COMPILE_CACHE_BYTES", "compile-cache-bytes", "memory for cached compilation artifacts (0 disables the cache)", bytesValue(&c.CacheBytes)},
+		{"CODERACER_PPROF_ADDR", "pprof-addr", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); empty: off", stringValue(&c.PprofAddr)},
+		{"CODERACER_METRICS_ADDR", "metrics-addr", "serve Prometheus metrics (/metrics) on this address instead of the API port (e.g. 127.0.0.1:9090); empty: on the API port", stringValue(&c.MetricsAddr)},
+		{"CODERACER_BOX_UID_BASE", "box-uid-base", "host uid and gid of the first sandbox (sandbox i runs as base+i); each server on a host needs a range of its own", intValue(&c.BoxUIDBase)},
 	}
 	s = append(s, c.accessSettings()...)
 	s = append(s, c.wsSettings()...)
@@ -110,23 +109,29 @@ func (c *serveConfig) settings() []setting {
 func limitValue(k engine.Limit, p *int64) flag.Value {
 	switch k.Unit() {
 	case engine.UnitDuration:
-		return durationValue{(*time.Duration)(p)}
+		return durationValue((*time.Duration)(p))
 	case engine.UnitBytes:
-		return bytesValue{p}
+		return bytesValue(p)
 	}
-	return int64Value{p}
+	return int64Value(p)
 }
 
-// flagHelp reports that -h was asked for and the usage printed.
-var flagHelp = errors.New("help requested")
+// errHelp reports that -h was asked for and the usage printed.
+var errHelp = errors.New("help requested")
 
+// defaultPort is the API's TCP port, the seed's. Every other default
+// belongs to the package the setting configures.
+const defaultPort = 8000
+
+// defaultServeConfig is the configuration without environment or flags:
+// each package's exported defaults.
 func defaultServeConfig() serveConfig {
 	return serveConfig{
-		Port:         8000,
+		Port:         defaultPort,
 		Parallelism:  runtime.NumCPU(),
-		QueueSize:    64,
+		QueueSize:    engine.DefaultQueueSize,
 		MaxBodyBytes: api.DefaultMaxBodyBytes,
-		MaxFiles:     100,
+		MaxFiles:     engine.DefaultMaxFiles,
 
 		MaxArgBytes:         api.DefaultMaxArgBytes,
 		MaxArgsBytes:        api.DefaultMaxArgsBytes,
@@ -136,7 +141,7 @@ func defaultServeConfig() serveConfig {
 		ResponseMemoryBytes: api.DefaultResponseMemoryBytes,
 		WriteTimeout:        api.DefaultWriteTimeout,
 
-		TmpfsBytes: 64 << 20,
+		TmpfsBytes: sandbox.DefaultTmpfsBytes,
 		LogLevel:   "info",
 		LogFormat:  "text",
 		NoNetwork:  true,
@@ -144,7 +149,7 @@ func defaultServeConfig() serveConfig {
 			Subnet: sandbox.DefaultNetworkSubnet,
 			Deny:   sandbox.DefaultNetworkDeny,
 		},
-		CacheBytes: 256 << 20,
+		CacheBytes: engine.DefaultCacheBytes,
 		Run:        engine.DefaultRunPolicy(),
 		Compile:    engine.DefaultCompilePolicy(),
 		BoxUIDBase: sandbox.DefaultFirstUID,
@@ -167,7 +172,7 @@ func parseServeConfig(args []string, getenv func(string) string) (serveConfig, e
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return c, flagHelp
+			return c, errHelp
 		}
 		return c, err
 	}
@@ -226,10 +231,10 @@ func (c *serveConfig) check() error {
 func (c *serveConfig) wsSettings() []setting {
 	ws := &c.WebSocket
 	return []setting{
-		{"CODERACER_WS_MAX_SESSIONS", "ws-max-sessions", "WebSocket sessions open at once; more get 503", intValue{&ws.MaxSessions}},
-		{"CODERACER_WS_OUTPUT_BUFFER_BYTES", "ws-output-buffer-bytes", "output a WebSocket session holds for a client that has not taken it; past it the session is closed (1008) and its job stopped", bytesValue{&ws.OutputBuffer}},
-		{"CODERACER_WS_WRITE_TIMEOUT", "ws-write-timeout", "time a WebSocket client has to take each message", durationValue{&ws.WriteTimeout}},
-		{"CODERACER_WS_DRAIN_TIMEOUT", "ws-drain-timeout", "time a WebSocket client has, once its job is over, to take what is left", durationValue{&ws.DrainTimeout}},
+		{"CODERACER_WS_MAX_SESSIONS", "ws-max-sessions", "WebSocket sessions open at once; more get 503", intValue(&ws.MaxSessions)},
+		{"CODERACER_WS_OUTPUT_BUFFER_BYTES", "ws-output-buffer-bytes", "output a WebSocket session holds for a client that has not taken it; past it the session is closed (1008) and its job stopped", bytesValue(&ws.OutputBuffer)},
+		{"CODERACER_WS_WRITE_TIMEOUT", "ws-write-timeout", "time a WebSocket client has to take each message", durationValue(&ws.WriteTimeout)},
+		{"CODERACER_WS_DRAIN_TIMEOUT", "ws-drain-timeout", "time a WebSocket client has, once its job is over, to take what is left", durationValue(&ws.DrainTimeout)},
 	}
 }
 
@@ -263,117 +268,4 @@ func (c *serveConfig) checkAPI() error {
 		return fmt.Errorf("write timeout must be positive")
 	}
 	return nil
-}
-
-type intValue struct{ p *int }
-
-func (v intValue) String() string {
-	if v.p == nil {
-		return ""
-	}
-	return strconv.Itoa(*v.p)
-}
-func (v intValue) Set(s string) error {
-	n, err := strconv.Atoi(s)
-	if err == nil {
-		*v.p = n
-	}
-	return err
-}
-
-type int64Value struct{ p *int64 }
-
-func (v int64Value) String() string {
-	if v.p == nil {
-		return ""
-	}
-	return strconv.FormatInt(*v.p, 10)
-}
-func (v int64Value) Set(s string) error {
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err == nil {
-		*v.p = n
-	}
-	return err
-}
-
-type boolValue struct{ p *bool }
-
-func (v boolValue) String() string {
-	if v.p == nil || !*v.p {
-		return "0"
-	}
-	return "1"
-}
-func (v boolValue) Set(s string) error {
-	b, err := strconv.ParseBool(s)
-	if err == nil {
-		*v.p = b
-	}
-	return err
-}
-func (v boolValue) IsBoolFlag() bool { return true }
-
-type stringValue struct{ p *string }
-
-func (v stringValue) String() string {
-	if v.p == nil {
-		return ""
-	}
-	return *v.p
-}
-func (v stringValue) Set(s string) error { *v.p = s; return nil }
-
-type durationValue struct{ p *time.Duration }
-
-func (v durationValue) String() string {
-	if v.p == nil {
-		return ""
-	}
-	return v.p.String()
-}
-func (v durationValue) Set(s string) error {
-	d, err := time.ParseDuration(s)
-	if err == nil {
-		*v.p = d
-	}
-	return err
-}
-
-// bytesValue accepts a byte count with an optional KiB, MiB or GiB suffix.
-type bytesValue struct{ p *int64 }
-
-func (v bytesValue) String() string {
-	if v.p == nil {
-		return ""
-	}
-	return strconv.FormatInt(*v.p, 10)
-}
-func (v bytesValue) Set(s string) error {
-	n, err := parseBytes(s)
-	if err == nil {
-		*v.p = n
-	}
-	return err
-}
-
-func parseBytes(s string) (int64, error) {
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
-		if num, ok := strings.CutSuffix(s, u.suffix); ok {
-			s, mult = strings.TrimSpace(num), u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("not a byte count (e.g. 1048576 or 1MiB): %q", s)
-	}
-	if n < 0 || n > (1<<62)/mult {
-		return 0, fmt.Errorf("byte count %q out of range", s)
-	}
-	return n * mult, nil
 }

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"math"
 	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/coderacer/coderacer/internal/api"
@@ -28,15 +28,15 @@ type accessSettings struct {
 func (c *serveConfig) accessSettings() []setting {
 	a := &c.Access
 	return []setting{
-		{"CODERACER_API_KEYS", "api-keys", "API keys, comma-separated name:key pairs (keys of 16 characters or more); with keys or a keys file, every request outside the open paths needs one", secretValue{&a.APIKeys}},
-		{"CODERACER_API_KEYS_FILE", "api-keys-file", "file of API keys, hashed, one `name sha256:<hash> [jobs=N rate=R burst=N cpu=R cpu-burst=S languages=a,b]` a line (coderacer key new <name> makes one); reloaded on SIGHUP", stringValue{&a.APIKeysFile}},
-		{"CODERACER_OPEN_PATHS", "open-paths", "paths that need no key and take no rate limit token, comma-separated (a path opens its subtree); none: every path", pathsValue{&a.OpenPaths}},
-		{"CODERACER_RATE_LIMIT", "rate-limit", "requests a second per client (API key, or address when keys are off); 0: no limit", floatValue{&a.RateLimit}},
-		{"CODERACER_RATE_BURST", "rate-burst", "requests a client may send at once; 0: the rate, rounded up", intValue{&a.RateBurst}},
-		{"CODERACER_TRUSTED_PROXIES", "trusted-proxies", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client; none: believe no one", prefixListValue{&a.TrustedProxies}},
-		{"CODERACER_MAX_JOBS_PER_CLIENT", "max-jobs-per-client", "jobs of one client running at once (more wait their turn); 0: no cap but the parallelism", intValue{&a.MaxJobs}},
-		{"CODERACER_CPU_RATE", "cpu-rate", "CPU seconds a second each client's jobs may use on average (0.5: half a core); over it, 429 until it has paid back; 0: no quota", floatValue{&a.CPURate}},
-		{"CODERACER_CPU_BURST", "cpu-burst", "CPU seconds a client may use at once; 0: a minute's worth of CODERACER_CPU_RATE", floatValue{&a.CPUBurst}},
+		{"CODERACER_API_KEYS", "api-keys", "API keys, comma-separated name:key pairs (keys of 16 characters or more); with keys or a keys file, every request outside the open paths needs one", secretValue(&a.APIKeys)},
+		{"CODERACER_API_KEYS_FILE", "api-keys-file", "file of API keys, hashed, one `name sha256:<hash> [jobs=N rate=R burst=N cpu=R cpu-burst=S languages=a,b]` a line (coderacer key new <name> makes one); reloaded on SIGHUP", stringValue(&a.APIKeysFile)},
+		{"CODERACER_OPEN_PATHS", "open-paths", "paths that need no key and take no rate limit token, comma-separated (a path opens its subtree); none: every path", pathsValue(&a.OpenPaths)},
+		{"CODERACER_RATE_LIMIT", "rate-limit", "requests a second per client (API key, or address when keys are off); 0: no limit", floatValue(&a.RateLimit)},
+		{"CODERACER_RATE_BURST", "rate-burst", "requests a client may send at once; 0: the rate, rounded up", intValue(&a.RateBurst)},
+		{"CODERACER_TRUSTED_PROXIES", "trusted-proxies", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client; none: believe no one", prefixListValue(&a.TrustedProxies)},
+		{"CODERACER_MAX_JOBS_PER_CLIENT", "max-jobs-per-client", "jobs of one client running at once (more wait their turn); 0: no cap but the parallelism", intValue(&a.MaxJobs)},
+		{"CODERACER_CPU_RATE", "cpu-rate", "CPU seconds a second each client's jobs may use on average (0.5: half a core); over it, 429 until it has paid back; 0: no quota", floatValue(&a.CPURate)},
+		{"CODERACER_CPU_BURST", "cpu-burst", "CPU seconds a client may use at once; 0: a minute's worth of CODERACER_CPU_RATE", floatValue(&a.CPUBurst)},
 	}
 }
 
@@ -69,64 +69,21 @@ func (a *accessSettings) loadKeys() (*apikeys.Set, error) {
 	return apikeys.Load(a.APIKeys, a.APIKeysFile)
 }
 
-// secretValue is a string setting that `coderacer config` does not show.
-type secretValue struct{ p *string }
-
-func (v secretValue) String() string {
-	if v.p == nil {
-		return ""
-	}
-	return *v.p
-}
-func (v secretValue) Set(s string) error { *v.p = s; return nil }
-
-// redacted is what `coderacer config` prints instead of the secret.
-func (v secretValue) redacted() string {
-	if v.p == nil || *v.p == "" {
-		return ""
-	}
-	return "(redacted)"
-}
-
-type floatValue struct{ p *float64 }
-
-func (v floatValue) String() string {
-	if v.p == nil {
-		return ""
-	}
-	return strconv.FormatFloat(*v.p, 'g', -1, 64)
-}
-
-func (v floatValue) Set(s string) error {
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f > 1e9 {
-		return fmt.Errorf("not a number")
-	}
-	*v.p = f
-	return nil
-}
-
 // pathsValue is a comma-separated list of URL paths; "none" for none.
-type pathsValue struct{ p *[]string }
-
-func (v pathsValue) String() string {
-	if v.p == nil || len(*v.p) == 0 {
-		return "none"
-	}
-	return strings.Join(*v.p, ",")
+func pathsValue(p *[]string) flag.Value {
+	return value[[]string]{p: p, parse: parsePaths, format: noneList}
 }
 
-func (v pathsValue) Set(s string) error {
+func parsePaths(s string) ([]string, error) {
 	paths := []string{} // non-nil: none open, not the default
 	if s = strings.TrimSpace(s); s != "" && s != "none" {
 		for p := range strings.SplitSeq(s, ",") {
 			p = strings.TrimSpace(p)
 			if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "?# \t") {
-				return fmt.Errorf("path %q: want an absolute URL path such as /api/v1/health", p)
+				return nil, fmt.Errorf("path %q: want an absolute URL path such as /api/v1/health", p)
 			}
 			paths = append(paths, p)
 		}
 	}
-	*v.p = paths
-	return nil
+	return paths, nil
 }

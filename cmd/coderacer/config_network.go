@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"net/netip"
 	"os"
@@ -45,88 +46,53 @@ func (c *serveConfig) sandboxNetwork() (*sandbox.NetworkConfig, error) {
 }
 
 // prefixValue is one IPv4 or IPv6 prefix (CIDR).
-type prefixValue struct{ p *netip.Prefix }
-
-func (v prefixValue) String() string {
-	if v.p == nil || !v.p.IsValid() {
-		return ""
-	}
-	return v.p.String()
+func prefixValue(p *netip.Prefix) flag.Value {
+	return value[netip.Prefix]{p: p, parse: parsePrefix, format: formatPrefix}
 }
-func (v prefixValue) Set(s string) error {
+
+func parsePrefix(s string) (netip.Prefix, error) {
 	p, err := netip.ParsePrefix(strings.TrimSpace(s))
 	if err != nil {
-		return fmt.Errorf("not a CIDR prefix (e.g. 10.88.0.0/16): %q", s)
+		return netip.Prefix{}, fmt.Errorf("not a CIDR prefix (e.g. 10.88.0.0/16): %q", s)
 	}
-	*v.p = p
-	return nil
+	return p, nil
+}
+
+func formatPrefix(p netip.Prefix) string {
+	if !p.IsValid() {
+		return ""
+	}
+	return p.String()
 }
 
 // prefixListValue is a comma-separated list of prefixes; "none" is empty.
-type prefixListValue struct{ p *[]netip.Prefix }
-
-func (v prefixListValue) String() string {
-	if v.p == nil {
-		return ""
-	}
-	s := make([]string, len(*v.p))
-	for i, p := range *v.p {
-		s[i] = p.String()
-	}
-	return strings.Join(s, ",")
-}
-func (v prefixListValue) Set(s string) error {
-	var list []netip.Prefix
-	for _, f := range listFields(s) {
+func prefixListValue(p *[]netip.Prefix) flag.Value {
+	return listValue(p, func(f string) (netip.Prefix, error) {
 		p, err := netip.ParsePrefix(f)
 		if err != nil {
-			return fmt.Errorf("not a CIDR prefix (e.g. 10.0.0.0/8): %q", f)
+			return netip.Prefix{}, fmt.Errorf("not a CIDR prefix (e.g. 10.0.0.0/8): %q", f)
 		}
-		list = append(list, p)
-	}
-	*v.p = list
-	return nil
+		return p, nil
+	})
 }
 
 // addrListValue is a comma-separated list of addresses; "none" is empty.
-type addrListValue struct {
-	p   *[]netip.Addr
-	set *bool
-}
-
-func (v addrListValue) String() string {
-	if v.p == nil {
-		return ""
-	}
-	s := make([]string, len(*v.p))
-	for i, a := range *v.p {
-		s[i] = a.String()
-	}
-	return strings.Join(s, ",")
-}
-func (v addrListValue) Set(s string) error {
-	var list []netip.Addr
-	for _, f := range listFields(s) {
+// Setting it sets *set, so that "none" can be told from the default.
+func addrListValue(p *[]netip.Addr, set *bool) flag.Value {
+	v := listValue(p, func(f string) (netip.Addr, error) {
 		a, err := netip.ParseAddr(f)
 		if err != nil {
-			return fmt.Errorf("not an IP address: %q", f)
+			return netip.Addr{}, fmt.Errorf("not an IP address: %q", f)
 		}
-		list = append(list, a)
-	}
-	*v.p, *v.set = list, true
-	return nil
-}
-
-// listFields splits a comma-separated list, "none" being the empty one.
-func listFields(s string) []string {
-	if strings.TrimSpace(s) == "none" {
-		return nil
-	}
-	var fields []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			fields = append(fields, f)
+		return a, nil
+	})
+	parse := v.parse
+	v.parse = func(s string) ([]netip.Addr, error) {
+		list, err := parse(s)
+		if err == nil {
+			*set = true
 		}
+		return list, err
 	}
-	return fields
+	return v
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"net/url"
 	"strings"
@@ -8,28 +9,22 @@ import (
 
 // originsValue is CODERACER_ALLOWED_ORIGINS: comma-separated browser
 // origins (scheme://host[:port]) or "*"; "none" or empty for none.
-type originsValue struct{ p *[]string }
-
-func (v originsValue) String() string {
-	if v.p == nil || len(*v.p) == 0 {
-		return "none"
-	}
-	return strings.Join(*v.p, ",")
+func originsValue(p *[]string) flag.Value {
+	return value[[]string]{p: p, parse: parseOrigins, format: noneList}
 }
 
-func (v originsValue) Set(s string) error {
+func parseOrigins(s string) ([]string, error) {
 	var origins []string
 	if s = strings.TrimSpace(s); s != "" && s != "none" {
 		for o := range strings.SplitSeq(s, ",") {
 			o = strings.TrimSuffix(strings.TrimSpace(o), "/")
 			if err := checkOrigin(o); err != nil {
-				return err
+				return nil, err
 			}
 			origins = append(origins, o)
 		}
 	}
-	*v.p = origins
-	return nil
+	return origins, nil
 }
 
 // checkOrigin accepts "*" or what a browser sends as Origin.

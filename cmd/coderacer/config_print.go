@@ -14,7 +14,7 @@ import (
 // redacted: the output may end up in a bug report.
 func printConfig(args []string, w io.Writer) error {
 	cfg, err := parseServeConfig(args, os.Getenv)
-	if errors.Is(err, flagHelp) {
+	if errors.Is(err, errHelp) {
 		return nil
 	}
 	if err != nil {
@@ -22,8 +22,8 @@ func printConfig(args []string, w io.Writer) error {
 	}
 	for _, s := range cfg.settings() {
 		value := s.value.String()
-		if r, ok := s.value.(interface{ redacted() string }); ok {
-			value = r.redacted()
+		if v, ok := s.value.(interface{ shown() string }); ok {
+			value = v.shown()
 		}
 		if strings.ContainsAny(value, " \t\n\"'$") {
 			value = fmt.Sprintf("%q", value)

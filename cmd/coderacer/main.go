@@ -20,8 +20,8 @@ import (
 
 	"github.com/coderacer/coderacer/internal/api"
 	"github.com/coderacer/coderacer/internal/engine"
+	"github.com/coderacer/coderacer/internal/langs"
 	"github.com/coderacer/coderacer/internal/metrics"
-	"github.com/coderacer/coderacer/internal/runtime"
 	"github.com/coderacer/coderacer/internal/sandbox"
 	"github.com/coderacer/coderacer/runtimes"
 )
@@ -101,7 +101,7 @@ func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engin
 	if os.Geteuid() != 0 {
 		return nil, nil, errors.New("must run as root: the sandbox creates namespaces and cgroups")
 	}
-	catalog, err := runtime.Load(runtimes.Files)
+	catalog, err := langs.Load(runtimes.Files)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -132,7 +132,6 @@ func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engin
 		Catalog: catalog,
 		Run:     cfg.Run,
 		Compile: cfg.Compile,
-		Slots:   cfg.Parallelism,
 		// The admission gate in front (access.go) holds the queue; a job
 		// it lets in may still find its predecessor's box being wiped,
 		// and must wait for it here rather than be refused.
@@ -151,7 +150,7 @@ func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engin
 func serve(args []string) error {
 	cfg, err := parseServeConfig(args, os.Getenv)
 	if err != nil {
-		if errors.Is(err, flagHelp) {
+		if errors.Is(err, errHelp) {
 			return nil
 		}
 		return err
@@ -196,20 +195,7 @@ func serve(args []string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	if cfg.MetricsAddr != "" {
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", reg.Handler())
-		go serveSide(log, "metrics", cfg.MetricsAddr, mux)
-	}
-	if cfg.PprofAddr != "" {
-		mux := http.NewServeMux()
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-		go serveSide(log, "pprof", cfg.PprofAddr, mux)
-	}
+	startSideServers(cfg, reg, log)
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {
 		return err
@@ -231,6 +217,25 @@ func serve(args []string) error {
 	}
 	stopServing(srv, eng, cancelJobs, log)
 	return nil
+}
+
+// startSideServers starts the metrics and pprof servers that have an
+// address of their own.
+func startSideServers(cfg serveConfig, reg *metrics.Metrics, log *slog.Logger) {
+	if cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", reg.Handler())
+		go serveSide(log, "metrics", cfg.MetricsAddr, mux)
+	}
+	if cfg.PprofAddr != "" {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		go serveSide(log, "pprof", cfg.PprofAddr, mux)
+	}
 }
 
 // serveSide serves mux on an address of its own, apart from the API's
@@ -320,7 +325,7 @@ func listPackages(args []string) error {
 			return fmt.Errorf("packages: unknown argument %q (usage: coderacer packages [--all] [--npm])", a)
 		}
 	}
-	catalog, err := runtime.Load(runtimes.Files)
+	catalog, err := langs.Load(runtimes.Files)
 	if err != nil {
 		return err
 	}

@@ -33,10 +33,10 @@ const (
 	// DefaultMaxStdinBytes bounds stdin: as much as a body carries (a
 	// judge's input may be most of it). It matters once the body bound
 	// is raised.
-	DefaultMaxStdinBytes = 8 << 20
+	DefaultMaxStdinBytes = DefaultMaxBodyBytes
 	// DefaultBodyMemoryBytes bounds the request bodies held at once:
 	// eight of the largest.
-	DefaultBodyMemoryBytes = 64 << 20
+	DefaultBodyMemoryBytes = 8 * DefaultMaxBodyBytes
 	// DefaultResponseMemoryBytes bounds the results held while their
 	// answers are written: two jobs at the largest output limits.
 	DefaultResponseMemoryBytes = 256 << 20

@@ -3,15 +3,12 @@ package api
 import (
 	"bytes"
 	"cmp"
-	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
 	"time"
 
-	"github.com/coderacer/coderacer/internal/admission"
 	"github.com/coderacer/coderacer/internal/engine"
 )
 
@@ -159,64 +156,6 @@ func (s *server) writeExecuteError(w http.ResponseWriter, r *http.Request, err e
 	writeFailure(w, code, msg, writeError)
 }
 
-// executeError classifies an error of Executor.Execute for a v1 client:
-// the HTTP status and the message. A zero status means ctx is done (the
-// client hung up or the server is shutting down): nobody reads an answer.
-// The v1 WebSocket shares it.
-// errNoResult stands for an executor that broke its contract by returning
-// neither a result nor an error.
-var errNoResult = errors.New("executor returned neither a result nor an error")
-
-// execute runs a job through the executor, for every dialect, and counts
-// it in the metrics. A job refused before it ran (a bad request, a full
-// queue) is no job.
-func (s *server) execute(ctx context.Context, dialect string, job engine.Job) (*engine.Result, error) {
-	res, err := s.exec.Execute(ctx, job)
-	if res == nil && err == nil {
-		err = errNoResult
-	}
-	if res != nil || errors.Is(err, errNoResult) {
-		s.opts.Metrics.Job(dialect, res)
-	}
-	return res, err
-}
-
-func (s *server) executeError(ctx context.Context, err error, clamped clampedLimits) (int, string) {
-	var notFound *engine.RuntimeNotFoundError
-	var limErr *engine.LimitError
-	var fileErr *engine.FileError
-	var langErr *admission.LanguageError
-	var quotaErr *admission.QuotaError
-	switch {
-	case errors.As(err, &notFound):
-		return http.StatusBadRequest, notFound.Error()
-	case errors.Is(err, engine.ErrRuntimeNotFound):
-		// An executor that returns the bare sentinel, e.g. a cluster client
-		// that lost the detail in transit.
-		return http.StatusBadRequest, err.Error()
-	case errors.As(err, &limErr):
-		return http.StatusBadRequest, v1LimitMessage(limErr, clamped)
-	case errors.As(err, &fileErr):
-		return http.StatusBadRequest, fileErr.Error()
-	case errors.Is(err, engine.ErrNetworkDisabled):
-		return http.StatusBadRequest, err.Error()
-	case errors.Is(err, engine.ErrQueueFull):
-		return http.StatusServiceUnavailable, "server busy: execution queue is full, retry later"
-	case errors.As(err, &langErr):
-		return http.StatusForbidden, langErr.Error()
-	case errors.As(err, &quotaErr):
-		return http.StatusTooManyRequests, quotaErr.Error()
-	case ctx.Err() != nil:
-		// The client hung up (or the server is shutting down); no one reads
-		// an answer, and it is not an engine failure.
-		s.log.Debug("execute abandoned", "err", err, "cause", context.Cause(ctx))
-		return 0, ""
-	default:
-		s.log.Error("execute failed", "err", err)
-		return http.StatusInternalServerError, "internal error"
-	}
-}
-
 // parseJob decodes and checks a v1 execute request (the HTTP body, or the
 // "execute" message of the v1 WebSocket, whose extra "type" field is
 // ignored like any unknown field). Errors are *requestError. It also
@@ -238,41 +177,12 @@ func (s *server) parseJob(body []byte) (engine.Job, clampedLimits, error) {
 		return engine.Job{}, nil, badRequest("request body must be a JSON object, not null")
 	}
 
-	switch {
-	case req.Language == nil:
-		return engine.Job{}, nil, badRequest("language is required")
-	case *req.Language == "":
-		return engine.Job{}, nil, badRequest("language must not be empty")
-	case req.Entrypoint == nil:
-		return engine.Job{}, nil, badRequest("entrypoint is required")
-	case *req.Entrypoint == "":
-		return engine.Job{}, nil, badRequest("entrypoint must not be empty")
-	case req.Files == nil:
-		return engine.Job{}, nil, badRequest("files is required")
-	case len(req.Files) == 0:
-		return engine.Job{}, nil, badRequest("files must not be empty")
-	case len(req.Files) > s.opts.MaxFiles:
-		// Before decoding each file, so a flood of tiny files costs little.
-		// Same words as engine.ValidateFiles.
-		return engine.Job{}, nil, badRequest("too many files: %d, the maximum is %d", len(req.Files), s.opts.MaxFiles)
+	if err := req.checkRequired(s.opts.MaxFiles); err != nil {
+		return engine.Job{}, nil, err
 	}
-
-	files := make([]engine.File, len(req.Files))
-	for i, raw := range req.Files {
-		prefix := "files[" + strconv.Itoa(i) + "]"
-		var f fileRequest
-		if err := json.Unmarshal(raw, &f); err != nil {
-			return engine.Job{}, nil, jsonError(err, prefix)
-		}
-		switch {
-		case bytes.Equal(raw, []byte("null")):
-			return engine.Job{}, nil, badRequest("%s must be an object, not null", prefix)
-		case f.Name == nil:
-			return engine.Job{}, nil, badRequest("%s.name is required", prefix)
-		case f.Content == nil:
-			return engine.Job{}, nil, badRequest("%s.content is required", prefix)
-		}
-		files[i] = engine.File{Name: *f.Name, Content: []byte(*f.Content)}
+	files, err := v1Files(req.Files)
+	if err != nil {
+		return engine.Job{}, nil, err
 	}
 	if err := engine.ValidateFiles(files, *req.Entrypoint, s.opts.MaxFiles); err != nil {
 		return engine.Job{}, nil, &requestError{msg: err.Error()}
@@ -304,6 +214,52 @@ func (s *server) parseJob(body []byte) (engine.Job, clampedLimits, error) {
 		job.Stdin = []byte(*req.Stdin)
 	}
 	return job, clamped, nil
+}
+
+// checkRequired checks the fields every request has, and the number of
+// files before decoding each, so that a flood of tiny files costs little.
+func (req *executeRequest) checkRequired(maxFiles int) error {
+	switch {
+	case req.Language == nil:
+		return badRequest("language is required")
+	case *req.Language == "":
+		return badRequest("language must not be empty")
+	case req.Entrypoint == nil:
+		return badRequest("entrypoint is required")
+	case *req.Entrypoint == "":
+		return badRequest("entrypoint must not be empty")
+	case req.Files == nil:
+		return badRequest("files is required")
+	case len(req.Files) == 0:
+		return badRequest("files must not be empty")
+	case len(req.Files) > maxFiles:
+		// Same words as engine.ValidateFiles.
+		return badRequest("too many files: %d, the maximum is %d", len(req.Files), maxFiles)
+	}
+	return nil
+}
+
+// v1Files decodes the files, each alone so that its errors carry its
+// index.
+func v1Files(raw []json.RawMessage) ([]engine.File, error) {
+	files := make([]engine.File, len(raw))
+	for i, r := range raw {
+		prefix := "files[" + strconv.Itoa(i) + "]"
+		var f fileRequest
+		if err := json.Unmarshal(r, &f); err != nil {
+			return nil, jsonError(err, prefix)
+		}
+		switch {
+		case bytes.Equal(r, []byte("null")):
+			return nil, badRequest("%s must be an object, not null", prefix)
+		case f.Name == nil:
+			return nil, badRequest("%s.name is required", prefix)
+		case f.Content == nil:
+			return nil, badRequest("%s.content is required", prefix)
+		}
+		files[i] = engine.File{Name: *f.Name, Content: []byte(*f.Content)}
+	}
+	return files, nil
 }
 
 // limits are the request's limits of both stages in the engine's units,

@@ -360,24 +360,6 @@ func v2Files(raw []json.RawMessage, mainName string) ([]engine.File, error) {
 	return files, nil
 }
 
-// absent reports a field that was not sent or was null.
-func absent(raw json.RawMessage) bool {
-	return len(raw) == 0 || bytes.Equal(raw, []byte("null"))
-}
-
-// jsonString decodes a JSON string; false for anything else, absent
-// included.
-func jsonString(raw json.RawMessage) (string, bool) {
-	if absent(raw) {
-		return "", false
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", false
-	}
-	return s, true
-}
-
 // newV2Response encodes a result. When compilation fails there is no run
 // stage; "run" then mirrors "compile", as Piston does, so that clients
 // reading only run.stdout/run.stderr/run.code (piston-client's users)

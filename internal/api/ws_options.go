@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/coderacer/coderacer/internal/engine"
 	"github.com/coderacer/coderacer/internal/metrics"
 )
 
@@ -36,8 +37,8 @@ func DefaultWSOptions() WSOptions {
 		// A run's whole output at the default limits (1 MiB per
 		// stream): a client of such a run is never cut off for its speed
 		// alone, only for taking no message for WriteTimeout.
-		OutputBuffer: 2 << 20,
-		WriteTimeout: 10 * time.Second,
+		OutputBuffer: 2 * engine.DefaultRunPolicy().Default.Output,
+		WriteTimeout: DefaultWriteTimeout,
 		DrainTimeout: 30 * time.Second,
 	}
 }

@@ -6,13 +6,10 @@ package api
 // docs/websocket.md.
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/coder/websocket"
@@ -87,24 +84,6 @@ func v1Output(stage, stream string, data []byte) any {
 
 func v1Error(msg string) any { return v1ErrorMessage{Type: "error", Error: msg} }
 
-// lookupRuntime finds a runtime by name or alias, ignoring case, as the
-// engine does.
-func (s *server) lookupRuntime(name string) (engine.RuntimeInfo, bool) {
-	for _, rt := range s.exec.Runtimes() {
-		if calledBy(rt, name) {
-			return rt, true
-		}
-	}
-	return engine.RuntimeInfo{}, false
-}
-
-// calledBy reports whether rt is called name (its language or an alias,
-// any case).
-func calledBy(rt engine.RuntimeInfo, name string) bool {
-	return strings.EqualFold(rt.Language, name) ||
-		slices.ContainsFunc(rt.Aliases, func(a string) bool { return strings.EqualFold(a, name) })
-}
-
 func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
 	ss, ok := s.openWS(w, r, wsShapes{httpError: writeError, output: v1Output, errorMessage: v1Error})
 	if !ok {
@@ -116,36 +95,10 @@ func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
 		ss.send(v1Error(msg))
 		ss.close(code, closeReason(code))
 	}
-
-	// Before execute.
-	var job engine.Job
-	var clamped clampedLimits
-	timer := time.NewTimer(v1ExecuteTimeout)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		fail(v1CloseTimeout, fmt.Sprintf("no execute message within %v", v1ExecuteTimeout))
+	job, clamped, ok := s.v1ExecuteMessage(msgs, fail)
+	if !ok {
 		return
-	case raw, ok := <-msgs:
-		if !ok {
-			return
-		}
-		var msg v1ClientMessage
-		if err := decodeWSMessage(raw, &msg); err != nil {
-			fail(v1CloseBadRequest, err.Error())
-			return
-		}
-		if msg.Type != "execute" {
-			fail(v1CloseBadRequest, `the first message must be {"type": "execute", ...}, not `+quoteType(msg.Type))
-			return
-		}
-		var err error
-		if job, clamped, err = s.parseJob(raw); err != nil {
-			fail(v1CloseBadRequest, err.Error())
-			return
-		}
 	}
-	timer.Stop()
 
 	rt, _ := s.lookupRuntime(job.Language)
 	j := newWSJob(ss, v1Dialect{rt: rt}, int(s.opts.MaxBodyBytes))
@@ -156,36 +109,48 @@ func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	job.Stdin = nil
-	job.Stream = j.stream()
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	ss.startJob(cancel)
-	done := s.executeAsync(ctx, dialectV1WebSocket, job)
-	for {
-		select {
-		case raw, ok := <-msgs:
-			if !ok || !v1SessionMessage(j, raw, fail) {
-				msgs = nil
-				cancel()
+	s.runWSJob(r, ss, msgs, j, wsRun{
+		dialect: dialectV1WebSocket,
+		job:     job,
+		message: func(raw []byte) bool { return v1SessionMessage(j, raw, fail) },
+		failed: func(err error) {
+			if code, msg := s.executeError(r.Context(), err, clamped); code != 0 {
+				fail(websocket.StatusCode(4000+code), msg)
 			}
-		case ex := <-done:
-			j.stdin.stop()
-			switch {
-			case ex.err != nil:
-				if ctx.Err() != nil {
-					return
-				}
-				if code, msg := s.executeError(r.Context(), ex.err, clamped); code != 0 {
-					fail(websocket.StatusCode(4000+code), msg)
-				}
-			default:
-				j.finish(ex.res)
-				ss.sendStreamed(newV1ResultStream(newExecuteResponse(ex.res)))
-				ss.close(v1CloseDone, closeReason(v1CloseDone))
-			}
-			return
-		}
+		},
+		done: func(res *engine.Result) {
+			ss.sendStreamed(newV1ResultStream(newExecuteResponse(res)))
+			ss.close(v1CloseDone, closeReason(v1CloseDone))
+		},
+	})
+}
+
+// v1ExecuteMessage waits for the session's execute message and checks
+// it; false when the session is over (fail told the client why).
+func (s *server) v1ExecuteMessage(msgs <-chan []byte, fail func(websocket.StatusCode, string)) (engine.Job, clampedLimits, bool) {
+	raw, got := firstMessage(msgs, v1ExecuteTimeout)
+	switch got {
+	case wsFirstTimeout:
+		fail(v1CloseTimeout, fmt.Sprintf("no execute message within %v", v1ExecuteTimeout))
+		return engine.Job{}, nil, false
+	case wsFirstGone:
+		return engine.Job{}, nil, false
 	}
+	var msg v1ClientMessage
+	if err := decodeWSMessage(raw, &msg); err != nil {
+		fail(v1CloseBadRequest, err.Error())
+		return engine.Job{}, nil, false
+	}
+	if msg.Type != "execute" {
+		fail(v1CloseBadRequest, `the first message must be {"type": "execute", ...}, not `+quoteType(msg.Type))
+		return engine.Job{}, nil, false
+	}
+	job, clamped, err := s.parseJob(raw)
+	if err != nil {
+		fail(v1CloseBadRequest, err.Error())
+		return engine.Job{}, nil, false
+	}
+	return job, clamped, true
 }
 
 // v1SessionMessage handles a message after execute; false when it closed
@@ -249,23 +214,4 @@ func closeReason(code websocket.StatusCode) string {
 	default:
 		return "internal error"
 	}
-}
-
-func quoteType(t string) string {
-	if t == "" {
-		return "a message without a type"
-	}
-	return fmt.Sprintf("%q", t)
-}
-
-// shortJSON shows a client's value in an error, cut to a sane length.
-func shortJSON(raw json.RawMessage) string {
-	if absent(raw) {
-		return "nothing"
-	}
-	s := string(raw)
-	if len(s) > 40 {
-		s = s[:40] + "..."
-	}
-	return s
 }

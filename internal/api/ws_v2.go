@@ -5,12 +5,9 @@ package api
 // docs/websocket.md say what Code Racer sends.
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/coder/websocket"
@@ -52,15 +49,9 @@ type v2DataMessage struct {
 // v2ExitMessage is Piston's {type, stage, code, signal} plus the rest of
 // the stage object but its output (already sent as data).
 type v2ExitMessage struct {
-	Type     string  `json:"type"`
-	Stage    string  `json:"stage"`
-	Code     *int    `json:"code"`
-	Signal   *string `json:"signal"`
-	Status   *string `json:"status"`
-	Message  *string `json:"message"`
-	CPUTime  int64   `json:"cpu_time"`
-	WallTime int64   `json:"wall_time"`
-	Memory   int64   `json:"memory"`
+	Type  string `json:"type"`
+	Stage string `json:"stage"`
+	v2StageMeta
 }
 
 type v2ErrorMessage struct {
@@ -77,11 +68,7 @@ func (d v2Dialect) runtime(*engine.Result) any {
 func (d v2Dialect) stage(stage string) any { return stageMessage{Type: "stage", Stage: stage} }
 
 func (d v2Dialect) exit(stage string, st *engine.StageResult) any {
-	r := newV2Stage(st)
-	return v2ExitMessage{
-		Type: "exit", Stage: stage, Code: r.Code, Signal: r.Signal, Status: r.Status,
-		Message: r.Message, CPUTime: r.CPUTime, WallTime: r.WallTime, Memory: r.Memory,
-	}
+	return v2ExitMessage{Type: "exit", Stage: stage, v2StageMeta: newV2StageMeta(st)}
 }
 
 func v2Output(_, stream string, data []byte) any {
@@ -101,75 +88,58 @@ func (s *server) handleV2Connect(w http.ResponseWriter, r *http.Request) {
 		ss.send(v2Error(msg))
 		ss.close(v2CloseNotifiedError, "Notified Error")
 	}
-
-	// Before init.
-	var vj v2Job
-	timer := time.NewTimer(v2InitTimeout)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		ss.close(v2CloseInitTimeout, "Initialization Timeout")
+	vj, ok := s.v2InitMessage(ss, msgs, fail)
+	if !ok {
 		return
-	case raw, ok := <-msgs:
-		if !ok {
-			return
-		}
-		msg, err := decodeV2Message(raw)
-		if err != nil {
-			fail(err.Error())
-			return
-		}
-		switch msg.Type {
-		case "init":
-			if vj, err = s.parseV2(raw); err != nil {
-				fail(err.Error())
-				return
-			}
-		case "data", "signal":
-			ss.close(v2CloseNotInitialized, "Not yet initialized")
-			return
-		default:
-			fail(unknownType(msg.Type))
-			return
-		}
 	}
-	timer.Stop()
 
 	// The job: stdin comes from data messages only (init's is ignored, as
 	// in Piston).
 	j := newWSJob(ss, v2Dialect{rt: vj.rt}, int(s.opts.MaxBodyBytes))
 	vj.job.Stdin = nil
-	vj.job.Stream = j.stream()
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	ss.startJob(cancel)
-	done := s.executeAsync(ctx, dialectV2WebSocket, vj.job)
-	for {
-		select {
-		case raw, ok := <-msgs:
-			if !ok || !v2SessionMessage(ss, j, raw, fail) {
-				// The client left, or broke the protocol and is being
-				// closed on: the job is over.
-				msgs = nil
-				cancel()
+	s.runWSJob(r, ss, msgs, j, wsRun{
+		dialect: dialectV2WebSocket,
+		job:     vj.job,
+		message: func(raw []byte) bool { return v2SessionMessage(ss, j, raw, fail) },
+		failed: func(err error) {
+			if code, msg := s.v2ExecuteError(r, err, vj); code != 0 {
+				fail(msg)
 			}
-		case ex := <-done:
-			j.stdin.stop()
-			switch {
-			case ex.err != nil:
-				if ctx.Err() != nil {
-					return
-				}
-				if code, msg := s.v2ExecuteError(r, ex.err, vj); code != 0 {
-					fail(msg)
-				}
-			default:
-				j.finish(ex.res)
-				ss.close(v2CloseJobCompleted, "Job Completed")
-			}
-			return
-		}
+		},
+		done: func(*engine.Result) { ss.close(v2CloseJobCompleted, "Job Completed") },
+	})
+}
+
+// v2InitMessage waits for the session's init message and checks it;
+// false when the session is over (the client was told why).
+func (s *server) v2InitMessage(ss *wsSession, msgs <-chan []byte, fail func(string)) (v2Job, bool) {
+	raw, got := firstMessage(msgs, v2InitTimeout)
+	switch got {
+	case wsFirstTimeout:
+		ss.close(v2CloseInitTimeout, "Initialization Timeout")
+		return v2Job{}, false
+	case wsFirstGone:
+		return v2Job{}, false
 	}
+	msg, err := decodeV2Message(raw)
+	if err != nil {
+		fail(err.Error())
+		return v2Job{}, false
+	}
+	switch msg.Type {
+	case "init":
+		vj, err := s.parseV2(raw)
+		if err != nil {
+			fail(err.Error())
+			return v2Job{}, false
+		}
+		return vj, true
+	case "data", "signal":
+		ss.close(v2CloseNotInitialized, "Not yet initialized")
+	default:
+		fail(unknownType(msg.Type))
+	}
+	return v2Job{}, false
 }
 
 // v2SessionMessage handles a message after init; false when it closed the
@@ -222,28 +192,8 @@ func v2SessionMessage(ss *wsSession, j *wsJob, raw []byte, fail func(string)) bo
 	return true
 }
 
-// decodeWSMessage decodes a client message into m, an object with a
-// string "type".
-func decodeWSMessage(raw []byte, m any) error {
-	if err := json.Unmarshal(raw, m); err != nil {
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			return fmt.Errorf("malformed JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
-		}
-		return errors.New(`a message must be a JSON object with a string "type"`)
-	}
-	return nil
-}
-
 func decodeV2Message(raw []byte) (v2ClientMessage, error) {
 	var m v2ClientMessage
 	err := decodeWSMessage(raw, &m)
 	return m, err
-}
-
-func unknownType(t string) string {
-	if t == "" {
-		return `a message must be a JSON object with a string "type"`
-	}
-	return fmt.Sprintf("unknown message type %q", t)
 }

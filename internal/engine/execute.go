@@ -7,13 +7,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coderacer/coderacer/internal/runtime"
+	"github.com/coderacer/coderacer/internal/langs"
 )
 
 // plan is a job checked against the server: everything decided before a
 // box is taken.
 type plan struct {
-	rt      *runtime.Runtime
+	rt      *langs.Runtime
 	version string
 	entry   string
 	run     Limits
@@ -72,7 +72,7 @@ func (e *Local) plan(job Job) (*plan, error) {
 // acquire takes a slot and waits for a box, or refuses a job the queue
 // has no room for.
 func (e *Local) acquire(ctx context.Context, network bool) (Box, error) {
-	if e.inflight.Add(1) > int64(e.cfg.Slots+e.cfg.QueueSize) {
+	if e.inflight.Add(1) > int64(e.slots+e.cfg.QueueSize) {
 		e.inflight.Add(-1)
 		return nil, ErrQueueFull
 	}
@@ -267,7 +267,7 @@ func (e *Local) judge(ctx context.Context, box Box, spec RunSpec, t *Timings) (*
 }
 
 // overrides are a runtime's limits in the engine's units.
-func overrides(l runtime.Limits) Limits {
+func overrides(l langs.Limits) Limits {
 	return Limits{
 		WallTime: l.WallTime(), CPUTime: l.CPUTime(), Memory: l.MemoryBytes,
 		Processes: l.Processes, Output: l.OutputBytes, FileSize: l.FileSizeBytes, OpenFiles: l.OpenFiles,

@@ -11,7 +11,7 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/coderacer/coderacer/internal/runtime"
+	"github.com/coderacer/coderacer/internal/langs"
 )
 
 // fakePool is a Pool of fake boxes, with no sandbox under it: the
@@ -211,13 +211,13 @@ var fakeRuntimes = fstest.MapFS{
 // cache and the default limits.
 func newFakeEngine(t *testing.T, pool *fakePool, queue int) *Local {
 	t.Helper()
-	catalog, err := runtime.Load(fakeRuntimes)
+	catalog, err := langs.Load(fakeRuntimes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e, err := NewLocal(t.Context(), Config{
 		Pool: pool, Catalog: catalog, Run: DefaultRunPolicy(), Compile: DefaultCompilePolicy(),
-		Slots: cap(pool.slots), QueueSize: queue, Cache: NewCompileCache(1 << 20),
+		QueueSize: queue, Cache: NewCompileCache(1 << 20),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {

@@ -9,9 +9,9 @@ import (
 
 // File-name bounds. 255 is the longest name most Linux file systems accept
 // for one component; 1024 keeps a whole path well under PATH_MAX even after
-// the sandbox prefixes its work directory.
+// the sandbox prefixes its work directory. The bound on the number of files
+// is a setting: DefaultMaxFiles.
 const (
-	DefaultMaxFiles  = 100
 	MaxComponentSize = 255
 	MaxNameSize      = 1024
 )

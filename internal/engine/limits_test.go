@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coderacer/coderacer/internal/runtime"
+	"github.com/coderacer/coderacer/internal/langs"
 )
 
 func TestResolveDefaults(t *testing.T) {
@@ -128,7 +128,7 @@ func TestPolicyCheck(t *testing.T) {
 
 // Each field of a runtime's limits overrides a limit of its own.
 func TestOverridesCoverRuntimeLimits(t *testing.T) {
-	var rl runtime.Limits
+	var rl langs.Limits
 	typ := reflect.TypeOf(rl)
 	seen := map[Limit]string{}
 	for i := range typ.NumField() {
@@ -142,15 +142,15 @@ func TestOverridesCoverRuntimeLimits(t *testing.T) {
 			}
 		}
 		if len(set) != 1 {
-			t.Errorf("runtime.Limits.%s overrides %v, want one limit", typ.Field(i).Name, set)
+			t.Errorf("langs.Limits.%s overrides %v, want one limit", typ.Field(i).Name, set)
 			continue
 		}
 		if other, ok := seen[set[0]]; ok {
-			t.Errorf("runtime.Limits.%s and .%s both override %v", typ.Field(i).Name, other, set[0])
+			t.Errorf("langs.Limits.%s and .%s both override %v", typ.Field(i).Name, other, set[0])
 		}
 		seen[set[0]] = typ.Field(i).Name
 	}
 	if len(seen) != typ.NumField() || typ.NumField() != reflect.TypeOf(Limits{}).NumField() {
-		t.Errorf("runtime.Limits has %d fields, engine.Limits %d", typ.NumField(), reflect.TypeOf(Limits{}).NumField())
+		t.Errorf("langs.Limits has %d fields, engine.Limits %d", typ.NumField(), reflect.TypeOf(Limits{}).NumField())
 	}
 }

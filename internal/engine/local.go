@@ -9,19 +9,18 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/coderacer/coderacer/internal/runtime"
+	"github.com/coderacer/coderacer/internal/langs"
 )
 
 // Config configures the local engine.
 type Config struct {
 	// Pool hands out the boxes jobs run in (NewSandboxPool).
 	Pool    Pool
-	Catalog *runtime.Catalog
+	Catalog *langs.Catalog
 	Run     LimitPolicy
 	Compile LimitPolicy
-	// Slots is the number of jobs that run at once (the sandbox pool's
-	// size); QueueSize the number that may wait behind them.
-	Slots     int
+	// QueueSize is the number of jobs that may wait behind those that
+	// run (as many as the Pool has boxes).
 	QueueSize int
 	MaxFiles  int
 	// Cache keeps compiled artifacts; nil disables it.
@@ -34,8 +33,9 @@ type Config struct {
 type Local struct {
 	cfg       Config
 	log       *slog.Logger
-	available map[*runtime.Runtime]string // runtime → detected version
-	runtimes  []RuntimeInfo               // what available says, for listing
+	slots     int                       // jobs that run at once: the Pool's size
+	available map[*langs.Runtime]string // runtime → detected version
+	runtimes  []RuntimeInfo             // what available says, for listing
 	inflight  atomic.Int64
 	releases  sync.WaitGroup
 }
@@ -53,7 +53,7 @@ type Stats struct {
 
 // Stats reads the engine's counters; cheap, for every scrape.
 func (e *Local) Stats() Stats {
-	st := Stats{Slots: e.cfg.Slots, InFlight: e.inflight.Load(), Pool: e.cfg.Pool.Stats()}
+	st := Stats{Slots: e.slots, InFlight: e.inflight.Load(), Pool: e.cfg.Pool.Stats()}
 	if e.cfg.Cache != nil {
 		st.CacheHits, st.CacheMisses, st.CacheBytes = e.cfg.Cache.Stats()
 	}
@@ -71,7 +71,7 @@ var baseEnv = []string{
 }
 
 // runtimeEnv is the environment of rt's programs, a fresh slice.
-func runtimeEnv(rt *runtime.Runtime) []string {
+func runtimeEnv(rt *langs.Runtime) []string {
 	return append(append([]string{}, baseEnv...), rt.Env...)
 }
 
@@ -81,7 +81,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	e := &Local{cfg: cfg, log: cfg.Logger, available: make(map[*runtime.Runtime]string)}
+	e := &Local{cfg: cfg, log: cfg.Logger, slots: cfg.Pool.Stats().Size, available: make(map[*langs.Runtime]string)}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, rt := range cfg.Catalog.All() {
@@ -109,7 +109,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	return e, nil
 }
 
-func (e *Local) detect(ctx context.Context, rt *runtime.Runtime) (string, error) {
+func (e *Local) detect(ctx context.Context, rt *langs.Runtime) (string, error) {
 	for _, cmd := range [][]string{rt.Version.Command, rt.Run, rt.Compile} {
 		if len(cmd) == 0 || strings.HasPrefix(cmd[0], WorkDir+"/") {
 			continue

@@ -36,7 +36,8 @@ type Config struct {
 	// the system directories (/usr, /lib, /lib64, /bin). Missing ones are
 	// skipped.
 	ReadOnlyPaths []string
-	// TmpfsBytes bounds each of the work directory and /tmp.
+	// TmpfsBytes bounds each of the work directory and /tmp; 0 means
+	// DefaultTmpfsBytes.
 	TmpfsBytes int64
 	// FirstUID is the host uid (and gid) of the first box; box i runs as
 	// FirstUID+i so boxes share no per-user kernel resources. 0 means
@@ -47,6 +48,10 @@ type Config struct {
 	Network *NetworkConfig
 	Logger  *slog.Logger
 }
+
+// DefaultTmpfsBytes is Config.TmpfsBytes when it is not set: the size of
+// each of a box's work directory and /tmp.
+const DefaultTmpfsBytes = 64 << 20
 
 // WorkDir is where a box's files live and its programs start.
 const WorkDir = "/w"
@@ -85,7 +90,7 @@ func New(cfg Config) (*Sandbox, error) {
 		return nil, fmt.Errorf("sandbox: pool size %d < 1", cfg.Size)
 	}
 	if cfg.TmpfsBytes <= 0 {
-		cfg.TmpfsBytes = 64 << 20
+		cfg.TmpfsBytes = DefaultTmpfsBytes
 	}
 	if cfg.FirstUID == 0 {
 		cfg.FirstUID = DefaultFirstUID

@@ -56,11 +56,9 @@ func TestMain(m *testing.M) {
 
 // row is one line of the summary: a figure of the targets' table.
 type row struct {
-	figure string
 	engine string // the engine's median
 	bare   string // the bare side's median
 	value  string // the ratio or the difference compared with the target
-	target string
 	met    bool
 	detail string // the engine side's breakdown
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/coderacer/coderacer/internal/runtime"
+	"github.com/coderacer/coderacer/internal/langs"
 	"github.com/coderacer/coderacer/test/testserver"
 )
 
@@ -39,9 +39,9 @@ const (
 
 // catalog loads the runtime files of the repository (not the embedded
 // copy: a file added since the last build is tested too).
-func catalog(t testing.TB) *runtime.Catalog {
+func catalog(t testing.TB) *langs.Catalog {
 	t.Helper()
-	c, err := runtime.Load(os.DirFS(filepath.Join(repoRoot, "runtimes")))
+	c, err := langs.Load(os.DirFS(filepath.Join(repoRoot, "runtimes")))
 	if err != nil {
 		t.Fatalf("loading runtimes/: %v", err)
 	}
@@ -53,7 +53,7 @@ func catalog(t testing.TB) *runtime.Catalog {
 
 // installed returns what GET /api/v1/runtimes says of rt, failing the test
 // when the server does not list it.
-func installed(t testing.TB, rt *runtime.Runtime) testserver.RuntimeInfo {
+func installed(t testing.TB, rt *langs.Runtime) testserver.RuntimeInfo {
 	t.Helper()
 	var names []string
 	for _, info := range testserver.Runtimes(t, srv) {
@@ -76,7 +76,7 @@ type program struct {
 
 // programs reads testdata/<language>/: every case's file, named
 // <case>.<extension>, or its line in unsupported.txt.
-func programs(t testing.TB, rt *runtime.Runtime) map[string]program {
+func programs(t testing.TB, rt *langs.Runtime) map[string]program {
 	t.Helper()
 	dir := filepath.Join("testdata", rt.Language)
 	unsupported := map[string]string{}
@@ -120,7 +120,7 @@ func programs(t testing.TB, rt *runtime.Runtime) map[string]program {
 
 // request is the program as a one-file job named as the runtime's default
 // entrypoint.
-func request(rt *runtime.Runtime, p program) testserver.Request {
+func request(rt *langs.Runtime, p program) testserver.Request {
 	return testserver.Single(rt.Language, rt.Entrypoint, p.source)
 }
 
@@ -138,7 +138,7 @@ func TestLanguages(t *testing.T) {
 	}
 }
 
-func testLanguage(t *testing.T, rt *runtime.Runtime, info testserver.RuntimeInfo, progs map[string]program) {
+func testLanguage(t *testing.T, rt *langs.Runtime, info testserver.RuntimeInfo, progs map[string]program) {
 	if info.Compiled != rt.Compiled() {
 		t.Errorf("GET /api/v1/runtimes says %s compiled=%v, want %v", rt.Language, info.Compiled, rt.Compiled())
 	}
@@ -199,7 +199,7 @@ func testLanguage(t *testing.T, rt *runtime.Runtime, info testserver.RuntimeInfo
 		if r.Memory <= 0 {
 			t.Errorf("memory = %d, want the (positive) peak memory in bytes", r.Memory)
 		}
-		// Every alias names the same runtime.
+		// Every alias names the same langs.
 		for _, alias := range rt.Aliases {
 			req := request(rt, p)
 			req.Language = alias

@@ -115,11 +115,6 @@ func (s *session) closed(wantCode websocket.StatusCode) []message {
 	}
 }
 
-func num(m message, k string) (float64, bool) {
-	v, ok := m[k].(float64)
-	return v, ok
-}
-
 const pythonEcho = `import sys
 for line in sys.stdin:
     sys.stdout.write("echo: " + line)

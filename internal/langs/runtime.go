@@ -1,7 +1,7 @@
-// Package runtime is the language catalog: runtimes are data files (see the
+// Package langs is the language catalog: runtimes are data files (see the
 // runtimes directory), and this package parses them, resolves names and
 // aliases, and expands their command templates. It runs nothing itself.
-package runtime
+package langs
 
 import (
 	"encoding/json"
