@@ -236,6 +236,8 @@ func TestWSWriteTimeout(t *testing.T) {
 // MiB would take it 13 s) has its place back within a second or so, and
 // is cut off without the close.
 func TestWSDrainTimeout(t *testing.T) {
+	// Most of its time is spent waiting out timeouts: beside the others.
+	t.Parallel()
 	printed, gone := make(chan time.Duration, 1), make(chan error, 1)
 	exec := &fakeExec{runtimes: pistonRuntimes, fn: floodJob(8<<20, printed, gone)}
 	srv := httptest.NewServer(wsHandler(exec, WSOptions{MaxSessions: 1, OutputBuffer: 16 << 20, DrainTimeout: 500 * time.Millisecond}))

@@ -162,6 +162,8 @@ func heapBytes() uint64 {
 // a client that takes it steadily gets it whole even when that takes
 // longer; one that stalls mid-way for longer is cut off.
 func TestV1WSResultProgressDeadline(t *testing.T) {
+	// Most of its time is spent waiting out timeouts: beside the others.
+	t.Parallel()
 	out := bytes.Repeat([]byte{0xff}, 4<<20) // 24 MiB as JSON, twice
 	for _, stall := range []time.Duration{0, time.Second} {
 		h := wsHandler(bigResultExec(out), WSOptions{OutputBuffer: 64 << 20, WriteTimeout: 300 * time.Millisecond})
