@@ -118,20 +118,29 @@ type runCgroup struct {
 	parent *cgroups
 	name   string
 	// failed holds the first failed read of the run (err).
-	failed atomic.Pointer[error]
+	failed firstError
 }
 
-// fail keeps err if it is the first failed read.
-func (r *runCgroup) fail(err error) {
-	r.failed.CompareAndSwap(nil, &err)
-}
+func (r *runCgroup) fail(err error) { r.failed.keep(err) }
+func (r *runCgroup) err() error     { return r.failed.get() }
 
-func (r *runCgroup) err() error {
-	if p := r.failed.Load(); p != nil {
+// firstError keeps the first of the errors it is given, safe for
+// concurrent use: a cgroup's counters are read by the run's poller and by
+// its end.
+type firstError struct{ p atomic.Pointer[error] }
+
+// keep stores err if none is stored (a function of its own, so that reads
+// that succeed allocate nothing).
+func (f *firstError) keep(err error) { f.p.CompareAndSwap(nil, &err) }
+
+func (f *firstError) get() error {
+	if p := f.p.Load(); p != nil {
 		return *p
 	}
 	return nil
 }
+
+func (f *firstError) reset() { f.p.Store(nil) }
 
 func (r *runCgroup) memoryPath(file string) string {
 	if r.parent.version == cgroup.TypeV1 {

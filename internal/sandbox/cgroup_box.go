@@ -69,7 +69,7 @@ type boxCgroup struct {
 	closing atomic.Bool
 	// failed holds the first failed read since the run started, or since
 	// the box was last reclaimed.
-	failed atomic.Pointer[error]
+	failed firstError
 
 	files     map[string]*os.File // open cgroup files, see file
 	memsw     bool                // the kernel accounts swap: memsw limits exist
@@ -262,18 +262,8 @@ func (b *boxCgroup) readCounter(controller, name string) (uint64, error) {
 	return v, nil
 }
 
-// fail keeps err if it is the first failed read (a function of its own,
-// so that reads that succeed allocate nothing).
-func (b *boxCgroup) fail(err error) {
-	b.failed.CompareAndSwap(nil, &err)
-}
-
-func (b *boxCgroup) err() error {
-	if p := b.failed.Load(); p != nil {
-		return *p
-	}
-	return nil
-}
+func (b *boxCgroup) fail(err error) { b.failed.keep(err) }
+func (b *boxCgroup) err() error     { return b.failed.get() }
 
 func (b *boxCgroup) write(controller, name string, v uint64) error {
 	f, err := b.file(controller, name, true)
@@ -300,7 +290,7 @@ var errNoRoom = errors.New("the memory limit leaves no room for a program")
 // (reclaim); page cache is reclaimed by the kernel when the program needs
 // the room.
 func (b *boxCgroup) startRun(memory, pids uint64) error {
-	b.failed.Store(nil)
+	b.failed.reset()
 	if err := b.write("cpuacct", "cpuacct.usage", 0); err != nil {
 		return fmt.Errorf("reset CPU accounting: %w", err)
 	}
@@ -377,7 +367,7 @@ func (b *boxCgroup) memory() (held, anon uint64) {
 // inodes of a wiped /tmp) and for the sockets of killed processes to go.
 // The error says the box stays dirty: it must not run again.
 func (b *boxCgroup) reclaim() error {
-	b.failed.Store(nil)
+	b.failed.reset()
 	if err := b.reclaimMemory(); err != nil {
 		return err
 	}
