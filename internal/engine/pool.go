@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"syscall"
 	"time"
 )
@@ -79,6 +80,16 @@ type RunSpec struct {
 	// Signals are delivered to the program's main process while it runs.
 	Signals <-chan syscall.Signal
 	Limits  Limits
+	// StdinFile, when not nil, is the program's standard input itself
+	// (the read end of a pipe whose other end another run in another box
+	// writes: an interactor and its submission); Stdin and StdinReader
+	// are not used. StdoutFile, when not nil, is its standard output
+	// itself: nothing of it is collected or counted (the reader on the
+	// other end bounds it by reading or not); stderr is collected as
+	// usual. The run does not close them; the caller closes its copies
+	// once both runs have started, so that one side's end is the other's
+	// EOF or EPIPE.
+	StdinFile, StdoutFile *os.File
 }
 
 // RunResult is what a run did.
