@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -179,7 +180,10 @@ const maxReadDepth = 32
 // box dead.
 func (b *Box) ReadFiles(maxFiles int, maxBytes int64) ([]File, error) {
 	r := treeReader{maxFiles: maxFiles, maxBytes: maxBytes, budget: maxBytes}
-	fd, err := unix.Dup(int(b.work.Fd()))
+	// The work directory's handle is O_PATH: open it again to list it.
+	fd, err := unix.Openat2(int(b.work.Fd()), ".", &unix.OpenHow{
+		Flags: unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC, Resolve: beneathWork,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read the box's files: %w", err)
 	}
@@ -204,10 +208,11 @@ func (r *treeReader) walk(fd int, prefix string, depth int) error {
 	if depth > maxReadDepth {
 		return fmt.Errorf("directories deeper than %d", maxReadDepth)
 	}
-	entries, err := dir.ReadDir(-1) // sorted by name
+	entries, err := dir.ReadDir(-1)
 	if err != nil {
 		return err
 	}
+	slices.SortFunc(entries, func(a, b os.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	for _, ent := range entries {
 		switch {
 		case ent.IsDir():
