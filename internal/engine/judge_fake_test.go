@@ -29,7 +29,8 @@ import (
 // limit; anything else is WA.
 //
 // Interactively, the submission reads a line from the interactor and
-// writes it back, unless its source is "mute" (it exits at once); the
+// writes it back, unless its source is "mute" (it exits at once); then
+// it exits 1 if its source is "crashy", else 0. The
 // interactor ("inter.i", interpreted) writes input.txt, reads a line,
 // writes tout.txt, and exits 0 when the line equals answer.txt, else 1.
 func judgeHook(ctx context.Context, b *fakeBox, spec RunSpec) (*RunResult, error) {
@@ -102,6 +103,9 @@ func fakeInteractiveSubmission(b *fakeBox, spec RunSpec) *RunResult {
 	}
 	line, _ := bufio.NewReader(spec.StdinFile).ReadString('\n')
 	spec.StdoutFile.Write([]byte(line))
+	if strings.Contains(string(b.files["a.out"].Content), "crashy") {
+		return &RunResult{ExitCode: 1, CPUTime: time.Millisecond}
+	}
 	return &RunResult{CPUTime: time.Millisecond}
 }
 

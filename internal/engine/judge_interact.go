@@ -12,7 +12,8 @@ import (
 // at once, each one's stdout the other's stdin through a pipe; then the
 // checker, if any, on the interactor's tout.txt.
 //
-// The verdict, in this order: the submission's limit (TLE, MLE, OLE); the
+// The verdict, in this order: the submission's limit (TLE, MLE, OLE) or
+// the sandbox's failure to run it (IE); the
 // interactor's failure (a limit, a signal, the sandbox: IE); the
 // interactor's verdict when not AC (a submission that crashed after the
 // interactor rejected it, e.g. by SIGPIPE, is judged by the rejection);
@@ -41,7 +42,8 @@ func (j *judging) interactive(ctx context.Context, i int) (TestResult, time.Dura
 	}
 	cpu := sub.CPUTime + inter.CPUTime
 	r := j.testResult(i, sub)
-	if r.Verdict == judge.TimeLimitExceeded || r.Verdict == judge.MemoryLimitExceeded || r.Verdict == judge.OutputLimitExceeded {
+	switch r.Verdict {
+	case judge.TimeLimitExceeded, judge.MemoryLimitExceeded, judge.OutputLimitExceeded, judge.InternalError:
 		return r, cpu, nil
 	}
 	verdict := r.Verdict

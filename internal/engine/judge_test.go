@@ -311,6 +311,12 @@ func TestJudgeInteractor(t *testing.T) {
 		t.Errorf("mute: %v %+v after %v", err, res, time.Since(start))
 	}
 
+	// Accepted by the interactor, but the submission then failed.
+	res, err = runJudge(t, e, t.Context(), interactiveJob("crashy", tests[:1]))
+	if err != nil || res.Tests[0].Verdict != judge.RuntimeError || res.Tests[0].Points != 0 {
+		t.Errorf("crashy: %v %+v", err, res)
+	}
+
 	// With a checker, which judges tout.txt.
 	job := interactiveJob("int main", []Test{{Stdin: []byte("7"), ExpectedOutput: []byte("7"), Points: 1}})
 	job.Checker = &Program{Language: "comp", Files: []File{{Name: "main.c", Content: []byte("checker")}}, Protocol: judge.Testlib}
