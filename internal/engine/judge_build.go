@@ -66,12 +66,16 @@ func (e *Local) build(ctx context.Context, pr *program) (*StageResult, error) {
 		return nil, nil
 	}
 	args := rt.CompileArgs(pr.plan.entry, pr.names)
-	cacheable := rt.Artifact != "" && !pr.network
+	// A compile with network could observe what the key does not hold.
+	cacheable := !pr.network && e.cfg.Cache.enabled()
 	var key cacheKey
 	if cacheable {
 		key = compileKey(rt.Language, pr.plan.version, args, pr.env, pr.plan.compile, pr.sources)
-		if artifact, ok := e.cfg.Cache.get(key); ok {
-			pr.files = append(pr.files, artifactFile(rt.Artifact, artifact))
+		if rt.Artifact == "" {
+			key = bundleKey(key)
+		}
+		if out, ok := e.cached(rt.Artifact, key); ok {
+			pr.files = append(pr.files, out...)
 			return &StageResult{Status: StatusOK, Cached: true}, nil
 		}
 	}
@@ -99,26 +103,53 @@ func (e *Local) build(ctx context.Context, pr *program) (*StageResult, error) {
 	return stage, nil
 }
 
-// readCompiled reads what the compile stage left in box: the runtime's
-// artifact (cached when it may be), or else every file of the work
-// directory but the sources, which are written anyway.
+// cached is what the compile cache holds under key: the artifact (at
+// path) or a bundle of files (path empty).
+func (e *Local) cached(path string, key cacheKey) ([]BoxFile, bool) {
+	blob, ok := e.cfg.Cache.get(key)
+	switch {
+	case !ok:
+		return nil, false
+	case path != "":
+		return []BoxFile{artifactFile(path, blob)}, true
+	}
+	files, err := decodeBundle(blob)
+	if err != nil {
+		e.log.Error("compile cache", "err", err)
+		return nil, false
+	}
+	return files, true
+}
+
+// readCompiled reads what the compile stage left in box, and caches it
+// when it may: the runtime's artifact, or else every file of the work
+// directory but the sources, which are written anyway. It is read before
+// any user program runs in the box: it is exactly what the compiler
+// wrote.
 func (e *Local) readCompiled(box Box, pr *program, cacheable bool, key cacheKey) ([]BoxFile, error) {
 	rt := pr.plan.rt
+	var out []BoxFile
+	var blob []byte
 	if rt.Artifact != "" {
 		artifact, err := box.ReadFile(rt.Artifact, min(pr.plan.compile.FileSize, maxCompiledBytes))
 		if err != nil {
 			return nil, err
 		}
-		if cacheable && e.cfg.Cache.enabled() && int64(len(artifact)) <= e.cfg.Cache.maxArtifact() {
-			e.cfg.Cache.put(key, artifact)
+		out, blob = []BoxFile{artifactFile(rt.Artifact, artifact)}, artifact
+	} else {
+		files, err := box.ReadFiles(maxCompiledFiles, maxCompiledBytes)
+		if err != nil {
+			return nil, err
 		}
-		return []BoxFile{artifactFile(rt.Artifact, artifact)}, nil
+		out = slices.DeleteFunc(files, func(f BoxFile) bool { return slices.Contains(pr.names, f.Name) })
+		if cacheable {
+			blob = encodeBundle(out)
+		}
 	}
-	files, err := box.ReadFiles(maxCompiledFiles, maxCompiledBytes)
-	if err != nil {
-		return nil, err
+	if cacheable && int64(len(blob)) <= e.cfg.Cache.maxArtifact() {
+		e.cfg.Cache.put(key, blob)
 	}
-	return slices.DeleteFunc(files, func(f BoxFile) bool { return slices.Contains(pr.names, f.Name) }), nil
+	return out, nil
 }
 
 func artifactFile(path string, content []byte) BoxFile {

@@ -74,8 +74,30 @@ func TestJudgeCompiledFilesWithoutArtifact(t *testing.T) {
 	if got := verdicts(res); !slices.Equal(got, []judge.Verdict{judge.Accepted, judge.WrongAnswer}) {
 		t.Errorf("verdicts %v (%+v)", got, res.Tests)
 	}
+	// Again: the files come from the cache, as one bundle.
+	res, err = runJudge(t, e, t.Context(), job)
+	if err != nil || !res.Compile.Cached || res.Tests[0].Verdict != judge.Accepted {
+		t.Fatalf("cached: %v %+v", err, res)
+	}
 	if len(pool.runs("/w/jc")) != 1 {
 		t.Errorf("compiled %d times", len(pool.runs("/w/jc")))
+	}
+	if f := pool.last(t).files["pkg/A.class"]; string(f.Content) != "a" {
+		t.Errorf("cached files %v", pool.last(t).files)
+	}
+}
+
+func TestBundle(t *testing.T) {
+	files := []BoxFile{{Name: "A.class", Content: []byte("a")}, {Name: "pkg/b", Content: nil, Executable: true}, {Name: "c", Content: make([]byte, 300)}}
+	blob := encodeBundle(files)
+	got, err := decodeBundle(blob)
+	if err != nil || len(got) != 3 || got[0].Name != "A.class" || string(got[0].Content) != "a" || !got[1].Executable || len(got[2].Content) != 300 {
+		t.Fatalf("decoded %+v, %v", got, err)
+	}
+	for n := 1; n < len(blob); n++ {
+		if _, err := decodeBundle(blob[:n]); err == nil && n != 11 && n != 19 { // the first file, and the first two, whole
+			t.Errorf("a bundle cut at %d decoded", n)
+		}
 	}
 }
 
