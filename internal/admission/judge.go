@@ -101,3 +101,5 @@ func (l *lender) close() {
 	l.done = true
 	l.g.mu.Unlock()
 }
+
+var _ engine.Judger = (*Gate)(nil)

@@ -221,3 +221,5 @@ func (j *judging) result() *JudgeResult {
 	}
 	return res
 }
+
+var _ Judger = (*Local)(nil)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -457,5 +458,68 @@ func TestJudgeCancelled(t *testing.T) {
 	}
 	if len(pool.slots) != 1 || e.Stats().InFlight != 0 {
 		t.Errorf("left %d free, %d in flight", len(pool.slots), e.Stats().InFlight)
+	}
+}
+
+// The interactor's failure is IE; its rejection outranks the
+// submission's crash that followed it (a SIGPIPE, say).
+func TestJudgeInteractorOutcomes(t *testing.T) {
+	pool := newFakePool(2)
+	e := newJudgeEngine(t, pool)
+	var inter, sub RunResult
+	pool.hook = func(ctx context.Context, b *fakeBox, spec RunSpec) (*RunResult, error) {
+		switch spec.Args[0] {
+		case "/w/interp":
+			r := inter
+			return &r, nil
+		case "/w/a.out":
+			r := sub
+			return &r, nil
+		}
+		return judgeHook(ctx, b, spec)
+	}
+	for _, c := range []struct {
+		inter, sub RunResult
+		want       judge.Verdict
+	}{
+		{RunResult{Limit: LimitWallTime, Signal: syscall.SIGKILL}, RunResult{}, judge.InternalError},
+		{RunResult{Signal: syscall.SIGSEGV}, RunResult{}, judge.InternalError},
+		{RunResult{ExitCode: 3}, RunResult{}, judge.InternalError},
+		{RunResult{ExitCode: 1}, RunResult{Signal: syscall.SIGPIPE}, judge.WrongAnswer},
+		{RunResult{}, RunResult{Signal: syscall.SIGSEGV}, judge.Signaled},
+		{RunResult{ExitCode: 1}, RunResult{Limit: LimitCPUTime, Signal: syscall.SIGKILL}, judge.TimeLimitExceeded},
+		{RunResult{}, RunResult{}, judge.Accepted},
+	} {
+		inter, sub = c.inter, c.sub
+		res, err := runJudge(t, e, t.Context(), interactiveJob("x", []Test{{Points: 1}}))
+		if err != nil || res.Tests[0].Verdict != c.want {
+			t.Errorf("interactor %+v, submission %+v: %v %+v, want %s", c.inter, c.sub, err, res.Tests, c.want)
+		}
+	}
+}
+
+// Stop on the first failure with slots lent: the status is the first
+// failure in test order, and the tests not started by then are skipped.
+func TestJudgeStopOnFirstFailureParallel(t *testing.T) {
+	pool := newFakePool(3)
+	e := newJudgeEngine(t, pool)
+	pool.hook = func(ctx context.Context, b *fakeBox, spec RunSpec) (*RunResult, error) {
+		if spec.Args[0] == "/w/a.out" && string(spec.Stdin) != "crash" {
+			time.Sleep(5 * time.Millisecond)
+		}
+		return judgeHook(ctx, b, spec)
+	}
+	tests := echoTests(10)
+	tests[3].Stdin = []byte("crash")
+	tests[4].Stdin = []byte("sig")
+	job := compJudge("x", tests)
+	job.StopOnFirstFailure = true
+	res, err := runJudge(t, e, WithLender(t.Context(), &fakeLender{n: 2}), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := verdicts(res)
+	if res.Status != judge.RuntimeError || v[3] != judge.RuntimeError || v[9] != judge.Skipped || !slices.Equal(v[:3], []judge.Verdict{judge.Accepted, judge.Accepted, judge.Accepted}) {
+		t.Errorf("status %s, verdicts %v", res.Status, v)
 	}
 }
