@@ -12,13 +12,17 @@ import (
 // at once, each one's stdout the other's stdin through a pipe; then the
 // checker, if any, on the interactor's tout.txt.
 //
-// The verdict, in this order: the submission's limit (TLE, MLE, OLE) or
-// the sandbox's failure to run it (IE); the
-// interactor's failure (a limit, a signal, the sandbox: IE); the
-// interactor's verdict when not AC (a submission that crashed after the
-// interactor rejected it, e.g. by SIGPIPE, is judged by the rejection);
-// the submission's RE or SG; else the interactor's AC and points, or the
-// checker's verdict.
+// The verdict is the first of:
+//  1. the submission's limit (TLE, MLE, OLE), or the sandbox's failure to
+//     run it (IE): a submission that stops talking is TLE, whatever the
+//     interactor made of its silence;
+//  2. the interactor's own failure (a limit, a signal, the sandbox): IE;
+//  3. the interactor's verdict when it is not AC: a submission that
+//     crashed after it was rejected (by SIGPIPE, say) is judged by the
+//     rejection;
+//  4. the submission's RE or SG;
+//  5. the checker's verdict, when there is one; else the interactor's AC
+//     and points.
 func (j *judging) interactive(ctx context.Context, i int) (TestResult, time.Duration, error) {
 	t := &j.job.Tests[i]
 	sb, ib, err := j.e.takePair(ctx, j.jp.sub.network)
@@ -69,13 +73,13 @@ func (j *judging) talk(ctx context.Context, sb, ib Box, i int) (sub, inter *Stag
 	t := &j.job.Tests[i]
 	toSubR, toSubW, err := os.Pipe() // interactor's stdout → submission's stdin
 	if err != nil {
-		return ieStage("the engine could not make a pipe"), ieStage("no pipe"), nil
+		return j.noPipe(err)
 	}
 	toInterR, toInterW, err := os.Pipe() // submission's stdout → interactor's stdin
 	if err != nil {
 		toSubR.Close()
 		toSubW.Close()
-		return ieStage("the engine could not make a pipe"), ieStage("no pipe"), nil
+		return j.noPipe(err)
 	}
 	files := []BoxFile{{Name: "input.txt", Content: t.Stdin}, {Name: "answer.txt", Content: t.ExpectedOutput}}
 	var ierr error
@@ -96,6 +100,9 @@ func (j *judging) talk(ctx context.Context, sb, ib Box, i int) (sub, inter *Stag
 	return sub, inter, err
 }
 
-func ieStage(msg string) *StageResult {
-	return &StageResult{Status: StatusInternalError, Message: msg}
+// noPipe is talk's outcome when the server is out of descriptors.
+func (j *judging) noPipe(err error) (sub, inter *StageResult, _ error) {
+	j.e.log.Error("make a pipe", "err", err)
+	s := &StageResult{Status: StatusInternalError, Message: "the engine could not join the submission and the interactor"}
+	return s, s, nil
 }
