@@ -133,7 +133,7 @@ func (j *judging) runTests(ctx context.Context) error {
 			break
 		}
 		if lender != nil {
-			if release, ok := lender.TryBorrow(); ok {
+			if release, ok := j.borrow(lender); ok {
 				wg.Go(func() {
 					defer release()
 					j.runOne(ctx, i)
@@ -156,6 +156,25 @@ func (j *judging) runTests(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// borrow borrows what one more test at once needs: a slot, two for an
+// interactive test (its submission's box and its interactor's). The
+// judge's own slot runs interactive tests with two boxes all the same:
+// that pair is taken under the engine's pair lock (takePair), which keeps
+// it from deadlocking; lent slots are counted in full so that parallel
+// tests never take boxes the gate counts as free.
+func (j *judging) borrow(l SlotLender) (func(), bool) {
+	r1, ok := l.TryBorrow()
+	if !ok || j.jp.interactor == nil {
+		return r1, ok
+	}
+	r2, ok := l.TryBorrow()
+	if !ok {
+		r1()
+		return nil, false
+	}
+	return func() { r1(); r2() }, true
 }
 
 // mayStart reports whether test i may start (no failure before it when

@@ -419,13 +419,15 @@ func TestJudgeInteractiveNoDeadlock(t *testing.T) {
 	defer cancel()
 	var wg sync.WaitGroup
 	errs := make(chan error, 6)
-	for range 6 {
+	lenders := make([]*fakeLender, 6)
+	for k := range 6 {
+		lenders[k] = &fakeLender{n: 2}
 		wg.Go(func() {
 			tests := make([]Test, 5)
 			for i := range tests {
 				tests[i] = Test{Stdin: []byte("9"), ExpectedOutput: []byte("9"), Points: 1}
 			}
-			res, err := e.Judge(WithLender(ctx, &fakeLender{n: 2}), interactiveJob("int main", tests))
+			res, err := e.Judge(WithLender(ctx, lenders[k]), interactiveJob("int main", tests))
 			if err == nil && res.Status != judge.Accepted {
 				err = errors.New("not accepted: " + string(res.Status))
 			}
@@ -438,6 +440,11 @@ func TestJudgeInteractiveNoDeadlock(t *testing.T) {
 	for err := range errs {
 		if err != nil {
 			t.Error(err)
+		}
+	}
+	for _, l := range lenders {
+		if l.out != 0 {
+			t.Errorf("%d slots not given back", l.out)
 		}
 	}
 }
@@ -521,5 +528,41 @@ func TestJudgeStopOnFirstFailureParallel(t *testing.T) {
 	v := verdicts(res)
 	if res.Status != judge.RuntimeError || v[3] != judge.RuntimeError || v[9] != judge.Skipped || !slices.Equal(v[:3], []judge.Verdict{judge.Accepted, judge.Accepted, judge.Accepted}) {
 		t.Errorf("status %s, verdicts %v", res.Status, v)
+	}
+}
+
+// An interactive test on lent slots takes two of them: with three to
+// lend, one more test runs beside the judge's own.
+func TestJudgeInteractiveBorrowsTwo(t *testing.T) {
+	pool := newFakePool(8)
+	e := newJudgeEngine(t, pool)
+	var mu sync.Mutex
+	running, most := 0, 0
+	pool.hook = func(ctx context.Context, b *fakeBox, spec RunSpec) (*RunResult, error) {
+		if spec.Args[0] == "/w/a.out" {
+			mu.Lock()
+			running++
+			most = max(most, running)
+			mu.Unlock()
+			defer func() {
+				mu.Lock()
+				running--
+				mu.Unlock()
+			}()
+			time.Sleep(5 * time.Millisecond)
+		}
+		return judgeHook(ctx, b, spec)
+	}
+	tests := make([]Test, 8)
+	for i := range tests {
+		tests[i] = Test{Stdin: []byte("5"), ExpectedOutput: []byte("5")}
+	}
+	lender := &fakeLender{n: 3}
+	res, err := runJudge(t, e, WithLender(t.Context(), lender), interactiveJob("x", tests))
+	if err != nil || res.Status != judge.Accepted {
+		t.Fatalf("%v %+v", err, res)
+	}
+	if most != 2 || lender.out != 0 {
+		t.Errorf("%d tests at once, %d slots out; want 2, 0", most, lender.out)
 	}
 }
