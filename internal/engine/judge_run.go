@@ -40,7 +40,10 @@ func (e *Local) Judge(ctx context.Context, job JudgeJob) (*JudgeResult, error) {
 			return nil, err
 		}
 	}
-	return j.result(), nil
+	res := j.result()
+	e.log.Info("judge", "language", res.Language, "status", res.Status, "tests", res.Total, "passed", res.Passed,
+		"cpu", res.CPUTime, "requestId", RequestID(ctx))
+	return res, nil
 }
 
 // judging is one judge job under way.
