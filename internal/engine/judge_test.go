@@ -237,12 +237,13 @@ func TestJudgeChecker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []judge.Verdict{judge.Accepted, judge.WrongAnswer, judge.PresentationError, judge.Accepted,
+	// Partial points are WA, with the points.
+	want := []judge.Verdict{judge.Accepted, judge.WrongAnswer, judge.PresentationError, judge.WrongAnswer,
 		judge.InternalError, judge.InternalError, judge.RuntimeError}
 	if got := verdicts(res); !slices.Equal(got, want) {
 		t.Errorf("verdicts %v, want %v (%+v)", got, want, res.Tests)
 	}
-	if res.Score != 1.5 || res.Tests[1].CheckerMessage != "wrong" || !strings.Contains(res.Tests[4].Message, "checker") {
+	if res.Score != 1.5 || res.Tests[3].Points != 0.5 || res.Tests[1].CheckerMessage != "wrong" || !strings.Contains(res.Tests[4].Message, "checker") {
 		t.Errorf("score %v, tests %+v", res.Score, res.Tests)
 	}
 	// Each program compiled once; the checker saw the three files as

@@ -33,7 +33,7 @@ func (c Compare) Equal(output, expected []byte) (Verdict, string) {
 
 // ReadExit reads a checker's or interactor's exit (stub).
 func ReadExit(p Protocol, exitCode int, signaled bool, stderr []byte, maxPoints float64) (Verdict, float64, string) {
-	msg := string(stderr)
+	msg := strings.TrimSpace(string(stderr))
 	switch {
 	case signaled:
 		return InternalError, 0, msg
@@ -43,11 +43,18 @@ func ReadExit(p Protocol, exitCode int, signaled bool, stderr []byte, maxPoints 
 		return WrongAnswer, 0, msg
 	case exitCode == 2 && p == Testlib:
 		return PresentationError, 0, msg
+	case (exitCode == 4 || exitCode == 8) && p == Testlib:
+		return PresentationError, 0, msg
 	case exitCode == 7 && p == Testlib:
 		f := strings.Fields(msg)
 		if len(f) >= 2 && f[0] == "points" {
-			if x, err := strconv.ParseFloat(f[1], 64); err == nil && x >= 0 {
-				return Accepted, min(x, maxPoints), strings.Join(f[2:], " ")
+			x, err := strconv.ParseFloat(f[1], 64)
+			switch {
+			case err != nil || x < 0 || x > maxPoints:
+			case x == maxPoints:
+				return Accepted, x, msg
+			default: // partial points are not a pass
+				return WrongAnswer, x, msg
 			}
 		}
 	}
