@@ -136,12 +136,22 @@ func (g *Gate) admit(ctx context.Context, c Client, now time.Time) (*clientState
 // finish gives back the slot of a job of cs that ended with res (nil when
 // it failed or panicked) and hands it to the next waiting job.
 func (g *Gate) finish(cs *clientState, res *engine.Result) {
+	if res == nil {
+		g.settle(cs, 0)
+		return
+	}
+	g.settle(cs, cpuTime(res))
+}
+
+// settle gives back the slot of a job of cs that cost cpu, charging it,
+// and hands the slot to the next waiting job.
+func (g *Gate) settle(cs *clientState, cpu time.Duration) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := g.now()
-	if res != nil && cs.quota.limited() {
+	if cpu > 0 && cs.quota.limited() {
 		cs.bucket.refill(cs.quota, now)
-		cs.bucket.charge(cpuTime(res))
+		cs.bucket.charge(cpu)
 	}
 	g.running--
 	cs.running--

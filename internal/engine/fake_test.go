@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -127,6 +129,18 @@ func (b *fakeBox) ReadFile(path string, max int64) ([]byte, error) {
 		return nil, errors.New("fake: too large")
 	}
 	return f.Content, nil
+}
+
+func (b *fakeBox) ReadFiles(maxFiles int, maxBytes int64) ([]BoxFile, error) {
+	var out []BoxFile
+	for _, name := range slices.Sorted(maps.Keys(b.files)) {
+		out = append(out, b.files[name])
+		maxBytes -= int64(len(b.files[name].Content))
+	}
+	if len(out) > maxFiles || maxBytes < 0 {
+		return nil, errors.New("fake: too many files")
+	}
+	return out, nil
 }
 
 func (b *fakeBox) Release() {

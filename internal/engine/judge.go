@@ -97,4 +97,8 @@ type JudgeResult struct {
 	MaxCPUTime  time.Duration
 	MaxWallTime time.Duration
 	MaxMemory   int64
+	// CPUTime is what the whole judge cost: every compile and every run
+	// of the submission, the checker and the interactor (what a client's
+	// quota is charged).
+	CPUTime time.Duration
 }

@@ -38,6 +38,9 @@ type Local struct {
 	runtimes  []RuntimeInfo             // what available says, for listing
 	inflight  atomic.Int64
 	releases  sync.WaitGroup
+	// pairMu lets one judge at a time take the two boxes of an
+	// interactive test (takePair).
+	pairMu sync.Mutex
 }
 
 // Stats is what the engine says of its load and cache, for metrics.

@@ -48,6 +48,11 @@ type Box interface {
 	// ReadFile reads a regular file (an absolute path under WorkDir) of
 	// at most max bytes, once every process of the box is dead.
 	ReadFile(path string, max int64) ([]byte, error)
+	// ReadFiles reads every regular file of the work directory and its
+	// sub-directories (links and special files skipped), once every
+	// process of the box is dead: what a compiler left there. More than
+	// maxFiles files or maxBytes bytes in all is an error.
+	ReadFiles(maxFiles int, maxBytes int64) ([]BoxFile, error)
 	// Run runs a program and waits for it and every process it started.
 	// The error is ctx's when ctx ended the run, another when the box
 	// failed (never the program's fault); whatever the program did is in

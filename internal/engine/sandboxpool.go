@@ -107,3 +107,12 @@ func sandboxLimits(l Limits) sandbox.Limits {
 		Stack: uint64(l.Memory),
 	}
 }
+
+func (b sandboxBox) ReadFiles(maxFiles int, maxBytes int64) ([]BoxFile, error) {
+	files, err := b.b.ReadFiles(maxFiles, maxBytes)
+	out := make([]BoxFile, len(files))
+	for i, f := range files {
+		out[i] = BoxFile{Name: f.Name, Content: f.Content, Executable: f.Executable}
+	}
+	return out, err
+}

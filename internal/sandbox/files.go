@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -165,4 +166,104 @@ func (b *Box) ReadFile(name string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%q grew past %d bytes", name, max)
 	}
 	return data, nil
+}
+
+// maxReadDepth bounds how deep ReadFiles descends: a compiler's output
+// tree (Java packages) is shallow; a deeper one is refused, not walked.
+const maxReadDepth = 32
+
+// ReadFiles reads every regular file of the work directory and its
+// sub-directories, sorted by name within each directory, with the same
+// care as ReadFile: nothing is followed (links and special files are
+// skipped), and more than maxFiles files or maxBytes bytes in all is an
+// error. It is meant for what a compiler left, with every process of the
+// box dead.
+func (b *Box) ReadFiles(maxFiles int, maxBytes int64) ([]File, error) {
+	r := treeReader{maxFiles: maxFiles, maxBytes: maxBytes, budget: maxBytes}
+	// The work directory's handle is O_PATH: open it again to list it.
+	fd, err := unix.Openat2(int(b.work.Fd()), ".", &unix.OpenHow{
+		Flags: unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC, Resolve: beneathWork,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the box's files: %w", err)
+	}
+	if err := r.walk(fd, "", 0); err != nil {
+		return nil, fmt.Errorf("read the box's files: %w", err)
+	}
+	return r.files, nil
+}
+
+// treeReader gathers a directory tree within its bounds.
+type treeReader struct {
+	files    []File
+	maxFiles int
+	maxBytes int64
+	budget   int64 // bytes left
+}
+
+// walk reads the directory open as fd (which it closes), named prefix.
+func (r *treeReader) walk(fd int, prefix string, depth int) error {
+	dir := os.NewFile(uintptr(fd), prefix)
+	defer dir.Close()
+	if depth > maxReadDepth {
+		return fmt.Errorf("directories deeper than %d", maxReadDepth)
+	}
+	entries, err := dir.ReadDir(-1)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(entries, func(a, b os.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	for _, ent := range entries {
+		switch {
+		case ent.IsDir():
+			sub, err := unix.Openat2(fd, ent.Name(), &unix.OpenHow{
+				Flags: unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC, Resolve: beneathWork,
+			})
+			if err != nil {
+				return err
+			}
+			if err := r.walk(sub, prefix+ent.Name()+"/", depth+1); err != nil {
+				return err
+			}
+		case ent.Type().IsRegular():
+			if err := r.read(fd, prefix, ent.Name()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// read reads one regular file of the directory fd into r.files.
+func (r *treeReader) read(dirfd int, prefix, name string) error {
+	if len(r.files) >= r.maxFiles {
+		return fmt.Errorf("more than %d files", r.maxFiles)
+	}
+	fd, err := unix.Openat2(dirfd, name, &unix.OpenHow{
+		Flags: unix.O_RDONLY | unix.O_NOFOLLOW | unix.O_NONBLOCK | unix.O_CLOEXEC, Resolve: beneathWork,
+	})
+	if err != nil {
+		return fmt.Errorf("open %q: %w", prefix+name, err)
+	}
+	f := os.NewFile(uintptr(fd), name)
+	defer f.Close()
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		return err
+	case !fi.Mode().IsRegular():
+		return nil // replaced since it was listed: skip it as a listing would
+	case fi.Size() > r.budget:
+		return fmt.Errorf("more than %d bytes in all", r.maxBytes)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, r.budget+1))
+	if err != nil {
+		return err
+	}
+	if int64(len(data)) > r.budget {
+		return fmt.Errorf("more than %d bytes in all", r.maxBytes)
+	}
+	r.budget -= int64(len(data))
+	r.files = append(r.files, File{Name: prefix + name, Content: data, Executable: fi.Mode().Perm()&0o111 != 0})
+	return nil
 }

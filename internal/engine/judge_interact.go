@@ -1,0 +1,108 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/coderacer/coderacer/internal/judge"
+)
+
+// interactive runs test i: the submission and the interactor in two boxes
+// at once, each one's stdout the other's stdin through a pipe; then the
+// checker, if any, on the interactor's tout.txt.
+//
+// The verdict is the first of:
+//  1. the submission's limit (TLE, MLE, OLE), or the sandbox's failure to
+//     run it (IE): a submission that stops talking is TLE, whatever the
+//     interactor made of its silence;
+//  2. the interactor's own failure (a limit, a signal, the sandbox): IE;
+//  3. the interactor's verdict when it is not AC: a submission that
+//     crashed after it was rejected (by SIGPIPE, say) is judged by the
+//     rejection;
+//  4. the submission's RE or SG;
+//  5. the checker's verdict, when there is one; else the interactor's AC
+//     and points.
+func (j *judging) interactive(ctx context.Context, i int) (TestResult, time.Duration, error) {
+	t := &j.job.Tests[i]
+	sb, ib, err := j.e.takePair(ctx, j.jp.sub.network)
+	if err != nil {
+		return TestResult{}, 0, err
+	}
+	sub, inter, err := j.talk(ctx, sb, ib, i)
+	var tout []byte
+	if err == nil && j.jp.checker != nil && (inter.Status == StatusOK || inter.Status == StatusRuntimeError) && sub.Status == StatusOK {
+		// Read before the box is given back; the interactor is dead.
+		tout, err = ib.ReadFile(WorkDir+"/tout.txt", j.jp.interactor.plan.run.FileSize)
+		if err != nil {
+			inter = &StageResult{Status: StatusInternalError, Message: "its tout.txt cannot be read: " + err.Error()}
+			err = nil
+		}
+	}
+	j.e.giveBack(sb)
+	j.e.giveBack(ib)
+	if err != nil {
+		return TestResult{}, 0, err
+	}
+	cpu := sub.CPUTime + inter.CPUTime
+	r := j.testResult(i, sub)
+	switch r.Verdict {
+	case judge.TimeLimitExceeded, judge.MemoryLimitExceeded, judge.OutputLimitExceeded, judge.InternalError:
+		return r, cpu, nil
+	}
+	verdict := r.Verdict
+	j.readHelper("interactor", j.job.Interactor.Protocol, inter, t.Points, &r)
+	if r.Verdict != judge.Accepted || verdict != judge.Accepted {
+		if r.Verdict == judge.Accepted {
+			r.Verdict, r.Points = verdict, 0
+		}
+		return r, cpu, nil
+	}
+	if j.jp.checker == nil {
+		return r, cpu, nil
+	}
+	ccpu, err := j.check(ctx, i, tout, &r)
+	return r, cpu + ccpu, err
+}
+
+// talk runs the submission in sb and the interactor in ib joined by two
+// pipes. Each run's ends are closed here as soon as that run has ended,
+// so the other side reads EOF or writes into EPIPE instead of waiting for
+// its wall limit. The error is only ctx's.
+func (j *judging) talk(ctx context.Context, sb, ib Box, i int) (sub, inter *StageResult, err error) {
+	t := &j.job.Tests[i]
+	toSubR, toSubW, err := os.Pipe() // interactor's stdout → submission's stdin
+	if err != nil {
+		return j.noPipe(err)
+	}
+	toInterR, toInterW, err := os.Pipe() // submission's stdout → interactor's stdin
+	if err != nil {
+		toSubR.Close()
+		toSubW.Close()
+		return j.noPipe(err)
+	}
+	files := []BoxFile{{Name: "input.txt", Content: t.Stdin}, {Name: "answer.txt", Content: t.ExpectedOutput}}
+	var ierr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer toInterR.Close()
+		defer toSubW.Close()
+		inter, ierr = j.runHelperIn(ctx, ib, j.jp.interactor, files, interactorFiles, RunSpec{StdinFile: toInterR, StdoutFile: toSubW})
+	}()
+	sub, err = j.runSubmission(ctx, sb, i, RunSpec{StdinFile: toSubR, StdoutFile: toInterW})
+	toSubR.Close()
+	toInterW.Close()
+	<-done
+	if err == nil {
+		err = ierr
+	}
+	return sub, inter, err
+}
+
+// noPipe is talk's outcome when the server is out of descriptors.
+func (j *judging) noPipe(err error) (sub, inter *StageResult, _ error) {
+	j.e.log.Error("make a pipe", "err", err)
+	s := &StageResult{Status: StatusInternalError, Message: "the engine could not join the submission and the interactor"}
+	return s, s, nil
+}
