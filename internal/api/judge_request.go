@@ -24,7 +24,17 @@ const maxPoints = 1e9
 // tests and files stay raw so each element is decoded alone and its
 // errors carry its index.
 type judgeRequest struct {
-	executeRequest
+	// The submission: execute's fields (not embedded: the decoder would
+	// name its fields "executeRequest.args" in errors).
+	Language      *string           `json:"language"`
+	Entrypoint    *string           `json:"entrypoint"`
+	Files         []json.RawMessage `json:"files"`
+	Stdin         *string           `json:"stdin"`
+	Args          []string          `json:"args"`
+	Limits        *limitsRequest    `json:"limits"`
+	CompileLimits *limitsRequest    `json:"compileLimits"`
+	Network       bool              `json:"network"`
+
 	Tests              []json.RawMessage `json:"tests"`
 	Compare            *compareRequest   `json:"compare"`
 	Checker            json.RawMessage   `json:"checker"`
@@ -88,7 +98,10 @@ func (s *server) parseJudge(body []byte) (judgeParsed, error) {
 	if req.Stdin != nil {
 		return judgeParsed{}, badRequest("stdin belongs to each test (tests[i].stdin), not to the request")
 	}
-	job, clamped, err := s.submission(&req.executeRequest)
+	job, clamped, err := s.submission(&executeRequest{
+		Language: req.Language, Entrypoint: req.Entrypoint, Files: req.Files, Args: req.Args,
+		Limits: req.Limits, CompileLimits: req.CompileLimits, Network: req.Network,
+	})
 	if err != nil {
 		return judgeParsed{}, err
 	}
@@ -144,11 +157,12 @@ func (s *server) judgeOptions(req *judgeRequest, p *judgeParsed) error {
 	if p.job.Interactor, err = s.program(req.Interactor, "interactor", p); err != nil {
 		return err
 	}
-	preview := int64(DefaultJudgeOutputPreviewBytes)
+	max := s.opts.Judge.MaxOutputPreviewBytes
+	preview := min(DefaultJudgeOutputPreviewBytes, max)
 	if req.OutputPreviewBytes != nil {
 		preview = *req.OutputPreviewBytes
 	}
-	if max := s.opts.Judge.MaxOutputPreviewBytes; preview < 0 || preview > max {
+	if preview < 0 || preview > max {
 		return badRequest("outputPreviewBytes must be between 0 and %d", max)
 	}
 	p.job.OutputPreviewBytes = int(preview)
