@@ -12,6 +12,7 @@ import (
 	"github.com/coderacer/coderacer/internal/admission"
 	"github.com/coderacer/coderacer/internal/engine"
 	"github.com/coderacer/coderacer/internal/judge"
+	"github.com/coderacer/coderacer/internal/metrics"
 )
 
 // Every field of a request reaches the engine's JudgeJob.
@@ -320,5 +321,31 @@ func TestJudgeResponseMemory(t *testing.T) {
 	}
 	if got := judgeResultBytes(big); got != 100<<10 {
 		t.Errorf("judgeResultBytes %d", got)
+	}
+}
+
+type noStats struct{}
+
+func (noStats) Stats() engine.Stats { return engine.Stats{} }
+
+// Judged submissions are counted under their own dialects; a request
+// refused before it ran is none.
+func TestJudgeMetrics(t *testing.T) {
+	m := metrics.New(noStats{})
+	h := New(&fakeJudge{}, Options{Logger: quietLogger(), Metrics: m, MetricsRoute: true})
+	postJudge(t, h, judgeBody(`"tests":[{"stdin":"a","expectedOutput":"a"}]`))
+	postJudge(t, h, judgeBody(`"tests":[]`))
+	c := dialWS(t, h, "/api/v1/connect")
+	c.send(v1Judge)
+	c.rest(v1CloseDone, "done")
+	body := do(t, h, "GET", "/metrics", "").Body.String()
+	for _, want := range []string{
+		`coderacer_judge_submissions_total{dialect="v1-judge",language="python3",status="AC"} 1`,
+		`coderacer_judge_submissions_total{dialect="v1-judge-websocket",language="python3",status="WA"} 1`,
+		`coderacer_judge_tests_total{verdict="AC"} 3`,
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("no %s in the metrics", want)
+		}
 	}
 }
