@@ -10,7 +10,9 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/coderacer/coderacer/internal/engine"
 	"github.com/coderacer/coderacer/internal/judge"
@@ -90,7 +92,7 @@ func (s *server) parseJudge(body []byte) (judgeParsed, error) {
 	}
 	var req judgeRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		return judgeParsed{}, jsonError(err, "")
+		return judgeParsed{}, judgeJSONError(err, "")
 	}
 	if trimmed[0] != '{' {
 		return judgeParsed{}, badRequest("request body must be a JSON object, not null")
@@ -329,7 +331,7 @@ func (s *server) judgeTest(raw json.RawMessage, i int, needExpected bool, p *jud
 	}
 	var r testRequest
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return engine.Test{}, testJSONError(err, prefix)
+		return engine.Test{}, judgeJSONError(err, prefix)
 	}
 	t := engine.Test{Name: strconv.Itoa(i + 1), Args: r.Args, Points: 1}
 	if r.Name != nil {
@@ -383,12 +385,19 @@ func (s *server) testFiles(raw []json.RawMessage, prefix string, sub engine.Job)
 	return files, nil
 }
 
-// testJSONError is jsonError for a test, whose args error names the
-// array, not the element.
-func testJSONError(err error, prefix string) error {
+// judgeJSONError is jsonError with the judge's own cases: a test's args
+// error names the array, not the element; a number out of a double's
+// range is no type error.
+func judgeJSONError(err error, prefix string) error {
 	var typ *json.UnmarshalTypeError
-	if errors.As(err, &typ) && typ.Field == "args" {
+	if !errors.As(err, &typ) {
+		return jsonError(err, prefix)
+	}
+	switch {
+	case prefix != "" && typ.Field == "args":
 		return badRequest("%s.args must be an array of strings", prefix)
+	case typ.Type != nil && typ.Type.Kind() == reflect.Float64 && strings.HasPrefix(typ.Value, "number"):
+		return badRequest("%s must be a number within the range of a double", joinField(prefix, typ.Field))
 	}
 	return jsonError(err, prefix)
 }

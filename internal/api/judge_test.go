@@ -128,6 +128,8 @@ func TestJudgeBadRequests(t *testing.T) {
 		{judgeBody(`"tests":[{"expectedOutput":"","args":["a\u0000"]}]`), "tests[0].args[0] must not contain a NUL character"},
 		{judgeBody(`"tests":[{"expectedOutput":"","points":-1}]`), "tests[0].points must be a number between 0 and 1e+09"},
 		{judgeBody(`"tests":[{"expectedOutput":"","points":"1"}]`), "tests[0].points must be a number, not a string"},
+		{judgeBody(`"tests":[{"expectedOutput":"","points":1e400}]`), "tests[0].points must be a number within the range of a double"},
+		{judgeBody(test + `,"compare":{"absTolerance":1e999}`), "compare.absTolerance must be a number within the range of a double"},
 		{judgeBody(`"tests":[{"expectedOutput":"","limits":{"wallTimeMs":-5}}]`), "tests[0].limits.wallTimeMs must not be negative"},
 		{judgeBody(`"tests":[{"expectedOutput":"","limits":{"wallTimeMs":1.5}}]`), "tests[0].limits.wallTimeMs must be an integer between 0 and 9223372036854775807"},
 		{judgeBody(`"tests":[{"expectedOutput":"","files":[{"name":"x"}]}]`), "tests[0].files[0].content is required"},
