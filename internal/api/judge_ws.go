@@ -34,6 +34,13 @@ func (s *server) v1JudgeSession(r *http.Request, ss *wsSession, msgs <-chan []by
 		ss.close(v1CloseNotImplemented, "not implemented")
 		return
 	}
+	// The message is held in the body memory until the judge ran, as a
+	// request body is: a judge may run long, and tests are large.
+	if !s.bodies.reserve(int64(len(raw))) {
+		fail(v1CloseBusy, s.bodiesBusy())
+		return
+	}
+	defer s.bodies.release(int64(len(raw)))
 	p, err := s.parseJudge(raw)
 	if err != nil {
 		fail(v1CloseBadRequest, err.Error())

@@ -164,3 +164,25 @@ func TestV1WSJudgeOverflow(t *testing.T) {
 		t.Error("the judge was not stopped")
 	}
 }
+
+// A judge message holds its size of the body memory until it ran: one
+// that does not fit is a 4503.
+func TestV1WSJudgeBodyMemory(t *testing.T) {
+	s := newServer(&fakeJudge{}, Options{Logger: quietLogger(), BodyMemoryBytes: 1000})
+	if !s.bodies.reserve(900) {
+		t.Fatal("reserve")
+	}
+	c := dialWS(t, s.handler(), "/api/v1/connect")
+	c.send(v1Judge)
+	msgs := c.rest(v1CloseBusy, "busy")
+	if e, _ := msgs[len(msgs)-1]["error"].(string); !strings.HasPrefix(e, "server busy: request bodies being read hold 900 of the 1000 bytes allowed") {
+		t.Errorf("error %q", e)
+	}
+	s.bodies.release(900)
+	c = dialWS(t, s.handler(), "/api/v1/connect")
+	c.send(v1Judge)
+	c.rest(v1CloseDone, "done")
+	if n := s.bodies.held(); n != 0 {
+		t.Errorf("%d bytes still held", n)
+	}
+}
