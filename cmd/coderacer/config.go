@@ -45,6 +45,7 @@ type serveConfig struct {
 	Run                 engine.LimitPolicy
 	Compile             engine.LimitPolicy
 	WebSocket           api.WSOptions
+	Judge               api.JudgeOptions
 }
 
 // setting is one row of the configuration table (README "Configuration").
@@ -83,6 +84,7 @@ func (c *serveConfig) settings() []setting {
 	}
 	s = append(s, c.accessSettings()...)
 	s = append(s, c.wsSettings()...)
+	s = append(s, c.judgeSettings()...)
 	for _, stage := range []struct {
 		name   string
 		policy *engine.LimitPolicy
@@ -154,6 +156,7 @@ func defaultServeConfig() serveConfig {
 		Compile:    engine.DefaultCompilePolicy(),
 		BoxUIDBase: sandbox.DefaultFirstUID,
 		WebSocket:  api.DefaultWSOptions(),
+		Judge:      api.DefaultJudgeOptions(),
 		Access:     defaultAccessSettings(),
 	}
 }
@@ -210,6 +213,9 @@ func (c *serveConfig) check() error {
 		}
 	}
 	if err := c.checkAPI(); err != nil {
+		return err
+	}
+	if err := c.checkJudge(); err != nil {
 		return err
 	}
 	if err := c.Access.check(); err != nil {

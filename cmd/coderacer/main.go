@@ -288,6 +288,7 @@ func apiOptions(cfg serveConfig, log *slog.Logger) api.Options {
 		WriteTimeout:        cfg.WriteTimeout,
 		Logger:              log,
 		WebSocket:           cfg.WebSocket,
+		Judge:               cfg.Judge,
 		AllowedOrigins:      cfg.AllowedOrigins,
 	}
 }

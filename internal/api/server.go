@@ -58,7 +58,8 @@ type Options struct {
 	ResponseMemoryBytes int64         // 0 means DefaultResponseMemoryBytes
 	WriteTimeout        time.Duration // 0 means DefaultWriteTimeout
 	Logger              *slog.Logger
-	WebSocket           WSOptions // zero fields pick DefaultWSOptions
+	WebSocket           WSOptions    // zero fields pick DefaultWSOptions
+	Judge               JudgeOptions // zero fields pick DefaultJudgeOptions
 	// Metrics, when not nil, records jobs, requests and WebSocket
 	// sessions; MetricsRoute also serves them at GET /metrics.
 	Metrics      *metrics.Metrics
@@ -123,6 +124,7 @@ func (o *Options) setDefaults() {
 	if o.OpenPaths == nil {
 		o.OpenPaths = DefaultOpenPaths
 	}
+	o.Judge = o.Judge.withDefaults()
 }
 
 // New returns the HTTP handler for every API route, wrapped so that panics
@@ -143,6 +145,7 @@ func newServer(exec engine.Executor, opts Options) *server {
 func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/execute", s.handleExecute)
+	mux.HandleFunc("POST /api/v1/judge", s.handleJudge)
 	mux.HandleFunc("GET /api/v1/runtimes", s.handleRuntimes)
 	mux.HandleFunc("GET /api/v1/health", s.handleHealth)
 	mux.HandleFunc("GET /api/v1/ready", s.handleReady)
@@ -272,7 +275,12 @@ func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 // failure it returns the HTTP status and the message to answer with, in
 // whichever dialect's error shape, and nothing is held.
 func (s *server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, release func(), code int, msg string) {
-	max := s.opts.MaxBodyBytes
+	return s.readBodyUpTo(w, r, s.opts.MaxBodyBytes)
+}
+
+// readBodyUpTo is readBody with a bound of max bytes (a judge request's
+// is its own).
+func (s *server) readBodyUpTo(w http.ResponseWriter, r *http.Request, max int64) (body []byte, release func(), code int, msg string) {
 	if r.ContentLength > max {
 		// Refused before reading a byte.
 		return nil, nil, http.StatusRequestEntityTooLarge, "request body exceeds " + strconv.FormatInt(max, 10) + " bytes"

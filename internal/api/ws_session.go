@@ -48,6 +48,7 @@ type wsItem struct {
 	data   []byte
 	code   websocket.StatusCode // wsItemClose
 	reason string
+	held   int64 // a counted message's bytes in queued (sendCounted)
 }
 
 // wsSession is one WebSocket connection. Messages go out through a queue
@@ -181,6 +182,7 @@ func (ss *wsSession) next() wsItem {
 	if item.kind == wsItemOutput {
 		ss.queued -= int64(len(item.data))
 	}
+	ss.queued -= item.held
 	return item
 }
 

@@ -90,13 +90,25 @@ func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer ss.finish()
+	// The first message may be a judge request, larger than an execute.
+	ss.conn.SetReadLimit(max(s.opts.MaxBodyBytes, s.opts.Judge.MaxBodyBytes))
 	msgs := ss.read()
 	fail := func(code websocket.StatusCode, msg string) {
 		ss.send(v1Error(msg))
 		ss.close(code, closeReason(code))
 	}
-	job, clamped, ok := s.v1ExecuteMessage(msgs, fail)
+	raw, judge, ok := s.v1FirstMessage(ss, msgs, fail)
 	if !ok {
+		return
+	}
+	ss.conn.SetReadLimit(s.opts.MaxBodyBytes)
+	if judge {
+		s.v1JudgeSession(r, ss, msgs, raw, fail) // judge_ws.go
+		return
+	}
+	job, clamped, err := s.parseJob(raw)
+	if err != nil {
+		fail(v1CloseBadRequest, err.Error())
 		return
 	}
 
@@ -125,32 +137,34 @@ func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// v1ExecuteMessage waits for the session's execute message and checks
-// it; false when the session is over (fail told the client why).
-func (s *server) v1ExecuteMessage(msgs <-chan []byte, fail func(websocket.StatusCode, string)) (engine.Job, clampedLimits, bool) {
+// v1FirstMessage waits for the session's first message, an execute or
+// a judge (judge true); false when the session is over (the client was
+// told why). An execute is held to the body bound of execute.
+func (s *server) v1FirstMessage(ss *wsSession, msgs <-chan []byte, fail func(websocket.StatusCode, string)) (raw []byte, judge, ok bool) {
 	raw, got := firstMessage(msgs, v1ExecuteTimeout)
 	switch got {
 	case wsFirstTimeout:
 		fail(v1CloseTimeout, fmt.Sprintf("no execute message within %v", v1ExecuteTimeout))
-		return engine.Job{}, nil, false
+		return nil, false, false
 	case wsFirstGone:
-		return engine.Job{}, nil, false
+		return nil, false, false
 	}
 	var msg v1ClientMessage
 	if err := decodeWSMessage(raw, &msg); err != nil {
 		fail(v1CloseBadRequest, err.Error())
-		return engine.Job{}, nil, false
+		return nil, false, false
 	}
-	if msg.Type != "execute" {
-		fail(v1CloseBadRequest, `the first message must be {"type": "execute", ...}, not `+quoteType(msg.Type))
-		return engine.Job{}, nil, false
+	if msg.Type != "judge" && int64(len(raw)) > s.opts.MaxBodyBytes {
+		// What the read limit says of it when judging is off the table.
+		ss.send(v1Error(fmt.Sprintf("message exceeds %d bytes", s.opts.MaxBodyBytes)))
+		ss.close(websocket.StatusMessageTooBig, "message too big")
+		return nil, false, false
 	}
-	job, clamped, err := s.parseJob(raw)
-	if err != nil {
-		fail(v1CloseBadRequest, err.Error())
-		return engine.Job{}, nil, false
+	if msg.Type != "execute" && msg.Type != "judge" {
+		fail(v1CloseBadRequest, `the first message must be {"type": "execute", ...} or {"type": "judge", ...}, not `+quoteType(msg.Type))
+		return nil, false, false
 	}
-	return job, clamped, true
+	return raw, msg.Type == "judge", true
 }
 
 // v1SessionMessage handles a message after execute; false when it closed

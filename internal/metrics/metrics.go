@@ -27,6 +27,8 @@ type StatsSource interface {
 type Metrics struct {
 	registry     *prometheus.Registry
 	jobs         *prometheus.CounterVec
+	judged       *prometheus.CounterVec
+	judgedTests  *prometheus.CounterVec
 	stages       *prometheus.HistogramVec
 	engineErrors prometheus.Counter
 	requests     *prometheus.CounterVec
@@ -48,6 +50,14 @@ func New(source StatsSource) *Metrics {
 			Namespace: namespace, Name: "jobs_total",
 			Help: "Jobs finished, by language, API dialect and status (OK, RE, SG, TLE, MLE, OLE, CE, IE).",
 		}, []string{"language", "dialect", "status"}),
+		judged: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "judge_submissions_total",
+			Help: "Judged submissions finished, by language, API dialect and status (AC, WA, PE, TLE, MLE, OLE, RE, SG, IE, CE).",
+		}, []string{"language", "dialect", "status"}),
+		judgedTests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "judge_tests_total",
+			Help: "Tests of judged submissions, by verdict (SKIPPED included).",
+		}, []string{"verdict"}),
 		stages: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace, Name: "stage_duration_seconds",
 			Help:    "Time of a job's stages: queue (waiting for a sandbox), compile and run.",
@@ -74,7 +84,7 @@ func New(source StatsSource) *Metrics {
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.jobs, m.stages, m.engineErrors, m.requests, m.requestTime, m.wsOpen,
+		m.jobs, m.judged, m.judgedTests, m.stages, m.engineErrors, m.requests, m.requestTime, m.wsOpen,
 		newEngineCollector(source),
 	)
 	return m
@@ -105,6 +115,22 @@ func (m *Metrics) Job(dialect string, res *engine.Result) {
 	}
 	if res.Run != nil {
 		m.stages.WithLabelValues("run").Observe(res.Timings.Run.Seconds())
+	}
+}
+
+// Judged records a finished judged submission: its status and each
+// test's verdict. A nil result is an engine error.
+func (m *Metrics) Judged(dialect string, res *engine.JudgeResult) {
+	if m == nil {
+		return
+	}
+	if res == nil {
+		m.engineErrors.Inc()
+		return
+	}
+	m.judged.WithLabelValues(res.Language, dialect, string(res.Status)).Inc()
+	for _, t := range res.Tests {
+		m.judgedTests.WithLabelValues(string(t.Verdict)).Inc()
 	}
 }
 
