@@ -79,6 +79,17 @@ type Cmd struct {
 	// Signals are delivered to the program's main process while it runs.
 	Signals <-chan syscall.Signal
 	Limits  Limits
+	// StdinFile, when not nil, is installed as the program's standard
+	// input itself, in place of Stdin and StdinReader: typically the read
+	// end of a pipe another run, in another box, writes to. StdoutFile,
+	// when not nil, is installed as its standard output: nothing of it is
+	// collected nor counted against the output limit (whoever reads the
+	// other end bounds it); stderr is collected as usual. The program gets
+	// them in blocking mode. Run does not close them, and they must stay
+	// open until it returns. The caller closes each once the run it was
+	// given to has returned, so that one side's end is the other's EOF or
+	// EPIPE (see programFiles).
+	StdinFile, StdoutFile *os.File
 }
 
 // LimitKind names the limit that ended a run.
@@ -151,6 +162,8 @@ type boxRun struct {
 	hit       chan LimitKind // the limits the run reached as it went
 	stdin     *os.File
 	stdinDone func()
+	// outW is the write end of the stdout pipe the run collects, nil when
+	// the program writes to cmd.StdoutFile instead.
 	outW      *os.File
 	errW      *os.File
 	out       *outputs
@@ -165,6 +178,9 @@ type boxRun struct {
 // setup readies the run's cgroup, its standard input and output, and
 // starts collecting output and watching the limits.
 func (r *boxRun) setup(ctx context.Context) error {
+	if err := callerFilesOpen(r.cmd); err != nil {
+		return err
+	}
 	var err error
 	if r.acct, r.runCg, err = r.b.startAccounting(r.lim); err != nil {
 		return err
@@ -172,7 +188,7 @@ func (r *boxRun) setup(ctx context.Context) error {
 	if r.stdin, r.stdinDone, err = stdinFile(r.cmd); err != nil {
 		return fmt.Errorf("stdin: %w", err)
 	}
-	outR, outW, errR, errW, err := outputPipes()
+	outR, outW, errR, errW, err := outputPipes(r.cmd.StdoutFile == nil)
 	if err != nil {
 		r.stdinDone()
 		return err
@@ -181,7 +197,9 @@ func (r *boxRun) setup(ctx context.Context) error {
 	r.ctx, r.cancel = context.WithTimeout(ctx, r.lim.WallTime)
 	r.hit = make(chan LimitKind, 3)
 	r.out = &outputs{limit: r.lim.Output, onOverflow: func() { r.stop(LimitOutput) }, onOutput: r.cmd.OnOutput}
-	r.stdout = r.out.collect(outR, Stdout, r.b.chunks[0])
+	if outR != nil {
+		r.stdout = r.out.collect(outR, Stdout, r.b.chunks[0])
+	}
 	r.stderr = r.out.collect(errR, Stderr, r.b.chunks[1])
 	r.watchDone = make(chan struct{})
 	go r.watch()
@@ -220,7 +238,7 @@ func (r *boxRun) watch() {
 func (r *boxRun) execute() runner.Result {
 	b := r.b
 	param := container.ExecveParam{Args: r.cmd.Args, Env: r.cmd.Env, Seccomp: b.s.filter,
-		Files: []uintptr{r.stdin.Fd(), r.outW.Fd(), r.errW.Fd()}, RLimits: runRLimits(r.lim)}
+		Files: r.programFiles(), RLimits: runRLimits(r.lim)}
 	if r.runCg != nil || r.cmd.Signals != nil {
 		// The pid is needed before exec: to move the process into its
 		// run's cgroup, or to hold a pidfd for signals.
@@ -252,9 +270,14 @@ func (r *boxRun) execute() runner.Result {
 		b.s.log.Error("reset the box's pid counter", "err", err)
 	}
 	// Every process that could write to the pipes is dead now.
-	r.outW.Close()
+	if r.outW != nil {
+		r.outW.Close()
+	}
 	r.errW.Close()
 	<-r.watchDone
+	// The caller's files were used by number: they had to stay open.
+	runtime.KeepAlive(r.cmd.StdinFile)
+	runtime.KeepAlive(r.cmd.StdoutFile)
 	return res
 }
 
@@ -276,7 +299,9 @@ func (r *boxRun) started(pid int) error {
 func (r *boxRun) finish(ctx context.Context, res runner.Result) (Result, error) {
 	memory, sockets := peakMemory(r.acct, res, r.lim)
 	out := Result{CPUTime: r.acct.cpuTime(), Memory: memory, WallTime: res.RunningTime, SetupTime: res.SetUpTime}
-	out.Stdout, out.StdoutTruncated = r.stdout.finish()
+	if r.stdout != nil {
+		out.Stdout, out.StdoutTruncated = r.stdout.finish()
+	}
 	out.Stderr, out.StderrTruncated = r.stderr.finish()
 	out.Output = r.out.combined
 	select {
@@ -318,14 +343,19 @@ func exitOf(res runner.Result) (code int, sig syscall.Signal) {
 	return 128 + res.ExitStatus, syscall.Signal(res.ExitStatus)
 }
 
-// outputPipes makes the pipes of a run's stdout and stderr.
-func outputPipes() (outR, outW, errR, errW *os.File, err error) {
-	if outR, outW, err = os.Pipe(); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("stdout pipe: %w", err)
+// outputPipes makes the pipes of a run's stderr, and of its stdout if
+// withStdout (outR and outW are nil otherwise).
+func outputPipes(withStdout bool) (outR, outW, errR, errW *os.File, err error) {
+	if withStdout {
+		if outR, outW, err = os.Pipe(); err != nil {
+			return nil, nil, nil, nil, fmt.Errorf("stdout pipe: %w", err)
+		}
 	}
 	if errR, errW, err = os.Pipe(); err != nil {
-		outR.Close()
-		outW.Close()
+		if withStdout {
+			outR.Close()
+			outW.Close()
+		}
 		return nil, nil, nil, nil, fmt.Errorf("stderr pipe: %w", err)
 	}
 	return outR, outW, errR, errW, nil
