@@ -85,10 +85,10 @@ type Cmd struct {
 	// when not nil, is installed as its standard output: nothing of it is
 	// collected nor counted against the output limit (whoever reads the
 	// other end bounds it); stderr is collected as usual. The program gets
-	// them in blocking mode. Run does not close them, and they must stay
-	// open until it returns. The caller closes each once the run it was
-	// given to has returned, so that one side's end is the other's EOF or
-	// EPIPE (see programFiles).
+	// them in blocking mode. Run takes copies of its own as it starts and
+	// does not close the caller's: the caller closes each once the run it
+	// was given to has returned, so that one side's end is the other's EOF
+	// or EPIPE (see ownCopy).
 	StdinFile, StdoutFile *os.File
 }
 
@@ -162,8 +162,8 @@ type boxRun struct {
 	hit       chan LimitKind // the limits the run reached as it went
 	stdin     *os.File
 	stdinDone func()
-	// outW is the write end of the stdout pipe the run collects, nil when
-	// the program writes to cmd.StdoutFile instead.
+	// outW is the write end of the stdout pipe the run collects, or the
+	// run's own copy of cmd.StdoutFile.
 	outW      *os.File
 	errW      *os.File
 	out       *outputs
@@ -178,9 +178,6 @@ type boxRun struct {
 // setup readies the run's cgroup, its standard input and output, and
 // starts collecting output and watching the limits.
 func (r *boxRun) setup(ctx context.Context) error {
-	if err := callerFilesOpen(r.cmd); err != nil {
-		return err
-	}
 	var err error
 	if r.acct, r.runCg, err = r.b.startAccounting(r.lim); err != nil {
 		return err
@@ -188,7 +185,7 @@ func (r *boxRun) setup(ctx context.Context) error {
 	if r.stdin, r.stdinDone, err = stdinFile(r.cmd); err != nil {
 		return fmt.Errorf("stdin: %w", err)
 	}
-	outR, outW, errR, errW, err := outputPipes(r.cmd.StdoutFile == nil)
+	outR, outW, errR, errW, err := outputPipes(r.cmd.StdoutFile)
 	if err != nil {
 		r.stdinDone()
 		return err
@@ -238,7 +235,7 @@ func (r *boxRun) watch() {
 func (r *boxRun) execute() runner.Result {
 	b := r.b
 	param := container.ExecveParam{Args: r.cmd.Args, Env: r.cmd.Env, Seccomp: b.s.filter,
-		Files: r.programFiles(), RLimits: runRLimits(r.lim)}
+		Files: []uintptr{r.stdin.Fd(), r.outW.Fd(), r.errW.Fd()}, RLimits: runRLimits(r.lim)}
 	if r.runCg != nil || r.cmd.Signals != nil {
 		// The pid is needed before exec: to move the process into its
 		// run's cgroup, or to hold a pidfd for signals.
@@ -270,14 +267,9 @@ func (r *boxRun) execute() runner.Result {
 		b.s.log.Error("reset the box's pid counter", "err", err)
 	}
 	// Every process that could write to the pipes is dead now.
-	if r.outW != nil {
-		r.outW.Close()
-	}
+	r.outW.Close()
 	r.errW.Close()
 	<-r.watchDone
-	// The caller's files were used by number: they had to stay open.
-	runtime.KeepAlive(r.cmd.StdinFile)
-	runtime.KeepAlive(r.cmd.StdoutFile)
 	return res
 }
 
@@ -343,18 +335,22 @@ func exitOf(res runner.Result) (code int, sig syscall.Signal) {
 	return 128 + res.ExitStatus, syscall.Signal(res.ExitStatus)
 }
 
-// outputPipes makes the pipes of a run's stderr, and of its stdout if
-// withStdout (outR and outW are nil otherwise).
-func outputPipes(withStdout bool) (outR, outW, errR, errW *os.File, err error) {
-	if withStdout {
-		if outR, outW, err = os.Pipe(); err != nil {
-			return nil, nil, nil, nil, fmt.Errorf("stdout pipe: %w", err)
-		}
+// outputPipes makes the pipes of a run's stdout and stderr. With a
+// caller's stdout file, outW is the run's own copy of it and outR nil:
+// nothing is collected.
+func outputPipes(stdout *os.File) (outR, outW, errR, errW *os.File, err error) {
+	if stdout != nil {
+		outW, err = ownCopy(stdout, "stdout")
+	} else {
+		outR, outW, err = os.Pipe()
+	}
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("stdout: %w", err)
 	}
 	if errR, errW, err = os.Pipe(); err != nil {
-		if withStdout {
+		outW.Close()
+		if outR != nil {
 			outR.Close()
-			outW.Close()
 		}
 		return nil, nil, nil, nil, fmt.Errorf("stderr pipe: %w", err)
 	}

@@ -300,7 +300,7 @@ func TestJoinedClosedFile(t *testing.T) {
 	r.Close()
 	cmd := shCmd("cat", testLimits)
 	cmd.StdinFile = r
-	if _, err := box.Run(context.Background(), cmd); err == nil || !strings.Contains(err.Error(), "stdio file") {
+	if _, err := box.Run(context.Background(), cmd); err == nil || !strings.Contains(err.Error(), "stdin file") {
 		t.Fatalf("Run with a closed stdin file: err %v", err)
 	}
 	w.Close()

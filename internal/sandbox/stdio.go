@@ -11,12 +11,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// stdinFile makes the program's standard input: the caller's StdinFile,
-// /dev/null, a memfd holding the whole input, or a pipe fed from
-// cmd.StdinReader. done releases it (never the caller's file).
+// stdinFile makes the program's standard input: a copy of the caller's
+// StdinFile, /dev/null, a memfd holding the whole input, or a pipe fed
+// from cmd.StdinReader. done releases it (never the caller's file).
 func stdinFile(cmd Cmd) (f *os.File, done func(), err error) {
 	if cmd.StdinFile != nil {
-		return cmd.StdinFile, func() {}, nil
+		f, err := ownCopy(cmd.StdinFile, "stdin")
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, func() { f.Close() }, nil
 	}
 	if cmd.StdinReader != nil {
 		r, w, err := os.Pipe()
@@ -53,38 +57,41 @@ func stdinFile(cmd Cmd) (f *os.File, done func(), err error) {
 	return f, func() { f.Close() }, nil
 }
 
-// programFiles are the program's fds 0, 1 and 2, sent to the box's init,
-// which installs them in the program and closes its own copies once the
-// run is over (every process of the box killed). A caller's StdinFile or
-// StdoutFile goes in as it is: two runs in two boxes joined by kernel
-// pipes talk with nothing in between. Each pipe end is then held by the
-// program (and whatever it forked), the box's init, and the caller: once
-// the run has returned, its processes are dead, the init closes its copy
-// as it finishes the run, and the caller's Close leaves the other side
-// EOF to read or EPIPE (SIGPIPE) to write.
-func (r *boxRun) programFiles() []uintptr {
-	out := r.cmd.StdoutFile
-	if out == nil {
-		out = r.outW
+// ownCopy is a run's own copy of a caller's stdio file, in blocking mode
+// as a program expects its stdio (the mode belongs to the open file,
+// shared with the caller's copy and the program). The copy, not the
+// caller's number, goes to the box: a file the caller closes, early or
+// not, can never send the box another file that took its number.
+//
+// The box's init installs the copy as the program's fd 0 or 1 and closes
+// its own once the run is over; the run closes this one before Run
+// returns. Each pipe end is then held by the program (and whatever it
+// forked) until the run ends, and by the caller until it closes its
+// copy: two runs in two boxes joined by kernel pipes talk with nothing in
+// between, and once one has ended and the caller closed its files, the
+// other reads EOF, or writes into EPIPE (SIGPIPE).
+func ownCopy(f *os.File, name string) (*os.File, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return nil, fmt.Errorf("the caller's %s file: %w", name, err)
 	}
-	// Fd puts the file in blocking mode, as a program expects its stdio:
-	// the mode belongs to the open file, shared with the program.
-	return []uintptr{r.stdin.Fd(), out.Fd(), r.errW.Fd()}
-}
-
-// callerFilesOpen checks that the caller's stdin and stdout files are
-// open, to fail such a run with a clear error: a closed file has no
-// number left to send to the box.
-func callerFilesOpen(cmd Cmd) error {
-	for _, f := range []*os.File{cmd.StdinFile, cmd.StdoutFile} {
-		if f == nil {
-			continue
+	fd := -1
+	var dupErr error
+	err = rc.Control(func(raw uintptr) {
+		if fd, dupErr = unix.FcntlInt(raw, unix.F_DUPFD_CLOEXEC, 0); dupErr == nil {
+			dupErr = unix.SetNonblock(fd, false)
 		}
-		if _, err := f.Stat(); err != nil {
-			return fmt.Errorf("the run's stdio file: %w", err)
-		}
+	})
+	if err == nil {
+		err = dupErr
 	}
-	return nil
+	if err != nil {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+		return nil, fmt.Errorf("the caller's %s file: %w", name, err)
+	}
+	return os.NewFile(uintptr(fd), name), nil
 }
 
 // signaller forwards signals to a running program through a pidfd, so a
