@@ -91,9 +91,9 @@ type RunSpec struct {
 	// are not used. StdoutFile, when not nil, is its standard output
 	// itself: nothing of it is collected or counted (the reader on the
 	// other end bounds it by reading or not); stderr is collected as
-	// usual. The run does not close them; the caller closes its copies
-	// once both runs have started, so that one side's end is the other's
-	// EOF or EPIPE.
+	// usual. The run does not close them (it sends the box copies of its
+	// own); the caller gives each to one run and closes it once that run
+	// has returned, so that one side's end is the other's EOF or EPIPE.
 	StdinFile, StdoutFile *os.File
 }
 

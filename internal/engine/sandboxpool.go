@@ -57,9 +57,22 @@ func (b sandboxBox) ReadFile(path string, max int64) ([]byte, error) {
 func (b sandboxBox) Release() { b.b.Release() }
 
 func (b sandboxBox) Run(ctx context.Context, spec RunSpec) (RunResult, error) {
+	r, err := b.b.Run(ctx, sandboxCmd(spec))
+	return RunResult{
+		ExitCode: r.ExitCode, Signal: r.Signal, Limit: limitReached(r.Limit),
+		Stdout: r.Stdout, Stderr: r.Stderr, Output: r.Output,
+		StdoutTruncated: r.StdoutTruncated, StderrTruncated: r.StderrTruncated,
+		CPUTime: r.CPUTime, WallTime: r.WallTime, Memory: int64(r.Memory), SetupTime: r.SetupTime,
+	}, err
+}
+
+// sandboxCmd is the sandbox's command of a run. The stdio files go in as
+// they are: the sandbox installs them in the program itself.
+func sandboxCmd(spec RunSpec) sandbox.Cmd {
 	cmd := sandbox.Cmd{
 		Args: spec.Args, Env: spec.Env, Stdin: spec.Stdin, StdinReader: spec.StdinReader,
 		Signals: spec.Signals, Limits: sandboxLimits(spec.Limits),
+		StdinFile: spec.StdinFile, StdoutFile: spec.StdoutFile,
 	}
 	if on := spec.OnOutput; on != nil {
 		cmd.OnOutput = func(s sandbox.Stream, data []byte) {
@@ -70,13 +83,7 @@ func (b sandboxBox) Run(ctx context.Context, spec RunSpec) (RunResult, error) {
 			on(StreamStdout, data)
 		}
 	}
-	r, err := b.b.Run(ctx, cmd)
-	return RunResult{
-		ExitCode: r.ExitCode, Signal: r.Signal, Limit: limitReached(r.Limit),
-		Stdout: r.Stdout, Stderr: r.Stderr, Output: r.Output,
-		StdoutTruncated: r.StdoutTruncated, StderrTruncated: r.StderrTruncated,
-		CPUTime: r.CPUTime, WallTime: r.WallTime, Memory: int64(r.Memory), SetupTime: r.SetupTime,
-	}, err
+	return cmd
 }
 
 // limitReached names the sandbox's limit in the engine's words.

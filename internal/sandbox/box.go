@@ -79,6 +79,17 @@ type Cmd struct {
 	// Signals are delivered to the program's main process while it runs.
 	Signals <-chan syscall.Signal
 	Limits  Limits
+	// StdinFile, when not nil, is installed as the program's standard
+	// input itself, in place of Stdin and StdinReader: typically the read
+	// end of a pipe another run, in another box, writes to. StdoutFile,
+	// when not nil, is installed as its standard output: nothing of it is
+	// collected nor counted against the output limit (whoever reads the
+	// other end bounds it); stderr is collected as usual. The program gets
+	// them in blocking mode. Run takes copies of its own as it starts and
+	// does not close the caller's: the caller closes each once the run it
+	// was given to has returned, so that one side's end is the other's EOF
+	// or EPIPE (see ownCopy).
+	StdinFile, StdoutFile *os.File
 }
 
 // LimitKind names the limit that ended a run.
@@ -151,6 +162,8 @@ type boxRun struct {
 	hit       chan LimitKind // the limits the run reached as it went
 	stdin     *os.File
 	stdinDone func()
+	// outW is the write end of the stdout pipe the run collects, or the
+	// run's own copy of cmd.StdoutFile.
 	outW      *os.File
 	errW      *os.File
 	out       *outputs
@@ -172,7 +185,7 @@ func (r *boxRun) setup(ctx context.Context) error {
 	if r.stdin, r.stdinDone, err = stdinFile(r.cmd); err != nil {
 		return fmt.Errorf("stdin: %w", err)
 	}
-	outR, outW, errR, errW, err := outputPipes()
+	outR, outW, errR, errW, err := outputPipes(r.cmd.StdoutFile)
 	if err != nil {
 		r.stdinDone()
 		return err
@@ -181,7 +194,9 @@ func (r *boxRun) setup(ctx context.Context) error {
 	r.ctx, r.cancel = context.WithTimeout(ctx, r.lim.WallTime)
 	r.hit = make(chan LimitKind, 3)
 	r.out = &outputs{limit: r.lim.Output, onOverflow: func() { r.stop(LimitOutput) }, onOutput: r.cmd.OnOutput}
-	r.stdout = r.out.collect(outR, Stdout, r.b.chunks[0])
+	if outR != nil {
+		r.stdout = r.out.collect(outR, Stdout, r.b.chunks[0])
+	}
 	r.stderr = r.out.collect(errR, Stderr, r.b.chunks[1])
 	r.watchDone = make(chan struct{})
 	go r.watch()
@@ -276,7 +291,9 @@ func (r *boxRun) started(pid int) error {
 func (r *boxRun) finish(ctx context.Context, res runner.Result) (Result, error) {
 	memory, sockets := peakMemory(r.acct, res, r.lim)
 	out := Result{CPUTime: r.acct.cpuTime(), Memory: memory, WallTime: res.RunningTime, SetupTime: res.SetUpTime}
-	out.Stdout, out.StdoutTruncated = r.stdout.finish()
+	if r.stdout != nil {
+		out.Stdout, out.StdoutTruncated = r.stdout.finish()
+	}
 	out.Stderr, out.StderrTruncated = r.stderr.finish()
 	out.Output = r.out.combined
 	select {
@@ -318,14 +335,23 @@ func exitOf(res runner.Result) (code int, sig syscall.Signal) {
 	return 128 + res.ExitStatus, syscall.Signal(res.ExitStatus)
 }
 
-// outputPipes makes the pipes of a run's stdout and stderr.
-func outputPipes() (outR, outW, errR, errW *os.File, err error) {
-	if outR, outW, err = os.Pipe(); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("stdout pipe: %w", err)
+// outputPipes makes the pipes of a run's stdout and stderr. With a
+// caller's stdout file, outW is the run's own copy of it and outR nil:
+// nothing is collected.
+func outputPipes(stdout *os.File) (outR, outW, errR, errW *os.File, err error) {
+	if stdout != nil {
+		outW, err = ownCopy(stdout, "stdout")
+	} else {
+		outR, outW, err = os.Pipe()
+	}
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("stdout: %w", err)
 	}
 	if errR, errW, err = os.Pipe(); err != nil {
-		outR.Close()
 		outW.Close()
+		if outR != nil {
+			outR.Close()
+		}
 		return nil, nil, nil, nil, fmt.Errorf("stderr pipe: %w", err)
 	}
 	return outR, outW, errR, errW, nil

@@ -11,9 +11,17 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// stdinFile makes the program's standard input: /dev/null, a memfd holding
-// the whole input, or a pipe fed from cmd.StdinReader. done releases it.
+// stdinFile makes the program's standard input: a copy of the caller's
+// StdinFile, /dev/null, a memfd holding the whole input, or a pipe fed
+// from cmd.StdinReader. done releases it (never the caller's file).
 func stdinFile(cmd Cmd) (f *os.File, done func(), err error) {
+	if cmd.StdinFile != nil {
+		f, err := ownCopy(cmd.StdinFile, "stdin")
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, func() { f.Close() }, nil
+	}
 	if cmd.StdinReader != nil {
 		r, w, err := os.Pipe()
 		if err != nil {
@@ -47,6 +55,43 @@ func stdinFile(cmd Cmd) (f *os.File, done func(), err error) {
 		return nil, nil, err
 	}
 	return f, func() { f.Close() }, nil
+}
+
+// ownCopy is a run's own copy of a caller's stdio file, in blocking mode
+// as a program expects its stdio (the mode belongs to the open file,
+// shared with the caller's copy and the program). The copy, not the
+// caller's number, goes to the box: a file the caller closes, early or
+// not, can never send the box another file that took its number.
+//
+// The box's init installs the copy as the program's fd 0 or 1 and closes
+// its own once the run is over; the run closes this one before Run
+// returns. Each pipe end is then held by the program (and whatever it
+// forked) until the run ends, and by the caller until it closes its
+// copy: two runs in two boxes joined by kernel pipes talk with nothing in
+// between, and once one has ended and the caller closed its files, the
+// other reads EOF, or writes into EPIPE (SIGPIPE).
+func ownCopy(f *os.File, name string) (*os.File, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return nil, fmt.Errorf("the caller's %s file: %w", name, err)
+	}
+	fd := -1
+	var dupErr error
+	err = rc.Control(func(raw uintptr) {
+		if fd, dupErr = unix.FcntlInt(raw, unix.F_DUPFD_CLOEXEC, 0); dupErr == nil {
+			dupErr = unix.SetNonblock(fd, false)
+		}
+	})
+	if err == nil {
+		err = dupErr
+	}
+	if err != nil {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+		return nil, fmt.Errorf("the caller's %s file: %w", name, err)
+	}
+	return os.NewFile(uintptr(fd), name), nil
 }
 
 // signaller forwards signals to a running program through a pidfd, so a
