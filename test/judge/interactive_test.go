@@ -87,7 +87,12 @@ func TestJudgeInteractiveVerdicts(t *testing.T) {
 		{"too many guesses", linear, "guess", "100 90\n", "WA", "16 guesses and not found", 0},
 		{"out of range", `ask(n + 1); return 0;`, "guess", "100 5\n", "WA", "outside [1, 100]", 0},
 		{"presentation error", `std::printf("banana\n"); std::fflush(stdout); ask(1); return 0;`, "guess", "100 5\n", "PE", "expected an integer", 0},
+		// The submission crashes while the interactor waits for it: its
+		// crash, not the interactor's "stopped" that follows from it.
 		{"crash", `ask(1); return 3;`, "guess", "100 5\n", "RE", "", 0},
+		// The interactor rejects a guess and ends; the submission then
+		// reads the end of its input and crashes: the rejection came first.
+		{"crash after rejection", `std::printf("%lld\n", n + 1); std::fflush(stdout); char r[8]; if (std::scanf("%7s", r) != 1) return 3; return 0;`, "guess", "100 5\n", "WA", "outside [1, 100]", 0},
 		{"stops reading and exits", `return 0;`, "guess", "100 5\n", "WA", "the submission stopped after 0 guesses", 0},
 		{"stops reading and hangs", `for (;;) pause();`, "guess", "100 5\n", "TLE", "", 0},
 		{"time limit", `for (volatile long i = 0;; i++) {}`, "guess", "100 5\n", "TLE", "", 0},
