@@ -77,6 +77,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzExecuteRequest -fuzztime=$(FUZZTIME) ./internal/api/
 	$(GO) test -run='^$$' -fuzz=FuzzV2ExecuteRequest -fuzztime=$(FUZZTIME) ./internal/api/
 	$(GO) test -run='^$$' -fuzz=FuzzStringEncoder -fuzztime=$(FUZZTIME) ./internal/api/
+	$(GO) test -run='^$$' -fuzz=FuzzCompare -fuzztime=$(FUZZTIME) ./internal/judge/
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) -timeout=$(TEST_TIMEOUT) ./test/bench/ $(BENCHARGS)
