@@ -17,10 +17,12 @@ import (
 //     run it (IE): a submission that stops talking is TLE, whatever the
 //     interactor made of its silence;
 //  2. the interactor's own failure (a limit, a signal, the sandbox): IE;
-//  3. the interactor's verdict when it is not AC: a submission that
+//  3. the submission's RE or SG when it ended first by itself (not by
+//     SIGPIPE): the interactor's complaint, e.g. of a missing answer, is
+//     then only the echo of the crash;
+//  4. the interactor's verdict when it is not AC: a submission that
 //     crashed after it was rejected (by SIGPIPE, say) is judged by the
 //     rejection;
-//  4. the submission's RE or SG;
 //  5. the checker's verdict, when there is one; else the interactor's AC
 //     and points.
 func (j *judging) interactive(ctx context.Context, i int) (TestResult, time.Duration, error) {
@@ -29,7 +31,7 @@ func (j *judging) interactive(ctx context.Context, i int) (TestResult, time.Dura
 	if err != nil {
 		return TestResult{}, 0, err
 	}
-	sub, inter, err := j.talk(ctx, sb, ib, i)
+	sub, inter, subFirst, err := j.talk(ctx, sb, ib, i)
 	var tout []byte
 	if err == nil && j.jp.checker != nil && (inter.Status == StatusOK || inter.Status == StatusRuntimeError) && sub.Status == StatusOK {
 		// Read before the box is given back; the interactor is dead.
@@ -51,7 +53,12 @@ func (j *judging) interactive(ctx context.Context, i int) (TestResult, time.Dura
 		return r, cpu, nil
 	}
 	verdict := r.Verdict
+	crashedFirst := verdict != judge.Accepted && subFirst && sub.Signal != "SIGPIPE"
 	j.readHelper("interactor", j.job.Interactor.Protocol, inter, t.Points, &r)
+	if crashedFirst {
+		r.Verdict, r.Points = verdict, 0
+		return r, cpu, nil
+	}
 	if r.Verdict != judge.Accepted || verdict != judge.Accepted {
 		if r.Verdict == judge.Accepted {
 			r.Verdict, r.Points = verdict, 0
@@ -68,41 +75,48 @@ func (j *judging) interactive(ctx context.Context, i int) (TestResult, time.Dura
 // talk runs the submission in sb and the interactor in ib joined by two
 // pipes. Each run's ends are closed here as soon as that run has ended,
 // so the other side reads EOF or writes into EPIPE instead of waiting for
-// its wall limit. The error is only ctx's.
-func (j *judging) talk(ctx context.Context, sb, ib Box, i int) (sub, inter *StageResult, err error) {
+// its wall limit. subFirst tells that the submission's run returned
+// before the interactor's. The error is only ctx's.
+func (j *judging) talk(ctx context.Context, sb, ib Box, i int) (sub, inter *StageResult, subFirst bool, err error) {
 	t := &j.job.Tests[i]
 	toSubR, toSubW, err := os.Pipe() // interactor's stdout → submission's stdin
 	if err != nil {
-		return j.noPipe(err)
+		sub, inter = j.noPipe(err)
+		return sub, inter, false, nil
 	}
 	toInterR, toInterW, err := os.Pipe() // submission's stdout → interactor's stdin
 	if err != nil {
 		toSubR.Close()
 		toSubW.Close()
-		return j.noPipe(err)
+		sub, inter = j.noPipe(err)
+		return sub, inter, false, nil
 	}
 	files := []BoxFile{{Name: "input.txt", Content: t.Stdin}, {Name: "answer.txt", Content: t.ExpectedOutput}}
 	var ierr error
+	var interEnd time.Time
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer toInterR.Close()
 		defer toSubW.Close()
 		inter, ierr = j.runHelperIn(ctx, ib, j.jp.interactor, files, interactorFiles, RunSpec{StdinFile: toInterR, StdoutFile: toSubW})
+		interEnd = time.Now()
 	}()
 	sub, err = j.runSubmission(ctx, sb, i, RunSpec{StdinFile: toSubR, StdoutFile: toInterW})
+	subEnd := time.Now()
 	toSubR.Close()
 	toInterW.Close()
 	<-done
+	subFirst = subEnd.Before(interEnd)
 	if err == nil {
 		err = ierr
 	}
-	return sub, inter, err
+	return sub, inter, subFirst, err
 }
 
 // noPipe is talk's outcome when the server is out of descriptors.
-func (j *judging) noPipe(err error) (sub, inter *StageResult, _ error) {
+func (j *judging) noPipe(err error) (sub, inter *StageResult) {
 	j.e.log.Error("make a pipe", "err", err)
 	s := &StageResult{Status: StatusInternalError, Message: "the engine could not join the submission and the interactor"}
-	return s, s, nil
+	return s, s
 }
