@@ -13,12 +13,11 @@ import (
 // order; with one, a test starts on a borrowed slot whenever the lender
 // gives one, else on the judge's own slot, still in test order.
 //
-// StopOnFirstFailure: once a test is not accepted, no test after it is
-// started; those are SKIPPED. Tests already running (on borrowed slots)
-// finish and are reported as they ended; the status is the first verdict
-// other than AC in test order, so it never depends on which test ended
-// first. Run one at a time, exactly the tests after the first failure are
-// SKIPPED. OnTest is called for every test, the skipped ones last.
+// StopOnFirstFailure runs the tests one at a time, in order, and once a
+// test is not accepted every test after it is SKIPPED: exactly those,
+// whatever the timing, and OnTest never tells of a test the result then
+// calls skipped. (Tests on borrowed slots could have run past the
+// failure.) OnTest is called for every test, the skipped ones last.
 func (e *Local) Judge(ctx context.Context, job JudgeJob) (*JudgeResult, error) {
 	jp, err := e.planJudge(job)
 	if err != nil {
@@ -130,6 +129,9 @@ func (j *judging) failAll(role string, stage *StageResult) {
 // gives them; it returns once every test it started has ended.
 func (j *judging) runTests(ctx context.Context) error {
 	lender, _ := LenderFrom(ctx)
+	if j.job.StopOnFirstFailure {
+		lender = nil
+	}
 	var wg sync.WaitGroup
 	for i := range j.job.Tests {
 		if ctx.Err() != nil || !j.mayStart(i) {
