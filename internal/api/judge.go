@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/coderacer/coderacer/internal/admission"
 	"github.com/coderacer/coderacer/internal/engine"
 )
 
@@ -123,8 +124,14 @@ func (s *server) judge(ctx context.Context, j engine.Judger, dialect string, job
 // server's maximum is named where the request set it.
 func (s *server) judgeError(ctx context.Context, err error, p judgeParsed) (int, string) {
 	var limErr *engine.LimitError
-	if errors.As(err, &limErr) {
+	switch {
+	case errors.As(err, &limErr):
 		return http.StatusBadRequest, judgeLimitMessage(limErr, p)
+	case errors.Is(err, engine.ErrInteractiveUnavailable):
+		// What this server cannot do, not what the request did wrong.
+		return http.StatusNotImplemented, err.Error()
+	case errors.Is(err, admission.ErrCannotJudge):
+		return http.StatusNotImplemented, errNoJudge
 	}
 	return s.executeError(ctx, err, p.clamped)
 }

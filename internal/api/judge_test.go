@@ -233,6 +233,8 @@ func TestJudgeErrors(t *testing.T) {
 		{"language", &admission.LanguageError{Language: "c"}, 403, `this API key may not use language "c"`, ""},
 		{"quota", &admission.QuotaError{RetryAfter: 2500 * time.Millisecond}, 429, "", "3"},
 		{"busy", engine.ErrQueueFull, 503, "server busy: execution queue is full, retry later", "1"},
+		{"one sandbox", engine.ErrInteractiveUnavailable, 501, engine.ErrInteractiveUnavailable.Error(), ""},
+		{"gate without judge", admission.ErrCannotJudge, 501, errNoJudge, ""},
 		{"internal", errors.New("boom"), 500, "internal error", ""},
 		{"nil", nil, 500, "internal error", ""},
 	}
