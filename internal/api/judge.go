@@ -153,17 +153,7 @@ func judgeLimitMessage(e *engine.LimitError, p judgeParsed) string {
 
 // holdJudgeResult is holdResult for a judge result.
 func (s *server) holdJudgeResult(res *engine.JudgeResult) (func(), bool) {
-	n := judgeResultBytes(res)
-	if n < smallResult {
-		return func() {}, true
-	}
-	if !s.responses.reserve(n) {
-		return nil, false
-	}
-	return func() {
-		s.responses.release(n)
-		s.freed.soon()
-	}, true
+	return s.holdBytes(judgeResultBytes(res))
 }
 
 // judgeResultBytes is the memory a judge result's output holds.

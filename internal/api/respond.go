@@ -52,7 +52,11 @@ const smallResult = 64 << 10
 // written. It returns the release function, or false when the response
 // memory is full.
 func (s *server) holdResult(res *engine.Result) (func(), bool) {
-	n := resultBytes(res)
+	return s.holdBytes(resultBytes(res))
+}
+
+// holdBytes reserves n bytes of the response memory, as holdResult.
+func (s *server) holdBytes(n int64) (func(), bool) {
 	if n < smallResult {
 		return func() {}, true
 	}
