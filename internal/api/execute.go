@@ -13,6 +13,7 @@ import (
 
 	"github.com/coderacer/coderacer/internal/admission"
 	"github.com/coderacer/coderacer/internal/engine"
+	"github.com/coderacer/coderacer/internal/langs"
 )
 
 // errNoResult stands for an executor that broke its contract by returning
@@ -43,7 +44,10 @@ func (s *server) executeError(ctx context.Context, err error, clamped clampedLim
 	var fileErr *engine.FileError
 	var langErr *admission.LanguageError
 	var quotaErr *admission.QuotaError
+	var optErr *langs.OptionError
 	switch {
+	case errors.As(err, &optErr):
+		return http.StatusBadRequest, optErr.Error()
 	case errors.As(err, &notFound):
 		return http.StatusBadRequest, notFound.Error()
 	case errors.Is(err, engine.ErrRuntimeNotFound):

@@ -36,6 +36,8 @@ type judgeRequest struct {
 	Limits        *limitsRequest    `json:"limits"`
 	CompileLimits *limitsRequest    `json:"compileLimits"`
 	Network       bool              `json:"network"`
+	// CompilerOptions: execute's.
+	CompilerOptions []string `json:"compilerOptions"`
 
 	Tests              []json.RawMessage `json:"tests"`
 	Compare            *compareRequest   `json:"compare"`
@@ -103,7 +105,8 @@ func (s *server) parseJudge(body []byte) (judgeParsed, error) {
 	job, clamped, err := s.submission(&executeRequest{
 		Language: req.Language, Entrypoint: req.Entrypoint, Files: req.Files, Args: req.Args,
 		Limits: req.Limits, CompileLimits: req.CompileLimits, Network: req.Network,
-	})
+		CompilerOptions: req.CompilerOptions,
+	}, 0)
 	if err != nil {
 		return judgeParsed{}, err
 	}
@@ -120,8 +123,9 @@ func (s *server) parseJudge(body []byte) (judgeParsed, error) {
 	return p, nil
 }
 
-// submission checks the submission's fields as execute does (parseJob).
-func (s *server) submission(req *executeRequest) (engine.Job, clampedLimits, error) {
+// submission checks the submission's fields, for execute (parseJob, which
+// adds the stdin of stdinLen bytes) and judge.
+func (s *server) submission(req *executeRequest, stdinLen int) (engine.Job, clampedLimits, error) {
 	if err := req.checkRequired(s.opts.MaxFiles); err != nil {
 		return engine.Job{}, nil, err
 	}
@@ -132,7 +136,10 @@ func (s *server) submission(req *executeRequest) (engine.Job, clampedLimits, err
 	if err := engine.ValidateFiles(files, *req.Entrypoint, s.opts.MaxFiles); err != nil {
 		return engine.Job{}, nil, &requestError{msg: err.Error()}
 	}
-	if err := s.checkInput(req.Args, 0); err != nil {
+	if err := s.checkInput(req.Args, stdinLen); err != nil {
+		return engine.Job{}, nil, err
+	}
+	if err := checkCompilerOptions(req.CompilerOptions); err != nil {
 		return engine.Job{}, nil, err
 	}
 	run, compile, clamped, err := req.limits()
@@ -141,7 +148,7 @@ func (s *server) submission(req *executeRequest) (engine.Job, clampedLimits, err
 	}
 	return engine.Job{
 		Language: *req.Language, Entrypoint: *req.Entrypoint, Files: files, Args: req.Args,
-		RunLimits: run, CompileLimits: compile, Network: req.Network,
+		RunLimits: run, CompileLimits: compile, Network: req.Network, CompilerOptions: req.CompilerOptions,
 	}, clamped, nil
 }
 
@@ -400,4 +407,25 @@ func judgeJSONError(err error, prefix string) error {
 		return badRequest("%s must be a number within the range of a double", joinField(prefix, typ.Field))
 	}
 	return jsonError(err, prefix)
+}
+
+// The bounds of compilerOptions: the allow-lists are short, and the
+// engine names an option outside them.
+const (
+	maxCompilerOptions     = 32
+	maxCompilerOptionBytes = 256
+)
+
+// checkCompilerOptions refuses what no allow-list could hold, before the
+// engine looks them up.
+func checkCompilerOptions(options []string) error {
+	if len(options) > maxCompilerOptions {
+		return badRequest("compilerOptions has %d options; at most %d", len(options), maxCompilerOptions)
+	}
+	for i, o := range options {
+		if len(o) > maxCompilerOptionBytes || !strings.HasPrefix(o, "-") {
+			return badRequest("compilerOptions[%d] must be a flag starting with - of at most %d bytes", i, maxCompilerOptionBytes)
+		}
+	}
+	return nil
 }

@@ -25,6 +25,8 @@ type executeRequest struct {
 	CompileLimits *limitsRequest    `json:"compileLimits"`
 	// Network asks for outbound network access; null and absent are false.
 	Network bool `json:"network"`
+	// CompilerOptions are flags from the runtime's allow-list.
+	CompilerOptions []string `json:"compilerOptions"`
 }
 
 type fileRequest struct {
@@ -116,6 +118,9 @@ type runtimeResponse struct {
 	Version  string   `json:"version"`
 	Aliases  []string `json:"aliases"`
 	Compiled bool     `json:"compiled"`
+	// CompilerOptions lists the flags compilerOptions may hold; absent
+	// when the runtime takes none.
+	CompilerOptions []string `json:"compilerOptions,omitempty"`
 }
 
 func (s *server) handleExecute(w http.ResponseWriter, r *http.Request) {
@@ -177,38 +182,13 @@ func (s *server) parseJob(body []byte) (engine.Job, clampedLimits, error) {
 		return engine.Job{}, nil, badRequest("request body must be a JSON object, not null")
 	}
 
-	if err := req.checkRequired(s.opts.MaxFiles); err != nil {
-		return engine.Job{}, nil, err
-	}
-	files, err := v1Files(req.Files)
-	if err != nil {
-		return engine.Job{}, nil, err
-	}
-	if err := engine.ValidateFiles(files, *req.Entrypoint, s.opts.MaxFiles); err != nil {
-		return engine.Job{}, nil, &requestError{msg: err.Error()}
-	}
-
 	stdinLen := 0
 	if req.Stdin != nil {
 		stdinLen = len(*req.Stdin)
 	}
-	if err := s.checkInput(req.Args, stdinLen); err != nil {
-		return engine.Job{}, nil, err
-	}
-
-	run, compile, clamped, err := req.limits()
+	job, clamped, err := s.submission(&req, stdinLen)
 	if err != nil {
 		return engine.Job{}, nil, err
-	}
-
-	job := engine.Job{
-		Language:      *req.Language,
-		Entrypoint:    *req.Entrypoint,
-		Files:         files,
-		Args:          req.Args,
-		RunLimits:     run,
-		CompileLimits: compile,
-		Network:       req.Network,
 	}
 	if req.Stdin != nil {
 		job.Stdin = []byte(*req.Stdin)
@@ -390,6 +370,8 @@ func (s *server) handleRuntimes(w http.ResponseWriter, r *http.Request) {
 			Version:  rt.Version,
 			Aliases:  aliases,
 			Compiled: rt.Compiled,
+
+			CompilerOptions: rt.CompilerOptions,
 		})
 	}
 	slices.SortStableFunc(out, func(a, b runtimeResponse) int {

@@ -18,6 +18,7 @@ type plan struct {
 	entry   string
 	run     Limits
 	compile Limits
+	options []string // compiler options, from the runtime's allow-list
 }
 
 // Execute runs a job: files into a fresh box, the compile stage if the
@@ -56,6 +57,10 @@ func (e *Local) plan(job Job) (*plan, error) {
 	if err := ValidateFiles(job.Files, p.entry, e.cfg.MaxFiles); err != nil {
 		return nil, err
 	}
+	if err := rt.CheckOptions(job.CompilerOptions); err != nil {
+		return nil, err
+	}
+	p.options = job.CompilerOptions
 	var err error
 	if p.run, err = e.cfg.Run.Resolve(StageRun, job.RunLimits, overrides(rt.Limits.Run)); err != nil {
 		return nil, err
@@ -156,7 +161,7 @@ func (e *Local) prepare(box Box, p *plan, job Job) (workspace, error) {
 		files[i] = BoxFile{Name: f.Name, Content: f.Content}
 	}
 	if p.rt.Compiled() {
-		w.compileArgs = p.rt.CompileArgs(p.entry, w.names)
+		w.compileArgs = p.rt.CompileArgs(p.entry, w.names, p.options)
 		if w.cacheable {
 			w.key = compileKey(p.rt.Language, p.version, w.compileArgs, w.env, p.compile, job.Files)
 			var artifact []byte

@@ -31,6 +31,8 @@ type RuntimeInfo struct {
 	Compiled bool
 	// Entrypoint is the usual name of the main file, e.g. Main.java.
 	Entrypoint string
+	// CompilerOptions are the flags a request may add (the allow-list).
+	CompilerOptions []string
 }
 
 // File is one source file of a job. Name is relative to the work directory.
@@ -55,6 +57,9 @@ type Job struct {
 	// Network asks for a box with outbound network access (the server
 	// must enable it; ErrNetworkDisabled otherwise).
 	Network bool
+	// CompilerOptions are added to the compile command; each must be in
+	// the runtime's allow-list (*langs.OptionError otherwise).
+	CompilerOptions []string
 }
 
 // Status is the outcome of a stage or of a whole job.

@@ -65,7 +65,7 @@ func (e *Local) build(ctx context.Context, pr *program) (*StageResult, error) {
 	if !rt.Compiled() {
 		return nil, nil
 	}
-	args := rt.CompileArgs(pr.plan.entry, pr.names)
+	args := rt.CompileArgs(pr.plan.entry, pr.names, pr.plan.options)
 	// A compile with network could observe what the key does not hold.
 	cacheable := !pr.network && e.cfg.Cache.enabled()
 	var key cacheKey

@@ -106,7 +106,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	}
 	for _, rt := range cfg.Catalog.All() {
 		if v, ok := e.available[rt]; ok {
-			e.runtimes = append(e.runtimes, RuntimeInfo{Language: rt.Language, Version: v, Aliases: rt.Aliases, Compiled: rt.Compiled(), Entrypoint: rt.Entrypoint})
+			e.runtimes = append(e.runtimes, RuntimeInfo{Language: rt.Language, Version: v, Aliases: rt.Aliases, Compiled: rt.Compiled(), Entrypoint: rt.Entrypoint, CompilerOptions: rt.CompilerOptions})
 		}
 	}
 	return e, nil

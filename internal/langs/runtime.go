@@ -37,6 +37,10 @@ type Runtime struct {
 		Pattern string   `json:"pattern"`
 	} `json:"version"`
 	Compile []string `json:"compile"`
+	// CompilerOptions are the flags a request may add to the compile
+	// command, exactly as written here; they go where the command holds
+	// the placeholder {options}.
+	CompilerOptions []string `json:"compilerOptions"`
 	// Artifact is the one file the compile stage produces and the run
 	// stage needs (e.g. /w/.coderacer-bin). Declaring it lets the engine
 	// cache compilations: an identical submission skips the compiler.
@@ -85,25 +89,30 @@ func (r *Runtime) ParseVersion(output string) (string, error) {
 }
 
 // CompileArgs expands the compile command for a job's files.
-func (r *Runtime) CompileArgs(entrypoint string, files []string) []string {
-	return r.expand(r.Compile, entrypoint, files)
+func (r *Runtime) CompileArgs(entrypoint string, files, options []string) []string {
+	return r.expand(r.Compile, entrypoint, files, options)
 }
 
 // RunArgs expands the run command and appends the program's arguments.
 func (r *Runtime) RunArgs(entrypoint string, files, args []string) []string {
-	return append(r.expand(r.Run, entrypoint, files), args...)
+	return append(r.expand(r.Run, entrypoint, files, nil), args...)
 }
 
 // expand replaces the placeholders of a command template:
 // {entrypoint} the entrypoint file, {entrypointStem} the same without its
 // extension, {sources} every file with one of the source extensions (the
-// entrypoint first), each as its own argument.
-func (r *Runtime) expand(tmpl []string, entrypoint string, files []string) []string {
+// entrypoint first), each as its own argument, {options} the request's
+// compiler options, each as its own argument.
+func (r *Runtime) expand(tmpl []string, entrypoint string, files, options []string) []string {
 	stem := strings.TrimSuffix(entrypoint, path.Ext(entrypoint))
-	out := make([]string, 0, len(tmpl)+len(files))
+	out := make([]string, 0, len(tmpl)+len(files)+len(options))
 	for _, arg := range tmpl {
-		if arg == "{sources}" {
+		switch arg {
+		case "{sources}":
 			out = append(out, r.sources(entrypoint, files)...)
+			continue
+		case "{options}":
+			out = append(out, options...)
 			continue
 		}
 		arg = strings.ReplaceAll(arg, "{entrypointStem}", stem)
@@ -192,6 +201,7 @@ func Parse(data []byte) (*Runtime, error) {
 	if r.Artifact != "" && (!strings.HasPrefix(r.Artifact, "/w/") || path.Clean(r.Artifact) != r.Artifact || len(r.Compile) == 0) {
 		problems = append(problems, fmt.Sprintf("artifact %q must be a clean path under /w/ of a compiled runtime", r.Artifact))
 	}
+	problems = append(problems, r.checkOptions()...)
 	for _, p := range r.Paths {
 		if !path.IsAbs(p) || path.Clean(p) != p || p == "/" {
 			problems = append(problems, fmt.Sprintf("path %q must be absolute, clean and not /", p))
@@ -261,4 +271,44 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+// checkOptions checks the allow-list of compiler options: flags without
+// white space, and a compile command with one {options} to put them.
+func (r *Runtime) checkOptions() []string {
+	var problems []string
+	if n := slices.Index(r.Compile, "{options}"); len(r.CompilerOptions) > 0 && (n < 0 || slices.Index(r.Compile[n+1:], "{options}") >= 0) {
+		problems = append(problems, "compilerOptions need exactly one {options} in the compile command")
+	}
+	for _, o := range r.CompilerOptions {
+		if !strings.HasPrefix(o, "-") || strings.ContainsAny(o, " \t\n\x00") {
+			problems = append(problems, fmt.Sprintf("compiler option %q must be one flag starting with -", o))
+		}
+	}
+	return problems
+}
+
+// OptionError names a compiler option a request may not use.
+type OptionError struct {
+	Index    int
+	Option   string
+	Language string
+	Allowed  []string
+}
+
+func (e *OptionError) Error() string {
+	if len(e.Allowed) == 0 {
+		return fmt.Sprintf("compilerOptions[%d] %q: %s takes no compiler options", e.Index, e.Option, e.Language)
+	}
+	return fmt.Sprintf("compilerOptions[%d] %q is not allowed for %s (allowed: %s)", e.Index, e.Option, e.Language, strings.Join(e.Allowed, " "))
+}
+
+// CheckOptions refuses the first option that is not in the allow-list.
+func (r *Runtime) CheckOptions(options []string) error {
+	for i, o := range options {
+		if !slices.Contains(r.CompilerOptions, o) {
+			return &OptionError{Index: i, Option: o, Language: r.Language, Allowed: r.CompilerOptions}
+		}
+	}
+	return nil
 }

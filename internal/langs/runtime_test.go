@@ -1,7 +1,9 @@
 package langs
 
 import (
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/coderacer/coderacer/runtimes"
@@ -96,7 +98,7 @@ func TestExpand(t *testing.T) {
 	if got[len(got)-3] != "Main" || got[len(got)-2] != "a b" {
 		t.Errorf("RunArgs = %q", got)
 	}
-	cc := java.CompileArgs("Main.java", files)
+	cc := java.CompileArgs("Main.java", files, nil)
 	if !slices.Contains(cc, "util/Helper.java") || slices.Contains(cc, "data.txt") || slices.Contains(cc, "{sources}") {
 		t.Errorf("CompileArgs = %q", cc)
 	}
@@ -137,6 +139,43 @@ func TestParseRejects(t *testing.T) {
 	for _, b := range bad {
 		if _, err := Parse([]byte(b)); err == nil {
 			t.Errorf("Parse(%s) accepted it", b)
+		}
+	}
+}
+
+func TestCompilerOptions(t *testing.T) {
+	rt, err := Parse([]byte(`{"language": "c", "extension": "c", "entrypoint": "main.c",
+		"version": {"command": ["/usr/bin/gcc"], "pattern": "([0-9]+)"},
+		"compile": ["/usr/bin/gcc", "-O2", "{options}", "-o", "/w/a", "{sources}"],
+		"compilerOptions": ["-O0", "-DONLINE_JUDGE"], "run": ["/w/a"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(rt.CompileArgs("main.c", []string{"main.c"}, []string{"-DONLINE_JUDGE", "-O0"}), " ")
+	if want := "/usr/bin/gcc -O2 -DONLINE_JUDGE -O0 -o /w/a main.c"; got != want {
+		t.Errorf("compile args %q, want %q", got, want)
+	}
+	if got := strings.Join(rt.CompileArgs("main.c", []string{"main.c"}, nil), " "); got != "/usr/bin/gcc -O2 -o /w/a main.c" {
+		t.Errorf("without options: %q", got)
+	}
+	if err := rt.CheckOptions([]string{"-O0", "-DONLINE_JUDGE"}); err != nil {
+		t.Error(err)
+	}
+	var optErr *OptionError
+	if err := rt.CheckOptions([]string{"-O0", "-fplugin=/tmp/x.so"}); !errors.As(err, &optErr) || optErr.Index != 1 ||
+		err.Error() != `compilerOptions[1] "-fplugin=/tmp/x.so" is not allowed for c (allowed: -O0 -DONLINE_JUDGE)` {
+		t.Errorf("a flag outside the list: %v", err)
+	}
+	for _, bad := range []string{
+		`"compile": ["/usr/bin/gcc", "{sources}"], "compilerOptions": ["-O0"]`,
+		`"compile": ["/usr/bin/gcc", "{options}", "{options}"], "compilerOptions": ["-O0"]`,
+		`"compile": ["/usr/bin/gcc", "{options}"], "compilerOptions": ["O0"]`,
+		`"compile": ["/usr/bin/gcc", "{options}"], "compilerOptions": ["-O0 -O3"]`,
+	} {
+		_, err := Parse([]byte(`{"language": "c", "extension": "c", "entrypoint": "main.c",
+			"version": {"command": ["/usr/bin/gcc"], "pattern": "([0-9]+)"}, "run": ["/w/a"], ` + bad + `}`))
+		if err == nil {
+			t.Errorf("%s: accepted", bad)
 		}
 	}
 }
