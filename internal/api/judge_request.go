@@ -341,7 +341,8 @@ func (s *server) judgeTest(raw json.RawMessage, i int, needExpected bool, p *jud
 		return engine.Test{}, judgeJSONError(err, prefix)
 	}
 	t := engine.Test{Name: strconv.Itoa(i + 1), Args: r.Args, Points: 1}
-	if r.Name != nil {
+	if r.Name != nil && *r.Name != "" {
+		// An empty name names nothing: the number stands.
 		t.Name = *r.Name
 	}
 	if r.Stdin != nil {
