@@ -78,6 +78,8 @@ var rowOrder = []struct{ key, figure, target string }{
 	{"ccache", "C hello posted again, cache hit (API / gcc + run)", "≤ 0.5"},
 	{"go", "Go hello, compile + run (API / warm go build + run)", "≤ 1.3"},
 	{"memory", "server memory, idle, pool warm (all its processes)", "≤ 40 MiB"},
+	{"judge", "C++ a+b, 200 tests, lines rule, new submission (judge / g++ + 200 bare runs)", "≤ 1.3"},
+	{"judgechecker", "the same with a testlib checker, wcmp (judge / g++ + 200 bare runs + 200 bare checker runs)", "≤ 1.3"},
 }
 
 // record stores the result of a row; the last run of a benchmark wins.
