@@ -27,6 +27,7 @@ import (
 var (
 	srv     *testserver.Server
 	baseURL string
+	pprof   = flag.String("bench.pprof", "", "serve the server's net/http/pprof on this address (CODERACER_PPROF_ADDR), e.g. 127.0.0.1:6061, to profile it during a run")
 )
 
 // TestMain starts one server (parallelism = the number of CPUs, set
@@ -38,13 +39,14 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	}
 	loadBefore = loadAvg()
-	code := testserver.Main(m, testserver.Options{
-		Name: "bench",
-		Env: map[string]string{
-			"CODERACER_LOG_LEVEL":   "warn",
-			"CODERACER_PARALLELISM": strconv.Itoa(runtime.NumCPU()),
-		},
-	}, func(s *testserver.Server) error {
+	env := map[string]string{
+		"CODERACER_LOG_LEVEL":   "warn",
+		"CODERACER_PARALLELISM": strconv.Itoa(runtime.NumCPU()),
+	}
+	if *pprof != "" {
+		env["CODERACER_PPROF_ADDR"] = *pprof
+	}
+	code := testserver.Main(m, testserver.Options{Name: "bench", Env: env}, func(s *testserver.Server) error {
 		srv, baseURL = s, s.URL
 		return nil
 	})
