@@ -27,6 +27,7 @@ import (
 var (
 	srv     *testserver.Server
 	baseURL string
+	pprof   = flag.String("bench.pprof", "", "serve the server's net/http/pprof on this address (CODERACER_PPROF_ADDR), e.g. 127.0.0.1:6061, to profile it during a run")
 )
 
 // TestMain starts one server (parallelism = the number of CPUs, set
@@ -38,13 +39,14 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	}
 	loadBefore = loadAvg()
-	code := testserver.Main(m, testserver.Options{
-		Name: "bench",
-		Env: map[string]string{
-			"CODERACER_LOG_LEVEL":   "warn",
-			"CODERACER_PARALLELISM": strconv.Itoa(runtime.NumCPU()),
-		},
-	}, func(s *testserver.Server) error {
+	env := map[string]string{
+		"CODERACER_LOG_LEVEL":   "warn",
+		"CODERACER_PARALLELISM": strconv.Itoa(runtime.NumCPU()),
+	}
+	if *pprof != "" {
+		env["CODERACER_PPROF_ADDR"] = *pprof
+	}
+	code := testserver.Main(m, testserver.Options{Name: "bench", Env: env}, func(s *testserver.Server) error {
 		srv, baseURL = s, s.URL
 		return nil
 	})
@@ -78,6 +80,8 @@ var rowOrder = []struct{ key, figure, target string }{
 	{"ccache", "C hello posted again, cache hit (API / gcc + run)", "≤ 0.5"},
 	{"go", "Go hello, compile + run (API / warm go build + run)", "≤ 1.3"},
 	{"memory", "server memory, idle, pool warm (all its processes)", "≤ 40 MiB"},
+	{"judge", "C++ a+b, 200 tests, lines rule, new submission (judge / g++ + 200 bare runs)", "≤ 1.3"},
+	{"judgechecker", "the same with a testlib checker, wcmp (judge / g++ + 200 bare runs + 200 bare checker runs)", "≤ 1.3"},
 }
 
 // record stores the result of a row; the last run of a benchmark wins.
