@@ -54,9 +54,25 @@ type Runtime struct {
 		Run     Limits `json:"run"`
 		Compile Limits `json:"compile"`
 	} `json:"limits"`
+	// Judge0 is the language's id and name in the Judge0 dialect; nil
+	// leaves the runtime out of it.
+	Judge0 *Judge0Language `json:"judge0"`
 
 	versionRE *regexp.Regexp
 }
+
+// Judge0Language is a runtime's entry of Judge0's GET /languages. ID is
+// Judge0's own for a language Judge0 has (clients hard-code them) and one
+// of ours, above MaxJudge0ID, for the others; ids never change. Name may
+// hold {version}, replaced by the installed version.
+type Judge0Language struct {
+	ID   int    `json:"id"`
+	Name string `json:"name"`
+}
+
+// MaxJudge0ID is the highest language id Judge0 itself may use; our own
+// ids are above it.
+const MaxJudge0ID = 999
 
 // Limits are a runtime's overrides of the server defaults; zero keeps the
 // default. Units match the v1 API's limit fields.
@@ -150,6 +166,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		return nil, err
 	}
 	c := &Catalog{byName: make(map[string]*Runtime)}
+	judge0 := make(map[int]string)
 	for _, name := range names {
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -165,6 +182,12 @@ func Load(fsys fs.FS) (*Catalog, error) {
 				return nil, fmt.Errorf("runtime file %s: name %q already used by %s", name, key, other.Language)
 			}
 			c.byName[key] = r
+		}
+		if j := r.Judge0; j != nil {
+			if other, ok := judge0[j.ID]; ok {
+				return nil, fmt.Errorf("runtime file %s: judge0 id %d already used by %s", name, j.ID, other)
+			}
+			judge0[j.ID] = r.Language
 		}
 		c.all = append(c.all, r)
 	}
@@ -202,6 +225,9 @@ func Parse(data []byte) (*Runtime, error) {
 		problems = append(problems, fmt.Sprintf("artifact %q must be a clean path under /w/ of a compiled runtime", r.Artifact))
 	}
 	problems = append(problems, r.checkOptions()...)
+	if j := r.Judge0; j != nil && (j.ID <= 0 || strings.TrimSpace(j.Name) == "") {
+		problems = append(problems, fmt.Sprintf("judge0 needs a positive id and a name (id %d, name %q)", j.ID, j.Name))
+	}
 	for _, p := range r.Paths {
 		if !path.IsAbs(p) || path.Clean(p) != p || p == "/" {
 			problems = append(problems, fmt.Sprintf("path %q must be absolute, clean and not /", p))

@@ -2,9 +2,11 @@ package langs
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/coderacer/coderacer/runtimes"
 )
@@ -177,5 +179,74 @@ func TestCompilerOptions(t *testing.T) {
 		if err == nil {
 			t.Errorf("%s: accepted", bad)
 		}
+	}
+}
+
+// The Judge0 dialect's language ids: Judge0's for the languages it has
+// (clients hard-code them), ours above MaxJudge0ID for the rest, each
+// once (Load refuses a duplicate).
+func TestEmbeddedJudge0IDs(t *testing.T) {
+	c, err := Load(runtimes.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"python3": 71, "c++": 54, "c": 50, "java": 62, "node": 63, "go": 60, "ruby": 72,
+		"php": 68, "rust": 73, "csharp": 51, "kotlin": 78, "typescript": 74, "bash": 46}
+	seen := make(map[int]string)
+	for _, r := range c.All() {
+		if r.Judge0 == nil {
+			t.Errorf("%s has no judge0 entry", r.Language)
+			continue
+		}
+		if other, ok := seen[r.Judge0.ID]; ok {
+			t.Errorf("judge0 id %d of %s already used by %s", r.Judge0.ID, r.Language, other)
+		}
+		seen[r.Judge0.ID] = r.Language
+		if id, ok := want[r.Language]; ok && r.Judge0.ID != id {
+			t.Errorf("%s: judge0 id %d, want Judge0's %d", r.Language, r.Judge0.ID, id)
+		}
+		if r.Judge0.ID > 89 && r.Judge0.ID <= MaxJudge0ID {
+			t.Errorf("%s: judge0 id %d is neither Judge0's (<= 89) nor ours (> %d)", r.Language, r.Judge0.ID, MaxJudge0ID)
+		}
+	}
+	for lang := range want {
+		if _, ok := c.Lookup(lang); !ok {
+			t.Errorf("%s is missing from the catalog", lang)
+		}
+	}
+}
+
+func TestJudge0Validation(t *testing.T) {
+	base := `{"language": "x", "extension": "x", "entrypoint": "main.x", "run": ["/bin/x"],
+		"version": {"command": ["/bin/x"], "pattern": "(.*)"}, "judge0": %s}`
+	for _, tc := range []struct {
+		judge0 string
+		ok     bool
+	}{
+		{`{"id": 71, "name": "X ({version})"}`, true},
+		{`null`, true},
+		{`{"id": 0, "name": "X"}`, false},
+		{`{"id": -3, "name": "X"}`, false},
+		{`{"id": 5, "name": " "}`, false},
+		{`{"id": 5, "name": "X", "extra": 1}`, false},
+		{`{"id": "5", "name": "X"}`, false},
+	} {
+		_, err := Parse([]byte(fmt.Sprintf(base, tc.judge0)))
+		if (err == nil) != tc.ok {
+			t.Errorf("judge0 %s: error %v, want ok=%v", tc.judge0, err, tc.ok)
+		}
+	}
+}
+
+func TestJudge0DuplicateID(t *testing.T) {
+	file := `{"language": %q, "extension": "x", "entrypoint": "main.x", "run": ["/bin/x"],
+		"version": {"command": ["/bin/x"], "pattern": "(.*)"}, "judge0": {"id": 71, "name": "X"}}`
+	fsys := fstest.MapFS{
+		"a.json": {Data: []byte(fmt.Sprintf(file, "a"))},
+		"b.json": {Data: []byte(fmt.Sprintf(file, "b"))},
+	}
+	_, err := Load(fsys)
+	if err == nil || !strings.Contains(err.Error(), "judge0 id 71 already used by a") {
+		t.Fatalf("Load with a duplicate judge0 id: %v", err)
 	}
 }
