@@ -14,8 +14,8 @@ type Language struct {
 }
 
 // LanguageDetail is GET /languages/{id}. Judge0's compile_cmd and
-// run_cmd are shell lines; ours are the runtime's argument lists joined
-// by spaces, shown for information only.
+// run_cmd are shell lines; ours are the runtime's commands for its usual
+// entrypoint, arguments joined by spaces, shown for information only.
 type LanguageDetail struct {
 	ID         int     `json:"id"`
 	Name       string  `json:"name"`
@@ -81,9 +81,11 @@ func (c *Catalog) Detail(id int) (LanguageDetail, bool) {
 		return LanguageDetail{}, false
 	}
 	r := in.Runtime
-	d := LanguageDetail{ID: id, Name: name(in), SourceFile: r.Entrypoint, RunCmd: strings.Join(r.Run, " ")}
+	files := []string{r.Entrypoint}
+	d := LanguageDetail{ID: id, Name: name(in), SourceFile: r.Entrypoint,
+		RunCmd: strings.Join(r.RunArgs(r.Entrypoint, files, nil), " ")}
 	if r.Compiled() {
-		cmd := strings.Join(r.Compile, " ")
+		cmd := strings.Join(r.CompileArgs(r.Entrypoint, files, nil), " ")
 		d.CompileCmd = &cmd
 	}
 	return d, true
