@@ -1,6 +1,7 @@
 package judge0
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -94,4 +95,12 @@ func (c *Catalog) Detail(id int) (LanguageDetail, bool) {
 // name is the runtime's Judge0 name with {version} replaced.
 func name(in Installed) string {
 	return strings.ReplaceAll(in.Runtime.Judge0.Name, "{version}", in.Version)
+}
+
+// CheckLanguage is Judge0's 422 for a language_id that is not installed.
+func (c *Catalog) CheckLanguage(id int) error {
+	if _, ok := c.byID[id]; ok {
+		return nil
+	}
+	return ValidationErrors{"language_id": {fmt.Sprintf("language with id %d doesn't exist", id)}}
 }

@@ -79,3 +79,14 @@ func TestLanguageDetail(t *testing.T) {
 		t.Error("Detail(54): C++ is not installed here")
 	}
 }
+
+func TestCheckLanguage(t *testing.T) {
+	c := NewCatalog(embedded(t), map[string]string{"python3": "3.11.2"})
+	if err := c.CheckLanguage(71); err != nil {
+		t.Errorf("CheckLanguage(71): %v", err)
+	}
+	err := c.CheckLanguage(54)
+	if err == nil || err.Error() != "language_id language with id 54 doesn't exist" {
+		t.Errorf("CheckLanguage(54): %v", err)
+	}
+}
