@@ -6,14 +6,10 @@ import (
 	"unicode/utf8"
 )
 
-// The fields that travel as base64 when a request says
-// base64_encoded=true. Requests encode the program's texts; responses
-// encode those and everything the program or the compiler wrote, and
-// the message. additional_files is base64 always.
-var (
-	encodedRequestFields  = []string{"source_code", "stdin", "expected_output"}
-	encodedResponseFields = []string{"source_code", "stdin", "expected_output", "stdout", "stderr", "compile_output", "message"}
-)
+// With base64_encoded=true, requests send source_code, stdin and
+// expected_output as base64 (ParseSubmission decodes them), and answers
+// carry those and stdout, stderr, compile_output and message as base64
+// (Render encodes them); additional_files is base64 always.
 
 // The errors Judge0 answers (400) when an answer holds bytes that are not
 // UTF-8 and the request did not ask for base64.
