@@ -15,8 +15,12 @@ import (
 // the next delivery; on the last one it ends the job with the error.
 type Handler func(ctx context.Context, id string, payload []byte) ([]byte, error)
 
-// fetchWait bounds one pull request, so that workers notice ctx's end.
-const fetchWait = 5 * time.Second
+const (
+	// fetchWait bounds one pull request, so that workers notice ctx's end.
+	fetchWait = 5 * time.Second
+	// retryDelay is how long a failed job waits for its next delivery.
+	retryDelay = time.Second
+)
 
 // Consume runs Config.Workers workers until ctx ends. Each fetches a job,
 // marks it running, keeps it from redelivery with in-progress acks while
@@ -62,7 +66,11 @@ func (s *Store) handle(ctx context.Context, msg jetstream.Msg, handler Handler) 
 		_ = msg.Term() // not ours: no id, nothing to record
 		return
 	}
-	st, rev, run, err := s.claim(ctx, id)
+	md, err := msg.Metadata()
+	if err != nil {
+		return
+	}
+	st, rev, run, err := s.claim(ctx, id, md.Sequence.Stream)
 	if err != nil {
 		return
 	}
@@ -74,8 +82,8 @@ func (s *Store) handle(ctx context.Context, msg jetstream.Msg, handler Handler) 
 	if ctx.Err() != nil {
 		return // shutting down: the job is redelivered and run again
 	}
-	if herr != nil && !lastDelivery(msg, s.cfg.MaxDeliver) {
-		_ = msg.NakWithDelay(time.Second)
+	if herr != nil && md.NumDelivered < uint64(s.cfg.MaxDeliver) {
+		_ = msg.NakWithDelay(retryDelay)
 		return
 	}
 	if err := s.finish(ctx, st, rev, result, herr); err != nil {
@@ -84,14 +92,11 @@ func (s *Store) handle(ctx context.Context, msg jetstream.Msg, handler Handler) 
 	_ = msg.DoubleAck(ctx)
 }
 
-func lastDelivery(msg jetstream.Msg, maxDeliver int) bool {
-	md, err := msg.Metadata()
-	return err != nil || md.NumDelivered >= uint64(maxDeliver)
-}
-
 // claim marks id running and says whether to run it: not when it is
-// over, cancelled or has expired from the bucket.
-func (s *Store) claim(ctx context.Context, id string) (State, uint64, bool, error) {
+// over, cancelled or has expired from the bucket, nor when another copy
+// of the job runs it (a resubmission queued after the dedup window); a
+// redelivery of the job that was running (its worker died) runs again.
+func (s *Store) claim(ctx context.Context, id string, seq uint64) (State, uint64, bool, error) {
 	for {
 		st, rev, err := s.get(ctx, id)
 		if errors.Is(err, ErrNotFound) {
@@ -100,10 +105,12 @@ func (s *Store) claim(ctx context.Context, id string) (State, uint64, bool, erro
 		if err != nil {
 			return State{}, 0, false, err
 		}
-		if st.Status == StatusDone || st.Status == StatusCancelled {
+		if st.Status == StatusDone || st.Status == StatusCancelled ||
+			st.Status == StatusRunning && st.Seq != seq {
 			return st, rev, false, nil
 		}
 		st.Status = StatusRunning
+		st.Seq = seq
 		st.Runs++
 		st.Started = time.Now().UTC()
 		rev, err = s.update(ctx, st, rev)
@@ -119,7 +126,7 @@ func (s *Store) run(ctx context.Context, msg jetstream.Msg, handler Handler, id 
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
-		t := time.NewTicker(s.cfg.AckWait / 3)
+		t := time.NewTicker(max(s.cfg.AckWait/3, time.Millisecond))
 		defer t.Stop()
 		for {
 			select {

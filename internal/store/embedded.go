@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -14,6 +15,11 @@ func startEmbedded(cfg Config) (*server.Server, error) {
 	dir, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("store: data dir %q: %w", cfg.DataDir, err)
+	}
+	// Made here so that a bad directory is a clear error at once: the
+	// server, without a logger, would only fail to become ready.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: data dir: %w", err)
 	}
 	opts := &server.Options{
 		ServerName:         "coderacer",
@@ -35,6 +41,11 @@ func startEmbedded(cfg Config) (*server.Server, error) {
 		srv.Shutdown()
 		srv.WaitForShutdown()
 		return nil, fmt.Errorf("store: embedded NATS not ready within 10s (data dir %s)", dir)
+	}
+	if !srv.JetStreamEnabled() {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		return nil, fmt.Errorf("store: embedded NATS started without JetStream (data dir %s)", dir)
 	}
 	return srv, nil
 }

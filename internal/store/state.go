@@ -21,11 +21,14 @@ const (
 // output, set once with Status done; Error says why a job ended without
 // one (its handler failed on its last delivery).
 type State struct {
-	Token    string    `json:"token"`
-	Status   Status    `json:"status"`
-	Result   []byte    `json:"result,omitempty"`
-	Error    string    `json:"error,omitempty"`
-	Runs     int       `json:"runs"` // handler runs started, more than 1 after a redelivery
+	Token  string `json:"token"`
+	Status Status `json:"status"`
+	Result []byte `json:"result,omitempty"`
+	Error  string `json:"error,omitempty"`
+	Runs   int    `json:"runs"` // handler runs started, more than 1 after a redelivery
+	// Seq is the stream sequence of the job being run: a redelivery of
+	// it runs again, another copy of it does not.
+	Seq      uint64    `json:"seq,omitempty"`
 	Created  time.Time `json:"created"`
 	Started  time.Time `json:"started,omitzero"`
 	Finished time.Time `json:"finished,omitzero"`

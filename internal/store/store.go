@@ -74,6 +74,9 @@ func (c Config) withDefaults() Config {
 	if c.ResultTTL <= 0 {
 		c.ResultTTL = DefaultResultTTL
 	}
+	// A state outlives its id's deduplication: an id submitted again
+	// after its state expired is queued, not silently dropped.
+	c.DedupWindow = min(c.DedupWindow, c.ResultTTL)
 	if c.MaxPayload <= 0 {
 		c.MaxPayload = DefaultMaxPayload
 	}

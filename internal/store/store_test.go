@@ -285,3 +285,58 @@ func TestResultTTL(t *testing.T) {
 	})
 	t.Logf("state expired %v after done", time.Since(start))
 }
+
+// An id submitted again while queued, after its dedup window, is queued
+// twice; it still runs once: the copy fetched while the other runs is
+// acked without running.
+func TestResubmitAfterDedupWindow(t *testing.T) {
+	s := openStore(t, t.TempDir(), Config{DedupWindow: 100 * time.Millisecond, Workers: 2})
+	ctx := context.Background()
+	if err := s.Submit(ctx, "twice", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "a second copy past the dedup window", func() bool {
+		if err := s.Submit(ctx, "twice", []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		return streamMsgs(t, s) == 2
+	})
+	runs := newCounter()
+	stop := consume(s, func(ctx context.Context, id string, p []byte) ([]byte, error) {
+		runs.add(id)
+		time.Sleep(500 * time.Millisecond) // the other worker fetches the copy meanwhile
+		return p, nil
+	})
+	defer stop()
+	waitStatus(t, s, "twice", StatusDone)
+	waitFor(t, 5*time.Second, "the queue to empty", func() bool { return streamMsgs(t, s) == 0 })
+	if n := runs.get("twice"); n != 1 {
+		t.Fatalf("handler ran %d times, want 1", n)
+	}
+}
+
+// After its state expired an id is a new submission: it runs again.
+func TestResubmitAfterTTL(t *testing.T) {
+	s := openStore(t, t.TempDir(), Config{ResultTTL: time.Second})
+	runs := newCounter()
+	stop := consume(s, func(ctx context.Context, id string, p []byte) ([]byte, error) {
+		runs.add(id)
+		return p, nil
+	})
+	defer stop()
+	ctx := context.Background()
+	if err := s.Submit(ctx, "again", []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, s, "again", StatusDone)
+	waitFor(t, 10*time.Second, "the state to expire", func() bool {
+		_, err := s.Get(ctx, "again")
+		return errors.Is(err, ErrNotFound)
+	})
+	if err := s.Submit(ctx, "again", []byte("2")); err != nil {
+		t.Fatal(err)
+	}
+	if st := waitStatus(t, s, "again", StatusDone); string(st.Result) != "2" || runs.get("again") != 2 {
+		t.Fatalf("resubmission after expiry: %+v, %d runs", st, runs.get("again"))
+	}
+}
