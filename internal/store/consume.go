@@ -20,6 +20,8 @@ const (
 	fetchWait = 5 * time.Second
 	// retryDelay is how long a failed job waits for its next delivery.
 	retryDelay = time.Second
+	// finishWait bounds storing a result and acking its job.
+	finishWait = 10 * time.Second
 )
 
 // Consume runs Config.Workers workers until ctx ends. Each fetches a job,
@@ -79,9 +81,12 @@ func (s *Store) handle(ctx context.Context, msg jetstream.Msg, handler Handler) 
 		return
 	}
 	result, herr := s.run(ctx, msg, handler, id)
-	if ctx.Err() != nil {
+	if herr != nil && ctx.Err() != nil {
 		return // shutting down: the job is redelivered and run again
 	}
+	// A result in hand is kept even if ctx ended meanwhile.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishWait)
+	defer cancel()
 	if herr != nil && md.NumDelivered < uint64(s.cfg.MaxDeliver) {
 		_ = msg.NakWithDelay(retryDelay)
 		return

@@ -29,19 +29,18 @@ func TestRestartDurability(t *testing.T) {
 	var finished atomic.Int64
 	var blocked sync.WaitGroup
 	blocked.Add(cfg.Workers)
-	release := make(chan struct{})
 	stop := consume(s1, func(ctx context.Context, id string, p []byte) ([]byte, error) {
 		runs.add(id)
 		if finished.Add(1) > firstPart {
 			blocked.Done()
-			<-release // mid-handler when the server goes down
+			<-ctx.Done() // mid-handler when the server goes down
+			return nil, ctx.Err()
 		}
 		return p, nil
 	})
 	blocked.Wait()
 	s1.srv.Shutdown() // abrupt: nothing of the running jobs is acked or stored
 	s1.srv.WaitForShutdown()
-	close(release)
 	stop()
 	s1.Close()
 	inFlight := map[string]bool{}
