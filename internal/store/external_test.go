@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// With a URL the store uses that NATS, and Close leaves it running.
+func TestExternalURL(t *testing.T) {
+	srv, err := server.NewServer(&server.Options{
+		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("NATS not ready")
+	}
+	ctx := context.Background()
+	s, err := Open(ctx, Config{URL: srv.ClientURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.srv != nil {
+		t.Fatal("an embedded server was started despite a URL")
+	}
+	stop := consume(s, upper)
+	if err := s.Submit(ctx, "ext", []byte("abc")); err != nil {
+		t.Fatal(err)
+	}
+	if st := waitStatus(t, s, "ext", StatusDone); string(st.Result) != "ABC" {
+		t.Fatalf("result %q", st.Result)
+	}
+	stop()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !srv.Running() {
+		t.Fatal("Close stopped an external server")
+	}
+	// A second store on the same NATS finds the state.
+	s2, err := Open(ctx, Config{URL: srv.ClientURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if st, err := s2.Get(ctx, "ext"); err != nil || st.Status != StatusDone {
+		t.Fatalf("after reconnecting: %+v, %v", st, err)
+	}
+}
+
+func TestOpenBadDataDir(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if s, err := Open(ctx, Config{DataDir: "/proc/version/x"}); err == nil {
+		s.Close()
+		t.Fatal("Open on an unusable data directory succeeded")
+	}
+}
