@@ -70,10 +70,12 @@ func (s *Store) handle(ctx context.Context, msg jetstream.Msg, handler Handler) 
 	}
 	md, err := msg.Metadata()
 	if err != nil {
+		s.cfg.Logger.Warn("submission: no metadata; left for redelivery", "id", id, "err", err)
 		return
 	}
 	st, rev, run, err := s.claim(ctx, id, md.Sequence.Stream)
 	if err != nil {
+		s.cfg.Logger.Warn("submission: cannot mark it running; left for redelivery", "id", id, "err", err)
 		return
 	}
 	if !run {
@@ -92,6 +94,7 @@ func (s *Store) handle(ctx context.Context, msg jetstream.Msg, handler Handler) 
 		return
 	}
 	if err := s.finish(ctx, st, rev, result, herr); err != nil {
+		s.cfg.Logger.Warn("submission: cannot store its result; left for redelivery", "id", id, "err", err)
 		return
 	}
 	_ = msg.DoubleAck(ctx)

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -53,6 +54,9 @@ type Config struct {
 	// OnDone, if set, is called once per submission, right after the
 	// worker that stored its result (never a second delivery's).
 	OnDone func(State)
+	// Logger tells of what a worker could not do (the job is then
+	// redelivered); nil: slog.Default().
+	Logger *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -77,6 +81,9 @@ func (c Config) withDefaults() Config {
 	// A state outlives its id's deduplication: an id submitted again
 	// after its state expired is queued, not silently dropped.
 	c.DedupWindow = min(c.DedupWindow, c.ResultTTL)
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
 	if c.MaxPayload <= 0 {
 		c.MaxPayload = DefaultMaxPayload
 	}
