@@ -34,8 +34,9 @@ build:
 run: setup build
 	./$(BIN) serve
 
-# Prerequisites run in this order (no -j): setup (a fresh machine has no Go
-# before it), lint (fast), vet, formatting, tests, fuzz.
+# Prerequisites run in this order (no -j): setup (the toolchains, the test
+# tools and the Go modules; the linter is fetched by go run), lint (fast),
+# vet, formatting, tests, fuzz.
 test: setup-all lint vet fmt-check test-go fuzz
 
 # staticcheck's default checks (a staticcheck.conf would narrow them; none is needed).

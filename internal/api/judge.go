@@ -126,7 +126,7 @@ func (s *server) judgeError(ctx context.Context, err error, p judgeParsed) (int,
 	var limErr *engine.LimitError
 	switch {
 	case errors.As(err, &limErr):
-		return http.StatusBadRequest, judgeLimitMessage(limErr, p)
+		return http.StatusBadRequest, judgeLimitMessage(err, limErr, p)
 	case errors.Is(err, engine.ErrInteractiveUnavailable):
 		// What this server cannot do, not what the request did wrong.
 		return http.StatusNotImplemented, err.Error()
@@ -136,14 +136,20 @@ func (s *server) judgeError(ctx context.Context, err error, p judgeParsed) (int,
 	return s.executeError(ctx, err, p.clamped)
 }
 
-// judgeLimitMessage says a LimitError with the request's field: a run
-// limit is found among the limits objects the request sent by its value
-// (the engine does not say which test's it was).
-func judgeLimitMessage(e *engine.LimitError, p judgeParsed) string {
+// judgeLimitMessage says a LimitError with the request's field: the
+// engine names the part (a test, the checker, the interactor) whose run
+// limit it is; without one it is the request's own limits.
+func judgeLimitMessage(err error, e *engine.LimitError, p judgeParsed) string {
 	if e.Stage != engine.StageCompile && e.Value >= 0 {
+		path := "limits"
+		if part, ok := errors.AsType[*engine.PartError](err); ok {
+			path = part.Part + ".limits"
+		}
 		for _, src := range p.sources {
-			name, v := src.sent.field(e.Limit)
-			if v != nil && fromMs(e.Limit, *v) == e.Value {
+			if src.path != path {
+				continue
+			}
+			if name, v := src.sent.field(e.Limit); v != nil && fromMs(e.Limit, *v) == e.Value {
 				return fmt.Sprintf("%s.%s %d exceeds the server maximum %d", src.path, name, *v, toMs(e.Limit, e.Max))
 			}
 		}

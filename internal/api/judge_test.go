@@ -214,6 +214,8 @@ func TestJudgeErrors(t *testing.T) {
 	limit := func(stage string, k engine.Limit, v, max int64) error {
 		return &engine.LimitError{Stage: stage, Limit: k, Value: v, Max: max}
 	}
+	// The engine names the part of the job a limit is about.
+	part := func(name string, err error) error { return &engine.PartError{Part: name, Err: err} }
 	body := judgeBody(`"limits":{"cpuTimeMs":2000},"tests":[{"expectedOutput":""},{"expectedOutput":"","limits":{"cpuTimeMs":40000,"wallTimeMs":99000000000}}],
 		"checker":{"language":"c","entrypoint":"c.c","files":[{"name":"c.c","content":""}],"limits":{"memoryBytes":4294967296}}`)
 	tests := []struct {
@@ -224,9 +226,9 @@ func TestJudgeErrors(t *testing.T) {
 		retry string
 	}{
 		{"runtime", &engine.RuntimeNotFoundError{Language: "cobol"}, 400, "runtime not found: cobol", ""},
-		{"test limit", limit(engine.StageRun, engine.LimitCPUTime, int64(40*time.Second), int64(30*time.Second)), 400, "tests[1].limits.cpuTimeMs 40000 exceeds the server maximum 30000", ""},
-		{"clamped test limit", limit(engine.StageRun, engine.LimitWallTime, maxTimeMs*int64(time.Millisecond), int64(30*time.Second)), 400, "tests[1].limits.wallTimeMs 99000000000 exceeds the server maximum 30000", ""},
-		{"checker limit", limit(engine.StageRun, engine.LimitMemory, 4<<30, 2<<30), 400, "checker.limits.memoryBytes 4294967296 exceeds the server maximum 2147483648", ""},
+		{"test limit", part("tests[1]", limit(engine.StageRun, engine.LimitCPUTime, int64(40*time.Second), int64(30*time.Second))), 400, "tests[1].limits.cpuTimeMs 40000 exceeds the server maximum 30000", ""},
+		{"clamped test limit", part("tests[1]", limit(engine.StageRun, engine.LimitWallTime, maxTimeMs*int64(time.Millisecond), int64(30*time.Second))), 400, "tests[1].limits.wallTimeMs 99000000000 exceeds the server maximum 30000", ""},
+		{"checker limit", part("checker", limit(engine.StageRun, engine.LimitMemory, 4<<30, 2<<30)), 400, "checker.limits.memoryBytes 4294967296 exceeds the server maximum 2147483648", ""},
 		{"compile limit", limit(engine.StageCompile, engine.LimitCPUTime, int64(90*time.Second), int64(60*time.Second)), 400, "compileLimits.cpuTimeMs 90000 exceeds the server maximum 60000", ""},
 		{"file", &engine.FileError{Name: "x", Reason: "bad"}, 400, `invalid file name "x": bad`, ""},
 		{"network", engine.ErrNetworkDisabled, 400, engine.ErrNetworkDisabled.Error(), ""},

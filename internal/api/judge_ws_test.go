@@ -91,7 +91,7 @@ func TestV1WSJudgeErrors(t *testing.T) {
 		{"bad judge", never, []string{`{"type":"judge",` + judgeSub + `}`}, 4400, "tests is required"},
 		{"bad test", never, []string{`{"type":"judge",` + judgeSub + `,"tests":[{}]}`}, 4400,
 			"tests[0].expectedOutput is required: without a checker or an interactor the output is compared with it"},
-		{"limit", failWith(&engine.LimitError{Stage: engine.StageRun, Limit: engine.LimitMemory, Value: 4 << 30, Max: 2 << 30}), []string{limited}, 4400,
+		{"limit", failWith(&engine.PartError{Part: "tests[0]", Err: &engine.LimitError{Stage: engine.StageRun, Limit: engine.LimitMemory, Value: 4 << 30, Max: 2 << 30}}), []string{limited}, 4400,
 			"tests[0].limits.memoryBytes 4294967296 exceeds the server maximum 2147483648"},
 		{"busy", failWith(engine.ErrQueueFull), []string{v1Judge}, 4503, "server busy: execution queue is full, retry later"},
 		{"internal", failWith(fmt.Errorf("boom")), []string{v1Judge}, 4500, "internal error"},

@@ -47,12 +47,20 @@ type judgePlan struct {
 	preview    int
 }
 
+// PartError says which part of a judge job an error is about: "tests[3]"
+// (by its index in JudgeJob.Tests), "checker" or "interactor". It wraps
+// the engine's usual error (*LimitError, *FileError, ...).
+type PartError struct {
+	Part string
+	Err  error
+}
+
+func (e *PartError) Error() string { return e.Part + ": " + e.Err.Error() }
+func (e *PartError) Unwrap() error { return e.Err }
+
 // planJudge checks job against the server. Its errors are the request's
-// fault; one about a test names it by its index in JudgeJob.Tests
-// ("tests[3]: run stage: CPU time ..."), one about the checker or the
-// interactor starts with "checker: " or "interactor: ". Each wraps the
-// engine's usual error (*LimitError, *FileError, *RuntimeNotFoundError),
-// so errors.As finds it.
+// fault; one about a test, the checker or the interactor is a *PartError
+// naming it, so that a dialect can name the field the request set.
 func (e *Local) planJudge(job JudgeJob) (*judgePlan, error) {
 	sub, err := e.planProgram(job.Job)
 	if err != nil {
@@ -61,7 +69,7 @@ func (e *Local) planJudge(job JudgeJob) (*judgePlan, error) {
 	jp := &judgePlan{sub: sub, limits: make([]Limits, len(job.Tests)), preview: max(job.OutputPreviewBytes, 0)}
 	for i := range job.Tests {
 		if jp.limits[i], err = e.planTest(sub, job.Job.RunLimits, &job.Tests[i]); err != nil {
-			return nil, fmt.Errorf("tests[%d]: %w", i, err)
+			return nil, &PartError{Part: fmt.Sprintf("tests[%d]", i), Err: err}
 		}
 	}
 	if jp.checker, err = e.planHelper("checker", job.Checker, checkerFiles); err != nil {
@@ -97,11 +105,11 @@ func (e *Local) planHelper(role string, prog *Program, reserved []string) (*prog
 	}
 	pr, err := e.planProgram(Job{Language: prog.Language, Entrypoint: prog.Entrypoint, Files: prog.Files, RunLimits: prog.Limits})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", role, err)
+		return nil, &PartError{Part: role, Err: err}
 	}
 	for _, name := range pr.names {
 		if slices.Contains(reserved, name) {
-			return nil, fmt.Errorf("%s: %w", role, &FileError{Name: name, Reason: "is reserved for the files the engine gives it: " + strings.Join(reserved, ", ")})
+			return nil, &PartError{Part: role, Err: &FileError{Name: name, Reason: "is reserved for the files the engine gives it: " + strings.Join(reserved, ", ")}}
 		}
 	}
 	return pr, nil
