@@ -46,6 +46,7 @@ type serveConfig struct {
 	Compile             engine.LimitPolicy
 	WebSocket           api.WSOptions
 	Judge               api.JudgeOptions
+	Submissions         submissionSettings
 }
 
 // setting is one row of the configuration table (README "Configuration").
@@ -85,6 +86,7 @@ func (c *serveConfig) settings() []setting {
 	s = append(s, c.accessSettings()...)
 	s = append(s, c.wsSettings()...)
 	s = append(s, c.judgeSettings()...)
+	s = append(s, c.submissionSettings()...)
 	for _, stage := range []struct {
 		name   string
 		policy *engine.LimitPolicy
@@ -151,13 +153,14 @@ func defaultServeConfig() serveConfig {
 			Subnet: sandbox.DefaultNetworkSubnet,
 			Deny:   sandbox.DefaultNetworkDeny,
 		},
-		CacheBytes: engine.DefaultCacheBytes,
-		Run:        engine.DefaultRunPolicy(),
-		Compile:    engine.DefaultCompilePolicy(),
-		BoxUIDBase: sandbox.DefaultFirstUID,
-		WebSocket:  api.DefaultWSOptions(),
-		Judge:      api.DefaultJudgeOptions(),
-		Access:     defaultAccessSettings(),
+		CacheBytes:  engine.DefaultCacheBytes,
+		Run:         engine.DefaultRunPolicy(),
+		Compile:     engine.DefaultCompilePolicy(),
+		BoxUIDBase:  sandbox.DefaultFirstUID,
+		WebSocket:   api.DefaultWSOptions(),
+		Judge:       api.DefaultJudgeOptions(),
+		Submissions: defaultSubmissionSettings(),
+		Access:      defaultAccessSettings(),
 	}
 }
 
@@ -216,6 +219,9 @@ func (c *serveConfig) check() error {
 		return err
 	}
 	if err := c.checkJudge(); err != nil {
+		return err
+	}
+	if err := c.checkSubmissions(); err != nil {
 		return err
 	}
 	if err := c.Access.check(); err != nil {

@@ -185,9 +185,23 @@ func serve(args []string) error {
 	if err := setAccess(ctx, &opts, cfg.Access, log); err != nil {
 		return err
 	}
+	subs, err := openSubmissions(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	// The workers stop taking queued submissions as soon as the server
+	// shuts down; one they were running is run again by the next server.
+	workCtx, stopWork := context.WithCancel(jobCtx)
+	defer func() {
+		stopWork()
+		subs.close()
+	}()
+	opts.Submissions.Store = subs.store
+	apiServer := api.NewServer(gate, opts)
+	subs.start(workCtx, apiServer)
 	srv := &http.Server{
 		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
-		Handler:           api.New(gate, opts),
+		Handler:           apiServer.Handler(),
 		BaseContext:       func(net.Listener) context.Context { return jobCtx },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -215,6 +229,7 @@ func serve(args []string) error {
 		log.Info("draining: readiness is 503, still taking work", "for", cfg.DrainDelay)
 		time.Sleep(cfg.DrainDelay)
 	}
+	stopWork()
 	stopServing(srv, eng, cancelJobs, log)
 	return nil
 }
@@ -289,7 +304,11 @@ func apiOptions(cfg serveConfig, log *slog.Logger) api.Options {
 		Logger:              log,
 		WebSocket:           cfg.WebSocket,
 		Judge:               cfg.Judge,
-		AllowedOrigins:      cfg.AllowedOrigins,
+		Submissions: api.SubmissionOptions{
+			MaxWait:  cfg.Submissions.MaxWait,
+			MaxBatch: cfg.Submissions.MaxBatch,
+		},
+		AllowedOrigins: cfg.AllowedOrigins,
 	}
 }
 

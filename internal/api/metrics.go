@@ -13,6 +13,9 @@ const (
 	dialectV2          = "piston-v2"
 	dialectV1WebSocket = "v1-websocket"
 	dialectV2WebSocket = "piston-v2-websocket"
+	// Asynchronous submissions (submission_job.go).
+	dialectV1Async      = "v1-submission"
+	dialectV1JudgeAsync = "v1-judge-submission"
 )
 
 // statusWriter remembers the status code of an answer for the metrics.

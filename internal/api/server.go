@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"github.com/coderacer/coderacer/internal/engine"
 	"github.com/coderacer/coderacer/internal/metrics"
 	"github.com/coderacer/coderacer/internal/ratelimit"
+	"github.com/coderacer/coderacer/internal/store"
 )
 
 // The defaults of Options (README "Configuration" says why).
@@ -86,6 +88,9 @@ type Options struct {
 	// TrustedProxies are the peers whose X-Forwarded-For is believed when
 	// telling clients apart by address.
 	TrustedProxies []netip.Prefix
+	// Submissions configure the asynchronous routes (README
+	// "Submissions"); without a store they answer 501.
+	Submissions SubmissionOptions
 }
 
 type server struct {
@@ -98,6 +103,10 @@ type server struct {
 	bodies, responses *byteBudget
 	freed             memoryReturner
 	sessions          wsSessions // open WebSocket sessions
+	// runners run the submissions of a dialect's kind (Judge0's), and
+	// callbackBodies render them for their callbacks.
+	runners        map[string]submissionRunner
+	callbackBodies map[string]callbackBody
 }
 
 func (o *Options) setDefaults() {
@@ -125,6 +134,7 @@ func (o *Options) setDefaults() {
 		o.OpenPaths = DefaultOpenPaths
 	}
 	o.Judge = o.Judge.withDefaults()
+	o.Submissions = o.Submissions.withDefaults()
 }
 
 // New returns the HTTP handler for every API route, wrapped so that panics
@@ -133,12 +143,39 @@ func New(exec engine.Executor, opts Options) http.Handler {
 	return newServer(exec, opts).handler()
 }
 
+// Server is the API with the side its asynchronous submissions' workers
+// call: the store runs RunSubmission for each queued job and
+// SubmissionDone once it is over.
+type Server struct{ s *server }
+
+// NewServer returns the API for exec.
+func NewServer(exec engine.Executor, opts Options) *Server {
+	return &Server{s: newServer(exec, opts)}
+}
+
+// Handler is New's handler.
+func (s *Server) Handler() http.Handler { return s.s.handler() }
+
+// RunSubmission runs one queued submission and returns the result to
+// keep; an error leaves it to be delivered again.
+func (s *Server) RunSubmission(ctx context.Context, id string, payload []byte) ([]byte, error) {
+	return s.s.runSubmission(ctx, id, payload)
+}
+
+// SubmissionDone delivers an ended submission to its callback, if any.
+// It may be called more than once for one submission.
+func (s *Server) SubmissionDone(ctx context.Context, st store.State) error {
+	return s.s.submissionDone(ctx, st)
+}
+
 func newServer(exec engine.Executor, opts Options) *server {
 	opts.setDefaults()
 	return &server{exec: exec, opts: opts, log: opts.Logger,
-		bodies:    &byteBudget{limit: opts.BodyMemoryBytes},
-		responses: &byteBudget{limit: opts.ResponseMemoryBytes},
-		sessions:  wsSessions{metrics: opts.Metrics},
+		bodies:         &byteBudget{limit: opts.BodyMemoryBytes},
+		responses:      &byteBudget{limit: opts.ResponseMemoryBytes},
+		sessions:       wsSessions{metrics: opts.Metrics},
+		runners:        map[string]submissionRunner{},
+		callbackBodies: map[string]callbackBody{},
 	}
 }
 
@@ -150,6 +187,11 @@ func (s *server) handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/health", s.handleHealth)
 	mux.HandleFunc("GET /api/v1/ready", s.handleReady)
 	mux.HandleFunc("GET /api/v1/connect", s.handleV1Connect)
+	mux.HandleFunc("POST /api/v1/submissions", s.handleSubmit)
+	mux.HandleFunc("POST /api/v1/submissions/batch", s.handleSubmitBatch)
+	mux.HandleFunc("GET /api/v1/submissions/batch", s.handleGetBatch)
+	mux.HandleFunc("GET /api/v1/submissions/{token}", s.handleGetSubmission)
+	mux.HandleFunc("DELETE /api/v1/submissions/{token}", s.handleCancelSubmission)
 	// Piston v2 (v2.go, ws_v2.go); its 404s and 405s answer in its own
 	// error shape, {"message": ...}.
 	mux.HandleFunc("POST /api/v2/execute", s.handleV2Execute)

@@ -24,6 +24,7 @@ type State struct {
 	Token  string `json:"token"`
 	Status Status `json:"status"`
 	Result []byte `json:"result,omitempty"`
+	Meta   []byte `json:"meta,omitempty"` // STUB until branch store2 lands
 	Error  string `json:"error,omitempty"`
 	Runs   int    `json:"runs"` // handler runs started, more than 1 after a redelivery
 	// Seq is the stream sequence of the job being run: a redelivery of
@@ -38,6 +39,7 @@ var (
 	ErrNotFound  = errors.New("store: submission not found")
 	ErrInvalidID = errors.New("store: invalid submission id")
 	ErrNotQueued = errors.New("store: submission is not queued")
+	ErrFinished  = ErrNotQueued // STUB until branch store2 lands
 	ErrTooLarge  = errors.New("store: payload too large")
 	errConflict  = errors.New("store: state changed concurrently")
 	maxIDLength  = 128

@@ -15,14 +15,14 @@ import (
 // before the job is published, so a worker always finds it; a Submit
 // that failed between the two is completed by its retry (the publish is
 // deduplicated by id).
-func (s *Store) Submit(ctx context.Context, id string, payload []byte) error {
+func (s *Store) Submit(ctx context.Context, id string, payload, meta []byte) error {
 	if err := checkID(id); err != nil {
 		return err
 	}
 	if len(payload) > int(s.cfg.MaxPayload) {
 		return fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(payload), s.cfg.MaxPayload)
 	}
-	b, err := encodeState(State{Token: id, Status: StatusQueued, Created: time.Now().UTC()})
+	b, err := encodeState(State{Token: id, Status: StatusQueued, Created: time.Now().UTC(), Meta: meta})
 	if err != nil {
 		return err
 	}
@@ -107,6 +107,21 @@ func (s *Store) Cancel(ctx context.Context, id string) error {
 		_, err = s.update(ctx, st, rev)
 		if !errors.Is(err, errConflict) {
 			return err
+		}
+	}
+}
+
+// Wait is a STUB (polling) until branch store2 lands.
+func (s *Store) Wait(ctx context.Context, id string) (State, error) {
+	for {
+		st, err := s.Get(ctx, id)
+		if err != nil || st.Status == StatusDone || st.Status == StatusCancelled {
+			return st, err
+		}
+		select {
+		case <-ctx.Done():
+			return st, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
 		}
 	}
 }

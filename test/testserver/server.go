@@ -240,6 +240,7 @@ func Start(bin, tmpRoot string, opts Options) (*Server, error) {
 		SecretEnv:                s.Secret,
 		"CODERACER_LOG_LEVEL":    "debug",
 		"CODERACER_BOX_UID_BASE": strconv.Itoa(s.UIDBase),
+		"CODERACER_DATA_DIR":     filepath.Join(s.Dir, "data"),
 	}
 	for k, v := range opts.Env {
 		env[k] = v

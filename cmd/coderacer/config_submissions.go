@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/coderacer/coderacer/internal/api"
+	"github.com/coderacer/coderacer/internal/store"
+)
+
+// submissionSettings configure asynchronous submissions (README
+// "Submissions"): where the store lives and how jobs and callbacks go.
+type submissionSettings struct {
+	DataDir   string
+	NATSURL   string
+	ResultTTL time.Duration
+	// Workers run queued submissions; 0: twice the parallelism, so that
+	// a freed sandbox finds the next job waiting.
+	Workers  int
+	MaxWait  time.Duration
+	MaxBatch int
+	// SyncAlways fsyncs every write of the embedded NATS.
+	SyncAlways bool
+	Callback   callbackSettings
+}
+
+type callbackSettings struct {
+	Secret   string
+	Allow    []netip.Prefix
+	Attempts int
+	Timeout  time.Duration
+}
+
+func defaultSubmissionSettings() submissionSettings {
+	return submissionSettings{
+		DataDir:   store.DefaultDataDir,
+		ResultTTL: store.DefaultResultTTL,
+		MaxWait:   api.DefaultSubmissionWait,
+		MaxBatch:  api.DefaultSubmissionBatch,
+	}
+}
+
+func (c *serveConfig) submissionSettings() []setting {
+	s := &c.Submissions
+	return []setting{
+		{"CODERACER_DATA_DIR", "data-dir", "directory of the embedded NATS server's JetStream files (queued submissions, states, results)", stringValue(&s.DataDir)},
+		{"CODERACER_NATS_URL", "nats-url", "use this NATS server (nats://host:4222, with JetStream) instead of the embedded one", stringValue(&s.NATSURL)},
+		{"CODERACER_RESULT_TTL", "result-ttl", "how long a submission's state and result are kept after its last change", durationValue(&s.ResultTTL)},
+		{"CODERACER_SUBMISSION_WORKERS", "submission-workers", "queued submissions run at once (they still share the sandboxes fairly with waiting requests); 0: twice the parallelism", intValue(&s.Workers)},
+		{"CODERACER_SUBMISSION_WAIT", "submission-wait", "longest ?wait=true: past it the answer is the submission as it stands (202)", durationValue(&s.MaxWait)},
+		{"CODERACER_SUBMISSION_BATCH", "submission-batch", "most submissions in one batch (POST or GET)", intValue(&s.MaxBatch)},
+		{"CODERACER_DATA_SYNC", "data-sync", "1: the embedded NATS fsyncs every write (survives a machine crash, not only a killed server; slower)", boolValue(&s.SyncAlways)},
+		{"CODERACER_CALLBACK_SECRET", "callback-secret", "key of the HMAC-SHA256 signature of callbacks (X-Coderacer-Signature: sha256=<hex>); empty: unsigned", stringValue(&s.Callback.Secret)},
+		{"CODERACER_CALLBACK_ALLOW", "callback-allow", "comma-separated CIDRs callbacks may reach although loopback, private or link-local (none: only public addresses)", prefixListValue(&s.Callback.Allow)},
+		{"CODERACER_CALLBACK_ATTEMPTS", "callback-attempts", "deliveries of a callback tried at most (with exponential backoff)", intValue(&s.Callback.Attempts)},
+		{"CODERACER_CALLBACK_TIMEOUT", "callback-timeout", "how long one callback delivery may take", durationValue(&s.Callback.Timeout)},
+	}
+}
+
+func (c *serveConfig) checkSubmissions() error {
+	s := c.Submissions
+	switch {
+	case s.DataDir == "" && s.NATSURL == "":
+		return fmt.Errorf("a data directory (CODERACER_DATA_DIR) or a NATS URL (CODERACER_NATS_URL) is needed")
+	case s.ResultTTL < time.Minute:
+		return fmt.Errorf("result TTL %v: at least a minute", s.ResultTTL)
+	case s.Workers < 0 || s.MaxWait <= 0 || s.MaxBatch < 1:
+		return fmt.Errorf("submission workers must not be negative; wait and batch must be positive")
+	case s.Callback.Attempts < 0 || s.Callback.Timeout < 0:
+		return fmt.Errorf("callback attempts and timeout must not be negative")
+	}
+	return nil
+}
+
+// workers is the number of submission workers, the default resolved.
+func (s submissionSettings) workers(parallelism int) int {
+	if s.Workers > 0 {
+		return s.Workers
+	}
+	return 2 * parallelism
+}
