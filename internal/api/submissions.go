@@ -31,6 +31,11 @@ type Submissions interface {
 	// Cancel cancels a queued or running submission;
 	// store.ErrFinished when it is over already.
 	Cancel(ctx context.Context, id string) error
+	// Delete removes an ended submission (Judge0's DELETE);
+	// store.ErrNotOver while it is queued or running.
+	Delete(ctx context.Context, id string) error
+	// IDs lists the ids of the submissions kept (Judge0's listing).
+	IDs(ctx context.Context) ([]string, error)
 }
 
 // The defaults of SubmissionOptions.
