@@ -105,14 +105,19 @@ func unroutedOperation(doc *openapi3.T, prefix string) *openapi3.Operation {
 // route finds the document's operation for a request: its path template
 // and path parameters. Without one it answers the unrouted operation.
 func (v *Validator) route(method, path string) (*routers.Route, map[string]string) {
+	m := method
+	if m == http.MethodHead {
+		m = http.MethodGet // a GET route answers HEAD too
+	}
+	// A path without templates comes first, as in OpenAPI and the
+	// server's mux: .../submissions/batch is not .../submissions/{token}.
+	if item := v.doc.Paths.Value(path); item != nil && item.GetOperation(m) != nil {
+		return &routers.Route{Spec: v.doc, Path: path, PathItem: item, Method: m, Operation: item.GetOperation(m)}, map[string]string{}
+	}
 	for tmpl, item := range v.doc.Paths.Map() {
 		params, ok := matchPath(tmpl, path)
 		if !ok {
 			continue
-		}
-		m := method
-		if m == http.MethodHead {
-			m = http.MethodGet // a GET route answers HEAD too
 		}
 		if op := item.GetOperation(m); op != nil {
 			return &routers.Route{Spec: v.doc, Path: tmpl, PathItem: item, Method: m, Operation: op}, params
