@@ -116,7 +116,7 @@ func TestKillNine(t *testing.T) {
 	restart := time.Now()
 	b := startOwn(t, "kill9-again", dataDir, env)
 	healthy := time.Since(restart)
-	after := drain(t, b, tokens, 90*time.Second)
+	after := drain(t, b, tokens, before, 90*time.Second)
 	t.Logf("after the restart: healthy in %v, all 200 over in %v", healthy.Round(time.Millisecond), time.Since(restart).Round(time.Millisecond))
 	checkOnce(t, jobs, before, after, restart)
 	for range 2 { // the answer is stable: nothing is reported twice
@@ -154,19 +154,36 @@ func snapshotRunning(t *testing.T, s *testserver.Server, tokens []string) []View
 	}
 }
 
-// drain polls every submission until all are over, at most d.
-func drain(t *testing.T, s *testserver.Server, tokens []string, d time.Duration) []View {
-	deadline := time.Now().Add(d)
+// drain polls every submission until all are over, at most d. It logs
+// when those that were queued at the kill were all over, and when the
+// first of them was: a job that was running waits for its redelivery.
+func drain(t *testing.T, s *testserver.Server, tokens []string, before []View, d time.Duration) []View {
+	start := time.Now()
+	deadline := start.Add(d)
+	var first, queuedOver time.Duration
 	for {
 		views := getAll(t, s, tokens)
-		n := countStatus(views)
+		n, wasQueued := countStatus(views), 0
+		for i, v := range views {
+			if before[i].Status == "queued" && !v.over() {
+				wasQueued++
+			}
+		}
+		if first == 0 && n["done"] > countStatus(before)["done"] {
+			first = time.Since(start)
+		}
+		if queuedOver == 0 && wasQueued == 0 {
+			queuedOver = time.Since(start)
+		}
 		if n["done"]+n["cancelled"] == len(tokens) {
+			t.Logf("after healthy: the first job done in %v, those queued at the kill over in %v, all in %v",
+				first.Round(time.Millisecond), queuedOver.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 			return views
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%v after the restart, not every submission is over: %v", d, n)
 		}
-		time.Sleep(250 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
