@@ -82,6 +82,8 @@ var rowOrder = []struct{ key, figure, target string }{
 	{"memory", "server memory, idle, pool warm (all its processes)", "≤ 40 MiB"},
 	{"judge", "C++ a+b, 200 tests, lines rule, new submission (judge / g++ + 200 bare runs)", "≤ 1.3"},
 	{"judgechecker", "the same with a testlib checker, wcmp (judge / g++ + 200 bare runs + 200 bare checker runs)", "≤ 1.3"},
+	{"submitaccept", "1,000 submissions of a python3 hello accepted (202), 16 clients", "< 2 s"},
+	{"submitthroughput", "throughput, python3 hellos, POST /submissions + completion / /api/v1/execute", "≥ 0.85"},
 }
 
 // record stores the result of a row; the last run of a benchmark wins.
