@@ -23,6 +23,7 @@ import (
 
 var submitRounds = flag.Int("bench.submitrounds", 5, "rounds of each submissions benchmark at most (each is 1,000 POSTs, or 2×-bench.submitjobs jobs)")
 var submitJobs = flag.Int("bench.submitjobs", 200, "python3 hellos per side in one round of BenchmarkSubmitThroughput")
+var submitPoll = flag.Duration("bench.submitpoll", 500*time.Millisecond, "how often BenchmarkSubmitThroughput reads its submissions until all are done")
 
 const (
 	acceptN       = 1000 // POSTs of one round of BenchmarkSubmitAccept
@@ -212,7 +213,7 @@ func executeRound(n int, body []byte) (float64, error) {
 }
 
 // submitRound posts n python3 hellos as submissions, waits until all are
-// done (polling every 100 ms) and returns the completions per second: n
+// done (polling every -bench.submitpoll) and returns the completions per second: n
 // over the time from the first POST to the last finishedAt.
 func submitRound(n int, body []byte) (float64, error) {
 	start := time.Now()
@@ -220,7 +221,7 @@ func submitRound(n int, body []byte) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	views, err := waitAll(tokens, 100*time.Millisecond, 5*time.Minute)
+	views, err := waitAll(tokens, *submitPoll, 5*time.Minute)
 	if err != nil {
 		return 0, err
 	}
