@@ -155,8 +155,9 @@ func snapshotRunning(t *testing.T, s *testserver.Server, tokens []string) []View
 }
 
 // drain polls every submission until all are over, at most d. It logs
-// when those that were queued at the kill were all over, and when the
-// first of them was: a job that was running waits for its redelivery.
+// when the first was done, and when all those queued in the snapshot
+// before the kill were (a worker may have taken one between the snapshot
+// and the kill): a job that was running waits for its redelivery.
 func drain(t *testing.T, s *testserver.Server, tokens []string, before []View, d time.Duration) []View {
 	start := time.Now()
 	deadline := start.Add(d)
@@ -176,7 +177,7 @@ func drain(t *testing.T, s *testserver.Server, tokens []string, before []View, d
 			queuedOver = time.Since(start)
 		}
 		if n["done"]+n["cancelled"] == len(tokens) {
-			t.Logf("after healthy: the first job done in %v, those queued at the kill over in %v, all in %v",
+			t.Logf("after healthy: the first job done in %v, those queued in the snapshot over in %v, all in %v",
 				first.Round(time.Millisecond), queuedOver.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 			return views
 		}
@@ -253,7 +254,9 @@ func TestCleanRestart(t *testing.T) {
 	if v := get(t, b, done.Token); v.Status != "done" || string(v.Result) != string(done.Result) {
 		t.Errorf("the done submission changed across the restart:\nbefore %s\nafter  %+v", data, v)
 	}
-	for tok, want := range map[string]string{queued: "was queued\n", running: "was running\n"} {
+	// The queued one first: the running one waits for its redelivery.
+	for _, c := range []struct{ tok, want string }{{queued, "was queued\n"}, {running, "was running\n"}} {
+		tok, want := c.tok, c.want
 		v := waitStatus(t, b, tok, 60*time.Second, "done", "cancelled")
 		if r := v.execResult(t); v.Status != "done" || r.Stdout != want {
 			t.Errorf("after the restart: want done with stdout %q, got %+v: %s", want, v, r.String())
