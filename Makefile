@@ -65,10 +65,12 @@ fmt-check:
 # test/languages (every language through the real server) runs after the
 # other packages, not beside them: its compilers would steal the CPU from
 # the timing-sensitive end-to-end tests. So do test/vm (the cgroup v2 VM,
-# whose software-emulated CPUs take a whole core) and test/container (the
-# image built and run with podman).
+# whose software-emulated CPUs take a whole core), test/container (the
+# image built and run with podman) and test/submissions (hundreds of jobs,
+# servers killed and restarted).
 test-go:
-	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) $$($(GO) list ./... | grep -v -E '/test/(languages|vm|container)$$')
+	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) $$($(GO) list ./... | grep -v -E '/test/(languages|vm|container|submissions)$$')
+	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/submissions/
 	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/languages/
 	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/vm/
 	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/container/
