@@ -136,22 +136,25 @@ func TestBadBodies(t *testing.T) {
 		{"wrong_kind", `{"kind":"compile",` + good + `}`, "kind"},
 		{"kind_number", `{"kind":5,` + good + `}`, "kind"},
 		{"judge0_kind", `{"kind":"judge0",` + good + `}`, "kind"},
+		{"callback_number", `{"callbackUrl":5,` + good + `}`, "callbackUrl"},
 		{"judge_without_tests", `{"kind":"judge",` + good + `}`, "tests"},
 		{"unknown_language", `{"language":"cobol-9000","entrypoint":"a","files":[{"name":"a","content":"x"}]}`, "cobol-9000"},
 		{"no_files", `{"language":"python3","entrypoint":"main.py","files":[]}`, ""},
 		{"bad_limit", `{` + good + `,"limits":{"wallTimeMs":-5}}`, "wallTimeMs"},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			status, data := post(t, srv, "", c.body)
-			if status != http.StatusBadRequest {
-				t.Fatalf("want 400, got %d: %s", status, testserver.Shorten(string(data), 1000))
-			}
-			msg := errorBody(t, "POST "+c.name, status, data)
-			if c.mention != "" && !strings.Contains(msg, c.mention) {
-				t.Errorf("the error %q does not mention %q", msg, c.mention)
-			}
-		})
+		for _, query := range []string{"", "?wait=true"} {
+			t.Run(c.name+query, func(t *testing.T) {
+				status, data := post(t, srv, query, c.body)
+				if status != http.StatusBadRequest {
+					t.Fatalf("want 400, got %d: %s", status, testserver.Shorten(string(data), 1000))
+				}
+				msg := errorBody(t, "POST "+c.name, status, data)
+				if c.mention != "" && !strings.Contains(msg, c.mention) {
+					t.Errorf("the error %q does not mention %q", msg, c.mention)
+				}
+			})
+		}
 	}
 }
 

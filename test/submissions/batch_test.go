@@ -130,3 +130,23 @@ func TestBatchBounds(t *testing.T) {
 		errorBody(t, "GET batch", status, data)
 	}
 }
+
+// TestBatchItemTypes: batch items whose kind or callbackUrl has the wrong
+// JSON type are refused each with its error, like any invalid item; an
+// item is never answered with neither a token nor an error.
+func TestBatchItemTypes(t *testing.T) {
+	good := `"language":"python3","entrypoint":"main.py","files":[{"name":"main.py","content":"print(1)"}]`
+	body := `{"submissions":[{"kind":7,` + good + `},{"callbackUrl":[],` + good + `},{` + good + `}]}`
+	status, got, data := postBatch(t, body)
+	if status != http.StatusAccepted || len(got) != 3 {
+		t.Fatalf("POST batch: want 202 with 3 items, got %d: %s", status, data)
+	}
+	for i, it := range got[:2] {
+		if it.Token != "" || it.Error == "" || it.ErrorCode != http.StatusBadRequest {
+			t.Errorf("item %d: want an error (errorCode 400) and no token, got %+v (answer %s)", i, it, data)
+		}
+	}
+	if got[2].Token == "" {
+		t.Errorf("item 2 (valid): no token: %s", data)
+	}
+}
