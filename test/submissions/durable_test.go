@@ -130,8 +130,9 @@ func TestKillNine(t *testing.T) {
 		t.Errorf("the killed server's cgroups remain after the next server started: %v", cg)
 	}
 	if err := b.Stop(testserver.StopTimeout); err != nil {
-		t.Error(err)
+		t.Fatal(err)
 	}
+	checkRuns(t, storedRuns(t, dataDir, tokens), before, 4) // 4: twice the parallelism
 }
 
 // snapshotRunning waits (at most 10 s) until at least one submission
