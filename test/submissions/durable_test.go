@@ -88,8 +88,9 @@ func countStatus(views []View) map[string]int {
 // submissions queued or running, start another on the same data; every
 // accepted submission finishes exactly once as its client sees it (one
 // stable result, its own), none is lost. A job that was running at the
-// kill is run again (the API shows no run count; its startedAt is then
-// after the restart).
+// kill is run again (its startedAt is then after the restart); the API
+// shows no run count, so once the second server has stopped the test
+// reads the store's: once for every job, twice for those a worker held.
 func TestKillNine(t *testing.T) {
 	t.Parallel()
 	dataDir, err := os.MkdirTemp(srv.Root, "kill9-data-")

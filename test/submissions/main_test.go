@@ -219,8 +219,9 @@ func sleeper(d time.Duration, marker string) testserver.Request {
 }
 
 // startOwn starts a server of this suite's binary on dataDir (Env
-// CODERACER_DATA_DIR) and waits for it to be healthy; it is killed when
-// the test ends if it still runs.
+// CODERACER_DATA_DIR) and waits for it to be healthy; it is stopped
+// (SIGTERM, so that it removes its cgroups) when the test ends if it
+// still runs.
 func startOwn(t *testing.T, name, dataDir string, env map[string]string) *testserver.Server {
 	t.Helper()
 	e := map[string]string{"CODERACER_DATA_DIR": dataDir}
@@ -235,7 +236,11 @@ func startOwn(t *testing.T, name, dataDir string, env map[string]string) *testse
 		if t.Failed() {
 			t.Logf("%s server log (%s), last 16 KiB:\n%s", name, s.LogPath, s.LogTail(16<<10))
 		}
-		s.Kill()
+		if !s.HasExited() {
+			if err := s.Stop(testserver.StopTimeout); err != nil {
+				t.Errorf("at the end of the test: %v", err)
+			}
+		}
 	})
 	if err := s.WaitHealthy(testserver.HealthTimeout); err != nil {
 		t.Fatal(err)
