@@ -3,6 +3,9 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/coderacer/coderacer/internal/api"
@@ -51,7 +54,7 @@ func (c *serveConfig) submissionSettings() []setting {
 		{"CODERACER_SUBMISSION_WAIT", "submission-wait", "longest ?wait=true: past it the answer is the submission as it stands (202)", durationValue(&s.MaxWait)},
 		{"CODERACER_SUBMISSION_BATCH", "submission-batch", "most submissions in one batch (POST or GET)", intValue(&s.MaxBatch)},
 		{"CODERACER_DATA_SYNC", "data-sync", "1: the embedded NATS fsyncs every write (survives a machine crash, not only a killed server; slower)", boolValue(&s.SyncAlways)},
-		{"CODERACER_CALLBACK_SECRET", "callback-secret", "key of the HMAC-SHA256 signature of callbacks (X-Coderacer-Signature: sha256=<hex>); empty: unsigned", stringValue(&s.Callback.Secret)},
+		{"CODERACER_CALLBACK_SECRET", "callback-secret", "key of the HMAC-SHA256 signature of callbacks (X-Coderacer-Signature: sha256=<hex>); empty: unsigned", secretValue(&s.Callback.Secret)},
 		{"CODERACER_CALLBACK_ALLOW", "callback-allow", "comma-separated CIDRs callbacks may reach although loopback, private or link-local (none: only public addresses)", prefixListValue(&s.Callback.Allow)},
 		{"CODERACER_CALLBACK_ATTEMPTS", "callback-attempts", "deliveries of a callback tried at most (with exponential backoff)", intValue(&s.Callback.Attempts)},
 		{"CODERACER_CALLBACK_TIMEOUT", "callback-timeout", "how long one callback delivery may take", durationValue(&s.Callback.Timeout)},
@@ -69,6 +72,21 @@ func (c *serveConfig) checkSubmissions() error {
 		return fmt.Errorf("submission workers must not be negative; wait and batch must be positive")
 	case s.Callback.Attempts < 0 || s.Callback.Timeout < 0:
 		return fmt.Errorf("callback attempts and timeout must not be negative")
+	}
+	return checkNATSURL(s.NATSURL)
+}
+
+// checkNATSURL accepts what nats.Connect does: comma-separated URLs of
+// the schemes NATS speaks, each with a host.
+func checkNATSURL(list string) error {
+	if list == "" {
+		return nil
+	}
+	for _, raw := range strings.Split(list, ",") {
+		u, err := url.Parse(strings.TrimSpace(raw))
+		if err != nil || u.Host == "" || !slices.Contains([]string{"nats", "tls", "ws", "wss"}, u.Scheme) {
+			return fmt.Errorf("CODERACER_NATS_URL (--nats-url) %q: want nats://host:port (or tls://, ws://, wss://), comma-separated", raw)
+		}
 	}
 	return nil
 }
