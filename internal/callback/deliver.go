@@ -31,7 +31,13 @@ func (d *Deliverer) handle(ctx context.Context, msg jetstream.Msg) {
 	id := h.Get(jetstream.MsgIDHeader)
 	t, err := checkTarget(id, Target{URL: h.Get(urlHeader), Method: h.Get(methodHeader)})
 	if err != nil {
-		d.cfg.Logger.Error("callback: not deliverable; dropped", "id", id, "err", err)
+		// Not from Enqueue, which checks the same. The URL may hold a
+		// secret: the reason only is logged.
+		var te *TargetError
+		if errors.As(err, &te) {
+			err = errors.New(te.Reason)
+		}
+		d.cfg.Logger.Error("callback: not deliverable; dropped", "id", id, "url", redact(h.Get(urlHeader)), "err", err)
 		_ = msg.TermWithReason("not deliverable")
 		return
 	}
@@ -45,6 +51,8 @@ func (d *Deliverer) handle(ctx context.Context, msg jetstream.Msg) {
 	start := time.Now()
 	status, err := d.send(context.WithoutCancel(ctx), id, attempt, t, msg.Data())
 	elapsed := time.Since(start).Round(time.Millisecond)
+	// An ack, nak or term lost with the connection leaves the message
+	// to be delivered again after AckWait.
 	switch {
 	case err == nil:
 		log.Info("callback: delivered", "status", status, "elapsed", elapsed)
