@@ -48,6 +48,13 @@ func (d *Deliverer) handle(ctx context.Context, msg jetstream.Msg) {
 	}
 	attempt := int(md.NumDelivered)
 	log := d.cfg.Logger.With("id", id, "url", redact(t.URL), "method", t.Method, "attempt", attempt)
+	if attempt > d.cfg.Attempts {
+		// The process died during the last attempt: JetStream's one
+		// delivery more (MaxDeliver) is there to end it, not to send.
+		log.Error("callback: given up; the server stopped during its last attempt")
+		_ = msg.TermWithReason("attempts exhausted")
+		return
+	}
 	start := time.Now()
 	status, err := d.send(context.WithoutCancel(ctx), id, attempt, t, msg.Data())
 	elapsed := time.Since(start).Round(time.Millisecond)

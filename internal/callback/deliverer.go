@@ -109,10 +109,12 @@ func New(ctx context.Context, js jetstream.JetStream, cfg Config) (*Deliverer, e
 		return nil, fmt.Errorf("callback: stream %s: %w", StreamName, err)
 	}
 	cons, err := js.CreateOrUpdateConsumer(ctx, StreamName, jetstream.ConsumerConfig{
-		Durable:       ConsumerName,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       cfg.Timeout + ackMargin,
-		MaxDeliver:    cfg.Attempts,
+		Durable:   ConsumerName,
+		AckPolicy: jetstream.AckExplicitPolicy,
+		AckWait:   cfg.Timeout + ackMargin,
+		// One more than the attempts: a delivery whose worker died on the
+		// last attempt comes back once more, to be ended and logged.
+		MaxDeliver:    cfg.Attempts + 1,
 		FilterSubject: Subject,
 	})
 	if err != nil {
