@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coderacer/coderacer/internal/api"
+	"github.com/coderacer/coderacer/internal/callback"
 	"github.com/coderacer/coderacer/internal/store"
 )
 
@@ -55,7 +56,7 @@ func (c *serveConfig) submissionSettings() []setting {
 		{"CODERACER_SUBMISSION_BATCH", "submission-batch", "most submissions in one batch (POST or GET)", intValue(&s.MaxBatch)},
 		{"CODERACER_DATA_SYNC", "data-sync", "1: the embedded NATS fsyncs every write (survives a machine crash, not only a killed server; slower)", boolValue(&s.SyncAlways)},
 		{"CODERACER_CALLBACK_SECRET", "callback-secret", "key of the HMAC-SHA256 signature of callbacks (X-Coderacer-Signature: sha256=<hex>); empty: unsigned", secretValue(&s.Callback.Secret)},
-		{"CODERACER_CALLBACK_ALLOW", "callback-allow", "comma-separated CIDRs callbacks may reach although loopback, private or link-local (none: only public addresses)", prefixListValue(&s.Callback.Allow)},
+		{"CODERACER_CALLBACK_ALLOW", "callback-allow", "comma-separated CIDRs callbacks may reach although loopback, private or link-local (none: only public addresses)", value[[]netip.Prefix]{p: &s.Callback.Allow, parse: parseCallbackAllow, format: joinList[netip.Prefix]}},
 		{"CODERACER_CALLBACK_ATTEMPTS", "callback-attempts", "deliveries of a callback tried at most (with exponential backoff)", intValue(&s.Callback.Attempts)},
 		{"CODERACER_CALLBACK_TIMEOUT", "callback-timeout", "how long one callback delivery may take", durationValue(&s.Callback.Timeout)},
 	}
@@ -89,6 +90,15 @@ func checkNATSURL(list string) error {
 		}
 	}
 	return nil
+}
+
+// parseCallbackAllow is callback.ParseAllow with "none" for the empty
+// list, as every list setting has.
+func parseCallbackAllow(s string) ([]netip.Prefix, error) {
+	if strings.TrimSpace(s) == "none" {
+		return nil, nil
+	}
+	return callback.ParseAllow(s)
 }
 
 // workers is the number of submission workers, the default resolved.
