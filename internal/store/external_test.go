@@ -30,7 +30,7 @@ func TestExternalURL(t *testing.T) {
 		t.Fatal("an embedded server was started despite a URL")
 	}
 	stop := consume(s, upper)
-	if err := s.Submit(ctx, "ext", []byte("abc")); err != nil {
+	if err := s.Submit(ctx, "ext", []byte("abc"), nil); err != nil {
 		t.Fatal(err)
 	}
 	if st := waitStatus(t, s, "ext", StatusDone); string(st.Result) != "ABC" {
