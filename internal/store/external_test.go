@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -35,6 +36,14 @@ func TestExternalURL(t *testing.T) {
 	}
 	if st := waitStatus(t, s, "ext", StatusDone); string(st.Result) != "ABC" {
 		t.Fatalf("result %q", st.Result)
+	}
+	// Larger than the server's max_payload (NATS's default, 1 MiB).
+	big := bytes.Repeat([]byte("a"), 2<<20)
+	if err := s.Submit(ctx, "ext-big", big, big); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s.Wait(ctx, "ext-big"); err != nil || !bytes.Equal(st.Result, bytes.ToUpper(big)) || !bytes.Equal(st.Meta, big) {
+		t.Fatalf("2 MiB through a 1 MiB max_payload: %d bytes of result, %d of meta, %v", len(st.Result), len(st.Meta), err)
 	}
 	stop()
 	if err := s.Close(); err != nil {

@@ -103,7 +103,10 @@ type Config struct {
 	DedupWindow time.Duration // a resubmitted id within it is not queued again
 	ResultTTL   time.Duration // a state (and its result) is kept this long after its last write
 	MaxPayload  int           // a submission's payload and meta together, at most (ErrTooLarge)
-	InlineBytes int           // larger values are kept in the blob bucket
+	// InlineBytes: larger values are kept in the blob bucket. A state
+	// holds a meta and a result inline, base64-encoded: keep it under a
+	// third of the server's max_payload.
+	InlineBytes int
 	// SyncAlways fsyncs every write of the embedded server: survives a
 	// machine crash, not only a killed process, at a cost in speed.
 	SyncAlways bool
@@ -156,10 +159,10 @@ func (c Config) withDefaults() Config {
 
 // Store is a connection to the submissions' stream, consumer and bucket.
 type Store struct {
-	cfg  Config
-	srv  *server.Server // nil with an external NATS
-	nc   *nats.Conn
-	js   jetstream.JetStream
+	cfg   Config
+	srv   *server.Server // nil with an external NATS
+	nc    *nats.Conn
+	js    jetstream.JetStream
 	cons  jetstream.Consumer
 	kv    jetstream.KeyValue
 	blobs jetstream.ObjectStore

@@ -16,7 +16,8 @@ const resolveWait = 5 * time.Second
 // Wait returns id's state once it is over (done or cancelled), at once
 // if it already is. It watches the key, it does not poll. When ctx ends
 // first it returns ctx's error with the last state it saw.
-// ErrNotFound if id is unknown, or expires while waited for.
+// ErrNotFound if id is unknown or has expired (a state that expires
+// while waited for ends the wait only with ctx).
 func (s *Store) Wait(ctx context.Context, id string) (State, error) {
 	if err := checkID(id); err != nil {
 		return State{}, err
