@@ -12,7 +12,9 @@ import (
 // submission ends cancelled and reported, its job acked and not run again.
 func TestCancelRunning(t *testing.T) {
 	var rep reports
-	s := openStore(t, t.TempDir(), Config{OnDone: rep.onDone, AckWait: 500 * time.Millisecond})
+	srv := startNATS(t)
+	s := openStore(t, "", Config{URL: srv.ClientURL(), OnDone: rep.onDone, AckWait: 500 * time.Millisecond})
+	api := openStore(t, "", Config{URL: srv.ClientURL()}) // another connection: another process
 	started := make(chan struct{}, 1)
 	ended := make(chan time.Time, 1)
 	runs := newCounter()
@@ -31,11 +33,11 @@ func TestCancelRunning(t *testing.T) {
 	<-started
 	waitStatus(t, s, "stuck", StatusRunning)
 	asked := time.Now()
-	if err := s.Cancel(ctx, "stuck"); err != nil {
+	if err := api.Cancel(ctx, "stuck"); err != nil {
 		t.Fatal(err)
 	}
 	// Again: nil while the worker stops it, ErrFinished once it has.
-	if err := s.Cancel(ctx, "stuck"); err != nil && !errors.Is(err, ErrFinished) {
+	if err := api.Cancel(ctx, "stuck"); err != nil && !errors.Is(err, ErrFinished) {
 		t.Fatalf("second Cancel: %v, want nil or ErrFinished", err)
 	}
 	select {
@@ -44,7 +46,7 @@ func TestCancelRunning(t *testing.T) {
 	case <-time.After(time.Second):
 		t.Fatal("the handler still runs 1s after Cancel")
 	}
-	st, err := s.Wait(ctx, "stuck")
+	st, err := api.Wait(ctx, "stuck")
 	if err != nil || st.Status != StatusCancelled || st.Error != "cancelled" || st.Result != nil || string(st.Meta) != "m" {
 		t.Fatalf("after Cancel: %+v, %v", st, err)
 	}
@@ -56,7 +58,7 @@ func TestCancelRunning(t *testing.T) {
 	if n := runs.get("stuck"); n != 1 {
 		t.Fatalf("handler ran %d times, want 1", n)
 	}
-	if err := s.Cancel(ctx, "stuck"); !errors.Is(err, ErrFinished) {
+	if err := api.Cancel(ctx, "stuck"); !errors.Is(err, ErrFinished) {
 		t.Fatalf("Cancel of a cancelled one: %v, want ErrFinished", err)
 	}
 }

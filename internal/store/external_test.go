@@ -11,17 +11,7 @@ import (
 
 // With a URL the store uses that NATS, and Close leaves it running.
 func TestExternalURL(t *testing.T) {
-	srv, err := server.NewServer(&server.Options{
-		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Start()
-	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
-	if !srv.ReadyForConnections(10 * time.Second) {
-		t.Fatal("NATS not ready")
-	}
+	srv := startNATS(t)
 	ctx := context.Background()
 	s, err := Open(ctx, Config{URL: srv.ClientURL()})
 	if err != nil {
@@ -61,6 +51,24 @@ func TestExternalURL(t *testing.T) {
 	if st, err := s2.Get(ctx, "ext"); err != nil || st.Status != StatusDone {
 		t.Fatalf("after reconnecting: %+v, %v", st, err)
 	}
+}
+
+// startNATS runs a NATS server with JetStream on a loopback port, with
+// NATS's defaults (max_payload 1 MiB), stopped at the test's end.
+func startNATS(t *testing.T) *server.Server {
+	t.Helper()
+	srv, err := server.NewServer(&server.Options{
+		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("NATS not ready")
+	}
+	return srv
 }
 
 func TestOpenBadDataDir(t *testing.T) {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -112,5 +113,27 @@ func TestOnDoneRetried(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond) // room for a wrong third report
 	if n := len(rep.of("flaky")); n != 2 {
 		t.Fatalf("OnDone called %d times, want 2", n)
+	}
+}
+
+// A job whose worker died on its last run allowed is not run again: its
+// redelivery ends it with an error, reported.
+func TestGiveUpAfterLastRun(t *testing.T) {
+	var rep reports
+	s := openStore(t, t.TempDir(), Config{MaxDeliver: 1, AckWait: 300 * time.Millisecond, OnDone: rep.onDone})
+	if err := s.Submit(context.Background(), "crashy", []byte("x"), nil); err != nil {
+		t.Fatal(err)
+	}
+	claimFirst(t, s, "crashy") // its one run started, its worker gone
+	runs := newCounter()
+	stop := consume(s, func(ctx context.Context, id string, p []byte) ([]byte, error) {
+		runs.add(id)
+		return p, nil
+	})
+	defer stop()
+	st := waitStatus(t, s, "crashy", StatusDone)
+	waitFor(t, 5*time.Second, "the job to be acked", func() bool { return streamMsgs(t, s) == 0 })
+	if !strings.Contains(st.Error, "gave up after 1 runs") || st.Result != nil || runs.get("crashy") != 0 || len(rep.of("crashy")) != 1 {
+		t.Fatalf("state %+v, ran %d more times, %d reports", st, runs.get("crashy"), len(rep.of("crashy")))
 	}
 }
