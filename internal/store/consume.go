@@ -38,6 +38,7 @@ func (s *Store) Consume(ctx context.Context, handler Handler) error {
 		wg.Go(func() { s.work(ctx, handler) })
 	}
 	wg.Wait()
+	s.watches.Wait()
 	return nil
 }
 

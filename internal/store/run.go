@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -45,10 +44,7 @@ func (s *Store) execute(ctx context.Context, j job, handler Handler, rec record,
 func (s *Store) run(ctx context.Context, j job, handler Handler, payload []byte) (result []byte, cancelled bool, err error) {
 	hctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stop, err := s.watchCancel(hctx, j.id, cancel)
-	if err != nil {
-		return nil, false, err
-	}
+	stop := s.watchCancel(hctx, j.id, cancel)
 	defer func() { cancelled = stop() }()
 	done := make(chan struct{})
 	defer close(done)
@@ -77,39 +73,51 @@ func (s *Store) keepInProgress(msg jetstream.Msg, done <-chan struct{}) {
 }
 
 // watchCancel watches id's state, from any process, and calls cancel
-// when CancelRequested appears in it. The returned stop ends the watch
-// and says whether it did.
-func (s *Store) watchCancel(ctx context.Context, id string, cancel context.CancelFunc) (stop func() bool, err error) {
-	w, err := s.kv.Watch(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("store: watch %s: %w", id, err)
-	}
+// when CancelRequested appears in it. The watch starts beside the
+// handler, not before it: it delivers the state as it is first, so no
+// Cancel is missed, and a short job does not wait for it. The returned
+// stop ends the watch (soon after: Consume waits for it) and says
+// whether it called cancel. A watch that fails only loses promptness:
+// finish ends the submission cancelled anyway.
+func (s *Store) watchCancel(ctx context.Context, id string, cancel context.CancelFunc) (stop func() bool) {
 	done := make(chan struct{})
 	var seen atomic.Bool
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			select {
-			case <-done:
-				return
-			case e, ok := <-w.Updates():
-				if !ok {
-					return
-				}
-				if e != nil && cancelRequested(e) {
-					seen.Store(true)
-					cancel()
-					return
-				}
+	s.watches.Go(func() {
+		w, err := s.kv.Watch(ctx, id)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.cfg.Logger.Warn("submission: cannot watch for its cancellation", "id", id, "err", err)
 			}
+			return
+		}
+		defer w.Stop()
+		if awaitCancel(w, done) {
+			seen.Store(true)
+			cancel()
 		}
 	})
 	return func() bool {
 		close(done)
-		wg.Wait()
-		_ = w.Stop()
 		return seen.Load()
-	}, nil
+	}
+}
+
+// awaitCancel reads a watch until a state asks to cancel (true) or done
+// is closed.
+func awaitCancel(w jetstream.KeyWatcher, done <-chan struct{}) bool {
+	for {
+		select {
+		case <-done:
+			return false
+		case e, ok := <-w.Updates():
+			if !ok {
+				return false
+			}
+			if e != nil && cancelRequested(e) {
+				return true
+			}
+		}
+	}
 }
 
 // cancelRequested says whether a state watched asks its worker to stop.

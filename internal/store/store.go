@@ -10,42 +10,47 @@
 //
 // # The life of a submission
 //
-// Submit writes the state "queued" (with the submitter's Meta), then
-// queues the job (the payload). A worker of Consume fetches the job and
-// claims it: "running", with the job's stream sequence (Seq) and one more
-// Runs. It runs the handler, stores the outcome once, "done" with a
-// Result or an Error, calls Config.OnDone and only then acks the job.
+//	Submit ──▶ queued ──claim──▶ running ──finish──▶ done (Result, or Error)
+//	             │                  │
+//	             │ Cancel           │ Cancel: CancelRequested, still running;
+//	             ▼                  ▼ its worker cancels the handler's ctx
+//	         cancelled ◀────────────┘ (Error "cancelled", no Result)
 //
-//	queued ──claim──▶ running ──finish──▶ done
-//	  │                  │ Cancel: CancelRequested
-//	  │ Cancel           ▼
-//	  └──────────▶ cancelled ◀── the worker, its handler's ctx cancelled
+// Submit writes the state "queued" with the submitter's Meta, then
+// queues the job (the payload). A worker of Consume fetches the job and
+// claims it: "running", with the job's stream sequence (Seq) and one
+// more Runs. It runs the handler, stores the final state once, calls
+// Config.OnDone with it and only then acks the job.
 //
 // Who writes: Submit creates the state; Cancel writes "cancelled" to a
-// queued one, or CancelRequested to a running one; the worker writes
-// everything else. Every write is a compare-and-set on the key's
-// revision, so a concurrent Cancel and finish never lose one another: a
-// Cancel that returned nil always ends its submission cancelled.
+// queued one, CancelRequested to a running one; the worker writes all
+// else. Every write is a compare-and-set on the key's revision, so that
+// a Cancel and a finish never lose one another: once Cancel returned nil
+// the submission ends cancelled, even if its handler returned a result.
 //
-// A worker watches the state of the job it runs (a KV watch, so a Cancel
+// The worker watches the state of the job it runs (a KV watch: a Cancel
 // from any process is seen at once) and cancels the handler's ctx when
-// CancelRequested appears. A job is acked only once its final state is
-// stored and OnDone has returned nil: a job redelivered (its worker died,
-// or OnDone failed) that finds its submission over with its own Seq calls
-// OnDone again, then acks. OnDone is thus called at least once per
-// finished submission, and may be called more than once.
+// CancelRequested appears. A job cancelled while queued is acked without
+// running by the worker that fetches it, after OnDone.
 //
-// A handler that fails is run again on the job's next delivery, up to
+// OnDone at least once: a job is acked only once its final state is
+// stored and OnDone returned nil. A job redelivered (its worker died, or
+// OnDone failed) that finds its submission over with its own Seq calls
+// OnDone again, then acks; it is redelivered until OnDone succeeds or
+// the state expires. OnDone may thus be called more than once for one
+// submission.
+//
+// A failed run is retried on the job's next delivery, up to
 // Config.MaxDeliver runs; the last failure ends the submission done with
-// its Error. Runs, not deliveries, are counted: a job redelivered
-// because OnDone failed does not run again, and is redelivered until
-// OnDone succeeds.
+// its Error, as does a worker dying on the last run. Runs, not
+// deliveries, are counted: a job redelivered for OnDone's sake does not
+// run again.
 //
-// A payload, a meta or a result larger than Config.InlineBytes is kept
-// in the blob bucket; the job or the state holds its name, and Get,
-// Wait, Consume and OnDone see the full bytes. A payload's blob is
-// deleted once its job is acked; the other blobs expire with the
-// bucket's TTL, which outlives the states that name them.
+// Blobs: a payload, a meta or a result larger than Config.InlineBytes is
+// kept in the blob bucket (BlobBucketName); the job or the state holds
+// its name, and Get, Wait, the handler and OnDone see the full bytes. A
+// payload's blob is deleted once its job is acked; the others expire
+// with the bucket's TTL, which outlives the states that name them.
 package store
 
 import (
@@ -53,6 +58,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -166,6 +172,9 @@ type Store struct {
 	cons  jetstream.Consumer
 	kv    jetstream.KeyValue
 	blobs jetstream.ObjectStore
+	// watches counts the running jobs' watches for a Cancel, which end
+	// a little after their job: Consume waits for them.
+	watches sync.WaitGroup
 }
 
 // Open starts or connects to NATS and creates (or updates) the stream,
