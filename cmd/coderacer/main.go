@@ -197,6 +197,7 @@ func serve(args []string) error {
 		subs.close()
 	}()
 	opts.Submissions.Store = subs.store
+	reg.WatchSubmissions(subs.store)
 	opts.Submissions.Callbacks = subs.callbacks
 	apiServer := api.NewServer(gate, opts)
 	subs.start(workCtx, apiServer)
