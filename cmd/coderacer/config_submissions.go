@@ -24,6 +24,8 @@ type submissionSettings struct {
 	Workers  int
 	MaxWait  time.Duration
 	MaxBatch int
+	// MaxQueued bounds the submissions queued or running.
+	MaxQueued int
 	// SyncAlways fsyncs every write of the embedded NATS.
 	SyncAlways bool
 	Callback   callbackSettings
@@ -42,6 +44,7 @@ func defaultSubmissionSettings() submissionSettings {
 		ResultTTL: store.DefaultResultTTL,
 		MaxWait:   api.DefaultSubmissionWait,
 		MaxBatch:  api.DefaultSubmissionBatch,
+		MaxQueued: store.DefaultMaxQueued,
 	}
 }
 
@@ -54,6 +57,7 @@ func (c *serveConfig) submissionSettings() []setting {
 		{"CODERACER_SUBMISSION_WORKERS", "submission-workers", "queued submissions run at once (they still share the sandboxes fairly with waiting requests); 0: twice the parallelism", intValue(&s.Workers)},
 		{"CODERACER_SUBMISSION_WAIT", "submission-wait", "longest ?wait=true: past it the answer is the submission as it stands (202)", durationValue(&s.MaxWait)},
 		{"CODERACER_SUBMISSION_BATCH", "submission-batch", "most submissions in one batch (POST or GET)", intValue(&s.MaxBatch)},
+		{"CODERACER_SUBMISSION_MAX_QUEUED", "submission-max-queued", "submissions queued or running at once; more get 503", intValue(&s.MaxQueued)},
 		{"CODERACER_DATA_SYNC", "data-sync", "1: the embedded NATS fsyncs every write (survives a machine crash, not only a killed server; slower)", boolValue(&s.SyncAlways)},
 		{"CODERACER_CALLBACK_SECRET", "callback-secret", "key of the HMAC-SHA256 signature of callbacks (X-Coderacer-Signature: sha256=<hex>); empty: unsigned", secretValue(&s.Callback.Secret)},
 		{"CODERACER_CALLBACK_ALLOW", "callback-allow", "comma-separated CIDRs callbacks may reach although loopback, private or link-local (none: only public addresses)", value[[]netip.Prefix]{p: &s.Callback.Allow, parse: parseCallbackAllow, format: joinList[netip.Prefix]}},
@@ -69,8 +73,8 @@ func (c *serveConfig) checkSubmissions() error {
 		return fmt.Errorf("a data directory (CODERACER_DATA_DIR) or a NATS URL (CODERACER_NATS_URL) is needed")
 	case s.ResultTTL < time.Minute:
 		return fmt.Errorf("result TTL %v: at least a minute", s.ResultTTL)
-	case s.Workers < 0 || s.MaxWait <= 0 || s.MaxBatch < 1:
-		return fmt.Errorf("submission workers must not be negative; wait and batch must be positive")
+	case s.Workers < 0 || s.MaxWait <= 0 || s.MaxBatch < 1 || s.MaxQueued < 1:
+		return fmt.Errorf("submission workers must not be negative; wait, batch and max queued must be positive")
 	case s.Callback.Attempts < 0 || s.Callback.Timeout < 0:
 		return fmt.Errorf("callback attempts and timeout must not be negative")
 	}

@@ -32,6 +32,7 @@ func openSubmissions(ctx context.Context, cfg serveConfig, log *slog.Logger) (*s
 		Workers:    cfg.Submissions.workers(cfg.Parallelism),
 		ResultTTL:  cfg.Submissions.ResultTTL,
 		SyncAlways: cfg.Submissions.SyncAlways,
+		MaxQueued:  cfg.Submissions.MaxQueued,
 		// A queued body with what the server adds to it (the client).
 		MaxPayload: int(max(cfg.MaxBodyBytes, cfg.Judge.MaxBodyBytes) + 1<<20),
 		OnDone:     s.done,

@@ -163,6 +163,8 @@ func (s *server) storeError(w http.ResponseWriter, token string, err error) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no submission %q (unknown, or expired)", token))
 	case errors.Is(err, store.ErrFinished):
 		writeError(w, http.StatusConflict, fmt.Sprintf("submission %q is over already", token))
+	case errors.Is(err, store.ErrQueueFull):
+		writeFailure(w, http.StatusServiceUnavailable, "server busy: the submission queue is full, retry later", writeError)
 	case errors.Is(err, store.ErrTooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, err.Error())
 	default:

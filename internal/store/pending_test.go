@@ -17,9 +17,11 @@ func TestPending(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if q, r, err := s.Pending(ctx); q != 5 || r != 0 || err != nil {
-		t.Fatalf("before consuming: %d queued, %d running, %v; want 5 and 0", q, r, err)
-	}
+	// The consumer's counts follow the stream a moment later.
+	waitFor(t, 5*time.Second, "5 queued before consuming", func() bool {
+		q, r, err := s.Pending(ctx)
+		return q == 5 && r == 0 && err == nil
+	})
 	release := make(chan struct{})
 	stop := consume(s, func(ctx context.Context, id string, p []byte) ([]byte, error) {
 		<-release

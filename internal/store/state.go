@@ -63,6 +63,7 @@ var (
 	ErrNotFound  = errors.New("store: submission not found")
 	ErrInvalidID = errors.New("store: invalid submission id")
 	ErrFinished  = errors.New("store: submission is over")
+	ErrQueueFull = errors.New("store: the queue is full")
 	ErrTooLarge  = errors.New("store: submission too large")
 	errConflict  = errors.New("store: state changed concurrently")
 	maxIDLength  = 128

@@ -81,6 +81,8 @@ const (
 	// result, base64-encoded: with this bound it stays well under the 1
 	// MiB of NATS's default max_payload.
 	DefaultInlineBytes = 256 << 10
+	// DefaultMaxQueued bounds the jobs queued or running at once.
+	DefaultMaxQueued = 100_000
 
 	StreamName     = "CODERACER_SUBMISSIONS"
 	Subject        = "coderacer.submissions"
@@ -113,6 +115,9 @@ type Config struct {
 	// holds a meta and a result inline, base64-encoded: keep it under a
 	// third of the server's max_payload.
 	InlineBytes int
+	// MaxQueued bounds the jobs queued or running; Submit beyond it is
+	// ErrQueueFull.
+	MaxQueued int
 	// SyncAlways fsyncs every write of the embedded server: survives a
 	// machine crash, not only a killed process, at a cost in speed.
 	SyncAlways bool
@@ -156,6 +161,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxPayload <= 0 {
 		c.MaxPayload = DefaultMaxPayload
+	}
+	if c.MaxQueued <= 0 {
+		c.MaxQueued = DefaultMaxQueued
 	}
 	if c.InlineBytes <= 0 {
 		c.InlineBytes = DefaultInlineBytes
@@ -224,6 +232,10 @@ func (s *Store) setup(ctx context.Context) error {
 		Retention:  jetstream.WorkQueuePolicy,
 		Storage:    jetstream.FileStorage,
 		Duplicates: s.cfg.DedupWindow,
+		// A flood of submissions is refused at the door (ErrQueueFull)
+		// rather than filling the disk.
+		MaxMsgs: int64(s.cfg.MaxQueued),
+		Discard: jetstream.DiscardNew,
 	})
 	if err != nil {
 		return fmt.Errorf("store: stream %s: %w", StreamName, err)

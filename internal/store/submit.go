@@ -28,7 +28,26 @@ func (s *Store) Submit(ctx context.Context, id string, payload, meta []byte) err
 	if err != nil || !created {
 		return err
 	}
-	return s.publish(ctx, id, payload)
+	err = s.publish(ctx, id, payload)
+	if errors.Is(err, ErrQueueFull) {
+		s.forget(ctx, id) // refused: no state may say it is queued
+	}
+	return err
+}
+
+// jsStreamStoreFailed is JetStream's error code for a message its stream
+// refused to store, e.g. past MaxMsgs with DiscardNew.
+const jsStreamStoreFailed = 10077
+
+// forget deletes the state of a job that was never queued.
+func (s *Store) forget(ctx context.Context, id string) {
+	rec, rev, err := s.get(ctx, id)
+	if err != nil || rec.Status != StatusQueued {
+		return
+	}
+	if err := s.kv.Delete(ctx, id, jetstream.LastRevision(rev)); err == nil {
+		s.drop(ctx, rec.MetaBlob)
+	}
 }
 
 // create writes id's first state and says whether the job is to be
@@ -70,6 +89,10 @@ func (s *Store) publish(ctx context.Context, id string, payload []byte) error {
 	ack, err := s.js.PublishMsg(ctx, msg, jetstream.WithMsgID(id), jetstream.WithExpectStream(StreamName))
 	if err != nil {
 		s.drop(ctx, blob)
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && apiErr.ErrorCode == jsStreamStoreFailed {
+			return fmt.Errorf("%w: %s not queued: %v", ErrQueueFull, id, err)
+		}
 		return fmt.Errorf("store: queue %s: %w", id, err)
 	}
 	if ack.Duplicate {
