@@ -42,6 +42,12 @@ func TestMain(m *testing.M) {
 // document.
 func call(t testing.TB, method, path string, body any, header ...string) (int, []byte) {
 	t.Helper()
+	return callServer(t, srv, method, path, body, header...)
+}
+
+// callServer is call to another server than the shared one.
+func callServer(t testing.TB, s *testserver.Server, method, path string, body any, header ...string) (int, []byte) {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -52,7 +58,7 @@ func call(t testing.TB, method, path string, body any, header ...string) (int, [
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, srv.URL+"/judge0"+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, s.URL+"/judge0"+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}

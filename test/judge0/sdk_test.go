@@ -158,7 +158,7 @@ func TestFeatures(t *testing.T) {
 	zw.Close()
 	tokens := []string{
 		create(t, sub(71, "print('run')\n", "number_of_runs", 3)),
-		create(t, sub(71, "import sys\nprint(sys.argv[1:])\nsys.stdout.flush()\nprint('err', file=sys.stderr)\n",
+		create(t, sub(71, "import sys, time\nsys.stdout.write(str(sys.argv[1:]) + '\\n')\nsys.stdout.flush()\ntime.sleep(0.1)\nsys.stderr.write('err\\n')\n",
 			"command_line_arguments", `a 'b c' "d"`, "redirect_stderr_to_stdout", true)),
 		create(t, sub(71, "print(open('data/input.txt').read())\n", "additional_files", base64.StdEncoding.EncodeToString(zbuf.Bytes()))),
 	}
