@@ -128,7 +128,10 @@ func TestJudge0Outcomes(t *testing.T) {
 		{engine.StageResult{Status: engine.StatusOK, Stdout: []byte("4\n")}, `"expected_output": "5"`, judge0.WrongAnswer, nil},
 		{engine.StageResult{Status: engine.StatusOK, Stdout: []byte("5  \n\n")}, `"expected_output": "5"`, judge0.Accepted, nil},
 		{engine.StageResult{Status: engine.StatusMemoryLimitExceeded, Signal: "SIGKILL"}, `"stdin": ""`, judge0.RuntimeErrorOther,
-			func(m map[string]any) bool { s, _ := m["message"].(string); return strings.HasPrefix(s, "Memory limit exceeded") }},
+			func(m map[string]any) bool {
+				s, _ := m["message"].(string)
+				return strings.HasPrefix(s, "Memory limit exceeded")
+			}},
 		{engine.StageResult{Status: engine.StatusOK, CPUTime: 2 * time.Second}, `"cpu_time_limit": 1.5`, judge0.TimeLimitExceeded, nil},
 		{engine.StageResult{Status: engine.StatusRuntimeError, ExitCode: 3}, `"stdin": ""`, judge0.RuntimeErrorNZEC,
 			func(m map[string]any) bool { return m["exit_code"] == 3.0 }},
@@ -289,6 +292,8 @@ func TestJudge0ListAndDelete(t *testing.T) {
 		t.Errorf("deleted %v", m)
 	}
 	e.call(t, http.MethodGet, "/judge0/submissions/"+done, "", http.StatusNotFound, nil)
+	e.subs.runQueued(context.Background())
+	e.call(t, http.MethodDelete, "/judge0/submissions/"+queued, "", http.StatusOK, nil)
 }
 
 func TestJudge0Callback(t *testing.T) {
