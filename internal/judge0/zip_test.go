@@ -17,7 +17,7 @@ type entry struct {
 	mode    fs.FileMode
 }
 
-func makeZip(t *testing.T, entries ...entry) []byte {
+func makeZip(t testing.TB, entries ...entry) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
