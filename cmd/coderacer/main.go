@@ -311,6 +311,7 @@ func apiOptions(cfg serveConfig, log *slog.Logger) api.Options {
 			MaxBatch: cfg.Submissions.MaxBatch,
 		},
 		AllowedOrigins: cfg.AllowedOrigins,
+		Judge0:         cfg.judge0Options(),
 	}
 }
 

@@ -104,10 +104,14 @@ func unroutedOperation(doc *openapi3.T, prefix string) *openapi3.Operation {
 
 // route finds the document's operation for a request: its path template
 // and path parameters. Without one it answers the unrouted operation.
+// As the server's mux, a template with fewer parameters wins:
+// /x/batch over /x/{token}.
 func (v *Validator) route(method, path string) (*routers.Route, map[string]string) {
+	var best *routers.Route
+	var bestParams map[string]string
 	for tmpl, item := range v.doc.Paths.Map() {
 		params, ok := matchPath(tmpl, path)
-		if !ok {
+		if !ok || best != nil && len(params) >= len(bestParams) {
 			continue
 		}
 		m := method
@@ -115,8 +119,11 @@ func (v *Validator) route(method, path string) (*routers.Route, map[string]strin
 			m = http.MethodGet // a GET route answers HEAD too
 		}
 		if op := item.GetOperation(m); op != nil {
-			return &routers.Route{Spec: v.doc, Path: tmpl, PathItem: item, Method: m, Operation: op}, params
+			best, bestParams = &routers.Route{Spec: v.doc, Path: tmpl, PathItem: item, Method: m, Operation: op}, params
 		}
+	}
+	if best != nil {
+		return best, bestParams
 	}
 	op := v.unrouted
 	if strings.HasPrefix(path, "/api/v2/") {
