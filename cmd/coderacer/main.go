@@ -307,8 +307,9 @@ func apiOptions(cfg serveConfig, log *slog.Logger) api.Options {
 		WebSocket:           cfg.WebSocket,
 		Judge:               cfg.Judge,
 		Submissions: api.SubmissionOptions{
-			MaxWait:  cfg.Submissions.MaxWait,
-			MaxBatch: cfg.Submissions.MaxBatch,
+			MaxWait:   cfg.Submissions.MaxWait,
+			MaxBatch:  cfg.Submissions.MaxBatch,
+			MaxQueued: cfg.Submissions.MaxQueued,
 		},
 		AllowedOrigins: cfg.AllowedOrigins,
 		Judge0:         cfg.judge0Options(),

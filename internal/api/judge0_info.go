@@ -122,10 +122,9 @@ func (s *server) judge0OptionLanguages() []string {
 // is the gate.
 type gateStats interface{ Stats() admission.Stats }
 
-// judge0QueueSize is config_info's max_queue_size. The store bounds
-// the queue by its storage, not by a count: this is a nominal value for
-// clients that only check its type.
-func (s *server) judge0QueueSize() int { return 10000 }
+// judge0QueueSize is config_info's max_queue_size: the submissions the
+// store holds queued or running at most.
+func (s *server) judge0QueueSize() int { return s.opts.Submissions.MaxQueued }
 
 func (s *server) handleJudge0SystemInfo(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{

@@ -54,6 +54,9 @@ type SubmissionOptions struct {
 	Store    Submissions
 	MaxWait  time.Duration // 0 means DefaultSubmissionWait
 	MaxBatch int           // 0 means DefaultSubmissionBatch
+	// MaxQueued is what the store holds queued or running at most
+	// (Judge0's max_queue_size tells it); 0 means store.DefaultMaxQueued.
+	MaxQueued int
 	// Callbacks delivers finished submissions to their callback URLs;
 	// nil: a submission with one is refused.
 	Callbacks Callbacks
@@ -65,6 +68,9 @@ func (o SubmissionOptions) withDefaults() SubmissionOptions {
 	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = DefaultSubmissionBatch
+	}
+	if o.MaxQueued <= 0 {
+		o.MaxQueued = store.DefaultMaxQueued
 	}
 	return o
 }
