@@ -26,12 +26,18 @@ var srv *testserver.Server
 // adminToken is the server's X-Auth-User token.
 const adminToken = "judge0-e2e-admin-token"
 
+// callbackSecret signs the server's callbacks (callback_test.go).
+const callbackSecret = "judge0-callback-secret"
+
 func TestMain(m *testing.M) {
 	os.Exit(testserver.Main(m, testserver.Options{
 		Name: "judge0",
 		Env: map[string]string{
 			"CODERACER_PARALLELISM":       "2",
 			"CODERACER_JUDGE0_AUTH_USERS": adminToken,
+			// Callbacks reach the test's receiver on this host, signed.
+			"CODERACER_CALLBACK_ALLOW":  "127.0.0.0/8",
+			"CODERACER_CALLBACK_SECRET": callbackSecret,
 		},
 	}, func(s *testserver.Server) error { srv = s; return nil }))
 }
