@@ -35,6 +35,8 @@ RUN /usr/local/lib/coderacer/container-install.sh /usr/local/lib/coderacer/packa
 COPY --from=build /out/coderacer /usr/local/bin/coderacer
 ENV PORT=8000
 EXPOSE 8000
+# Queued submissions and their results (CODERACER_DATA_DIR).
+VOLUME /var/lib/coderacer
 # bash's /dev/tcp: no curl in the image for this alone.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 	CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${PORT} && printf 'GET /api/v1/health HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]

@@ -47,6 +47,7 @@ type serveConfig struct {
 	WebSocket           api.WSOptions
 	Judge               api.JudgeOptions
 	Submissions         submissionSettings
+	Judge0              judge0Settings
 }
 
 // setting is one row of the configuration table (README "Configuration").
@@ -87,6 +88,7 @@ func (c *serveConfig) settings() []setting {
 	s = append(s, c.wsSettings()...)
 	s = append(s, c.judgeSettings()...)
 	s = append(s, c.submissionSettings()...)
+	s = append(s, c.judge0Settings()...)
 	for _, stage := range []struct {
 		name   string
 		policy *engine.LimitPolicy
@@ -160,6 +162,7 @@ func defaultServeConfig() serveConfig {
 		WebSocket:   api.DefaultWSOptions(),
 		Judge:       api.DefaultJudgeOptions(),
 		Submissions: defaultSubmissionSettings(),
+		Judge0:      defaultJudge0Settings(),
 		Access:      defaultAccessSettings(),
 	}
 }
@@ -222,6 +225,9 @@ func (c *serveConfig) check() error {
 		return err
 	}
 	if err := c.checkSubmissions(); err != nil {
+		return err
+	}
+	if err := c.checkJudge0(); err != nil {
 		return err
 	}
 	if err := c.Access.check(); err != nil {

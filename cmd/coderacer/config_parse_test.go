@@ -71,6 +71,9 @@ var freeSettings = map[string]bool{
 	"CODERACER_LOG_LEVEL":    true,
 	"CODERACER_PPROF_ADDR":   true,
 	"CODERACER_METRICS_ADDR": true,
+	// Any path, any secret.
+	"CODERACER_DATA_DIR":        true,
+	"CODERACER_CALLBACK_SECRET": true,
 }
 
 // checkedSettings take any string and are refused by the check that

@@ -51,13 +51,15 @@ func TestAllowedOrigins(t *testing.T) {
 func TestPrintConfigRedactsKeys(t *testing.T) {
 	const secret = "very-secret-key-0123456789"
 	t.Setenv("CODERACER_API_KEYS", "alice:"+secret)
+	t.Setenv("CODERACER_CALLBACK_SECRET", secret)
 	t.Setenv("CODERACER_RATE_LIMIT", "2.5")
 	t.Setenv("CODERACER_CPU_RATE", "0.5")
 	var out strings.Builder
 	if err := printConfig(nil, &out); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(out.String(), secret) || !strings.Contains(out.String(), "CODERACER_API_KEYS=(redacted)\n") {
+	if strings.Contains(out.String(), secret) || !strings.Contains(out.String(), "CODERACER_API_KEYS=(redacted)\n") ||
+		!strings.Contains(out.String(), "CODERACER_CALLBACK_SECRET=(redacted)\n") {
 		t.Errorf("keys not redacted:\n%s", out.String())
 	}
 	for _, want := range []string{"CODERACER_RATE_BURST=3", "CODERACER_CPU_BURST=30", "CODERACER_OPEN_PATHS=/api/v1/health,"} {

@@ -197,6 +197,8 @@ func serve(args []string) error {
 		subs.close()
 	}()
 	opts.Submissions.Store = subs.store
+	reg.WatchSubmissions(subs.store)
+	opts.Submissions.Callbacks = subs.callbacks
 	apiServer := api.NewServer(gate, opts)
 	subs.start(workCtx, apiServer)
 	srv := &http.Server{
@@ -305,10 +307,12 @@ func apiOptions(cfg serveConfig, log *slog.Logger) api.Options {
 		WebSocket:           cfg.WebSocket,
 		Judge:               cfg.Judge,
 		Submissions: api.SubmissionOptions{
-			MaxWait:  cfg.Submissions.MaxWait,
-			MaxBatch: cfg.Submissions.MaxBatch,
+			MaxWait:   cfg.Submissions.MaxWait,
+			MaxBatch:  cfg.Submissions.MaxBatch,
+			MaxQueued: cfg.Submissions.MaxQueued,
 		},
 		AllowedOrigins: cfg.AllowedOrigins,
+		Judge0:         cfg.judge0Options(),
 	}
 }
 

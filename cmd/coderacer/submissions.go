@@ -10,10 +10,11 @@ import (
 	"github.com/coderacer/coderacer/internal/store"
 )
 
-// submissions is the durable side of the server: the store, and the
-// workers that run what it queues.
+// submissions is the durable side of the server: the store, its
+// workers, and the callbacks' deliverer.
 type submissions struct {
-	store *store.Store
+	store     *store.Store
+	callbacks *callbacks
 	// srv is set once the API exists; the store's workers and OnDone,
 	// which call it, start after that.
 	srv     *api.Server
@@ -21,7 +22,8 @@ type submissions struct {
 	log     *slog.Logger
 }
 
-// openSubmissions starts (or connects to) NATS and opens the store.
+// openSubmissions starts (or connects to) NATS, opens the store and the
+// callback queue.
 func openSubmissions(ctx context.Context, cfg serveConfig, log *slog.Logger) (*submissions, error) {
 	s := &submissions{log: log}
 	st, err := store.Open(ctx, store.Config{
@@ -30,14 +32,21 @@ func openSubmissions(ctx context.Context, cfg serveConfig, log *slog.Logger) (*s
 		Workers:    cfg.Submissions.workers(cfg.Parallelism),
 		ResultTTL:  cfg.Submissions.ResultTTL,
 		SyncAlways: cfg.Submissions.SyncAlways,
-		MaxPayload: int32(max(cfg.MaxBodyBytes, cfg.Judge.MaxBodyBytes) + 1<<20),
-		OnDone:     func(st store.State) { _ = s.done(context.Background(), st) }, // STUB until store2
+		MaxQueued:  cfg.Submissions.MaxQueued,
+		// A queued body with what the server adds to it (the client).
+		MaxPayload: int(max(cfg.MaxBodyBytes, cfg.Judge.MaxBodyBytes) + 1<<20),
+		OnDone:     s.done,
 		Logger:     log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("submission store: %w", err)
 	}
 	s.store = st
+	s.callbacks, err = newCallbacks(ctx, st.JetStream(), cfg.Submissions.Callback, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	where := "embedded NATS in " + cfg.Submissions.DataDir
 	if cfg.Submissions.NATSURL != "" {
 		where = "NATS at " + cfg.Submissions.NATSURL
@@ -50,12 +59,17 @@ func (s *submissions) done(ctx context.Context, st store.State) error {
 	return s.srv.SubmissionDone(ctx, st)
 }
 
-// start runs the workers until ctx ends.
+// start runs the workers and the callbacks' deliverer until ctx ends.
 func (s *submissions) start(ctx context.Context, srv *api.Server) {
 	s.srv = srv
 	s.workers.Go(func() {
 		if err := s.store.Consume(ctx, srv.RunSubmission); err != nil {
 			s.log.Error("submission workers", "err", err)
+		}
+	})
+	s.workers.Go(func() {
+		if err := s.callbacks.d.Run(ctx); err != nil {
+			s.log.Error("callback deliverer", "err", err)
 		}
 	})
 }

@@ -91,6 +91,8 @@ type Options struct {
 	// Submissions configure the asynchronous routes (README
 	// "Submissions"); without a store they answer 501.
 	Submissions SubmissionOptions
+	// Judge0 configures the Judge0 CE dialect (judge0.go).
+	Judge0 Judge0Options
 }
 
 type server struct {
@@ -107,6 +109,7 @@ type server struct {
 	// callbackBodies render them for their callbacks.
 	runners        map[string]submissionRunner
 	callbackBodies map[string]callbackBody
+	judge0State
 }
 
 func (o *Options) setDefaults() {
@@ -135,6 +138,7 @@ func (o *Options) setDefaults() {
 	}
 	o.Judge = o.Judge.withDefaults()
 	o.Submissions = o.Submissions.withDefaults()
+	o.Judge0 = o.Judge0.withDefaults()
 }
 
 // New returns the HTTP handler for every API route, wrapped so that panics
@@ -170,13 +174,15 @@ func (s *Server) SubmissionDone(ctx context.Context, st store.State) error {
 
 func newServer(exec engine.Executor, opts Options) *server {
 	opts.setDefaults()
-	return &server{exec: exec, opts: opts, log: opts.Logger,
+	s := &server{exec: exec, opts: opts, log: opts.Logger,
 		bodies:         &byteBudget{limit: opts.BodyMemoryBytes},
 		responses:      &byteBudget{limit: opts.ResponseMemoryBytes},
 		sessions:       wsSessions{metrics: opts.Metrics},
 		runners:        map[string]submissionRunner{},
 		callbackBodies: map[string]callbackBody{},
 	}
+	s.runners[kindJudge0], s.callbackBodies[kindJudge0] = s.runJudge0Submission, judge0CallbackBody
+	return s
 }
 
 func (s *server) handler() http.Handler {
@@ -198,6 +204,7 @@ func (s *server) handler() http.Handler {
 	mux.HandleFunc("GET /api/v2/runtimes", s.handleV2Runtimes)
 	mux.HandleFunc("GET /api/v2/connect", s.handleV2Connect)
 	mux.HandleFunc("/api/v2/", s.handleV2Fallback)
+	s.judge0Routes(mux)
 	if s.opts.Metrics != nil && s.opts.MetricsRoute {
 		mux.Handle("GET /metrics", s.opts.Metrics.Handler())
 	}

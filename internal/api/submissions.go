@@ -54,6 +54,9 @@ type SubmissionOptions struct {
 	Store    Submissions
 	MaxWait  time.Duration // 0 means DefaultSubmissionWait
 	MaxBatch int           // 0 means DefaultSubmissionBatch
+	// MaxQueued is what the store holds queued or running at most
+	// (Judge0's max_queue_size tells it); 0 means store.DefaultMaxQueued.
+	MaxQueued int
 	// Callbacks delivers finished submissions to their callback URLs;
 	// nil: a submission with one is refused.
 	Callbacks Callbacks
@@ -65,6 +68,9 @@ func (o SubmissionOptions) withDefaults() SubmissionOptions {
 	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = DefaultSubmissionBatch
+	}
+	if o.MaxQueued <= 0 {
+		o.MaxQueued = store.DefaultMaxQueued
 	}
 	return o
 }
@@ -163,6 +169,8 @@ func (s *server) storeError(w http.ResponseWriter, token string, err error) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no submission %q (unknown, or expired)", token))
 	case errors.Is(err, store.ErrFinished):
 		writeError(w, http.StatusConflict, fmt.Sprintf("submission %q is over already", token))
+	case errors.Is(err, store.ErrQueueFull):
+		writeFailure(w, http.StatusServiceUnavailable, "server busy: the submission queue is full, retry later", writeError)
 	case errors.Is(err, store.ErrTooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, err.Error())
 	default:

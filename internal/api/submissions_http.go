@@ -110,9 +110,12 @@ func (s *server) writeSubmitError(w http.ResponseWriter, token string, err error
 func (s *server) submit(ctx context.Context, body []byte) (string, error) {
 	var req submitRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		// parseJob explains it in the request's own terms.
-		_, _, perr := s.parseJob(body)
-		return "", perr
+		// parseJob explains a broken body in the request's own terms;
+		// a body it takes has a kind or callbackUrl of the wrong type.
+		if _, _, perr := s.parseJob(body); perr != nil {
+			return "", perr
+		}
+		return "", jsonError(err, "")
 	}
 	kind := kindExecute
 	if req.Kind != nil {

@@ -543,8 +543,8 @@ func TestV1WSErrors(t *testing.T) {
 		code  websocket.StatusCode
 		error string
 	}{
-		{"stdin first", never, []string{`{"type":"stdin","data":"x"}`}, 4400, `the first message must be {"type": "execute", ...} or {"type": "judge", ...}, not "stdin"`},
-		{"no type", never, []string{`{}`}, 4400, `the first message must be {"type": "execute", ...} or {"type": "judge", ...}, not a message without a type`},
+		{"stdin first", never, []string{`{"type":"stdin","data":"x"}`}, 4400, `the first message must be {"type": "execute", ...}, {"type": "judge", ...} or {"type": "follow", "token": ...}, not "stdin"`},
+		{"no type", never, []string{`{}`}, 4400, `the first message must be {"type": "execute", ...}, {"type": "judge", ...} or {"type": "follow", "token": ...}, not a message without a type`},
 		{"malformed", never, []string{`nope`}, 4400, "malformed JSON at byte 2: invalid character 'o' in literal null (expecting 'u')"},
 		{"bad execute", never, []string{`{"type":"execute","language":"python","files":[]}`}, 4400, "entrypoint is required"},
 		{"runtime not found", failWith(&engine.RuntimeNotFoundError{Language: "cobol"}), []string{v1Execute}, 4400, "runtime not found: cobol"},

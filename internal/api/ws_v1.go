@@ -97,13 +97,17 @@ func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
 		ss.send(v1Error(msg))
 		ss.close(code, closeReason(code))
 	}
-	raw, judge, ok := s.v1FirstMessage(ss, msgs, fail)
+	raw, kind, ok := s.v1FirstMessage(ss, msgs, fail)
 	if !ok {
 		return
 	}
 	ss.conn.SetReadLimit(s.opts.MaxBodyBytes)
-	if judge {
+	switch kind {
+	case "judge":
 		s.v1JudgeSession(r, ss, msgs, raw, fail) // judge_ws.go
+		return
+	case "follow":
+		s.v1FollowSession(r, ss, msgs, raw, fail) // ws_follow.go
 		return
 	}
 	job, clamped, err := s.parseJob(raw)
@@ -137,34 +141,36 @@ func (s *server) handleV1Connect(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// v1FirstMessage waits for the session's first message, an execute or
-// a judge (judge true); false when the session is over (the client was
-// told why). An execute is held to the body bound of execute.
-func (s *server) v1FirstMessage(ss *wsSession, msgs <-chan []byte, fail func(websocket.StatusCode, string)) (raw []byte, judge, ok bool) {
+// v1FirstMessage waits for the session's first message, an execute, a
+// judge or a follow, and returns it with its type; false when the
+// session is over (the client was told why). Only a judge may be larger
+// than an execute body.
+func (s *server) v1FirstMessage(ss *wsSession, msgs <-chan []byte, fail func(websocket.StatusCode, string)) (raw []byte, kind string, ok bool) {
 	raw, got := firstMessage(msgs, v1ExecuteTimeout)
 	switch got {
 	case wsFirstTimeout:
 		fail(v1CloseTimeout, fmt.Sprintf("no execute message within %v", v1ExecuteTimeout))
-		return nil, false, false
+		return nil, "", false
 	case wsFirstGone:
-		return nil, false, false
+		return nil, "", false
 	}
 	var msg v1ClientMessage
 	if err := decodeWSMessage(raw, &msg); err != nil {
 		fail(v1CloseBadRequest, err.Error())
-		return nil, false, false
+		return nil, "", false
 	}
 	if msg.Type != "judge" && int64(len(raw)) > s.opts.MaxBodyBytes {
 		// What the read limit says of it when judging is off the table.
 		ss.send(v1Error(fmt.Sprintf("message exceeds %d bytes", s.opts.MaxBodyBytes)))
 		ss.close(websocket.StatusMessageTooBig, "message too big")
-		return nil, false, false
+		return nil, "", false
 	}
-	if msg.Type != "execute" && msg.Type != "judge" {
-		fail(v1CloseBadRequest, `the first message must be {"type": "execute", ...} or {"type": "judge", ...}, not `+quoteType(msg.Type))
-		return nil, false, false
+	switch msg.Type {
+	case "execute", "judge", "follow":
+		return raw, msg.Type, true
 	}
-	return raw, msg.Type == "judge", true
+	fail(v1CloseBadRequest, `the first message must be {"type": "execute", ...}, {"type": "judge", ...} or {"type": "follow", "token": ...}, not `+quoteType(msg.Type))
+	return nil, "", false
 }
 
 // v1SessionMessage handles a message after execute; false when it closed
@@ -225,6 +231,8 @@ func closeReason(code websocket.StatusCode) string {
 		return "too large"
 	case v1CloseBusy:
 		return "busy"
+	case v1CloseNotFound:
+		return "not found"
 	default:
 		return "internal error"
 	}

@@ -10,20 +10,27 @@ import (
 
 // interactive runs test i: the submission and the interactor in two boxes
 // at once, each one's stdout the other's stdin through a pipe; then the
-// checker, if any, on the interactor's tout.txt.
+// checker, if any, on the interactor's tout.txt. The interactor runs with
+// SIGPIPE ignored: when the submission ends before the interactor's next
+// write, that write fails (EPIPE) and its next read sees EOF, so that it
+// judges the submission as it would any missing answer (testlib: PE),
+// whatever the timing, instead of being killed or not by a race.
 //
 // The verdict is the first of:
 //  1. the submission's limit (TLE, MLE, OLE), or the sandbox's failure to
 //     run it (IE): a submission that stops talking is TLE, whatever the
 //     interactor made of its silence;
-//  2. the interactor's own failure (a limit, a signal, the sandbox): IE;
-//  3. the submission's RE or SG when it ended first by itself (not by
+//  2. the interactor killed by SIGPIPE after the submission had ended (it
+//     restored SIGPIPE's default itself): the submission's doing, its
+//     own verdict if not AC, else WA;
+//  3. the interactor's own failure (a limit, a signal, the sandbox): IE;
+//  4. the submission's RE or SG when it ended first by itself (not by
 //     SIGPIPE): the interactor's complaint, e.g. of a missing answer, is
 //     then only the echo of the crash;
-//  4. the interactor's verdict when it is not AC: a submission that
+//  5. the interactor's verdict when it is not AC: a submission that
 //     crashed after it was rejected (by SIGPIPE, say) is judged by the
 //     rejection;
-//  5. the checker's verdict, when there is one; else the interactor's AC
+//  6. the checker's verdict, when there is one; else the interactor's AC
 //     and points.
 func (j *judging) interactive(ctx context.Context, i int) (TestResult, time.Duration, error) {
 	t := &j.job.Tests[i]
@@ -53,6 +60,10 @@ func (j *judging) interactive(ctx context.Context, i int) (TestResult, time.Dura
 		return r, cpu, nil
 	}
 	verdict := r.Verdict
+	if subFirst && inter.Status == StatusSignaled && inter.Signal == "SIGPIPE" {
+		j.leftEarly(inter, &r)
+		return r, cpu, nil
+	}
 	crashedFirst := verdict != judge.Accepted && subFirst && sub.Signal != "SIGPIPE"
 	j.readHelper("interactor", j.job.Interactor.Protocol, inter, t.Points, &r)
 	if crashedFirst {
@@ -70,6 +81,18 @@ func (j *judging) interactive(ctx context.Context, i int) (TestResult, time.Dura
 	}
 	ccpu, err := j.check(ctx, i, tout, &r)
 	return r, cpu + ccpu, err
+}
+
+// leftEarly sets r, the submission's result, for an interactor killed by
+// SIGPIPE once the submission had ended: it wrote to a submission that
+// was gone, which had left before the dialogue was over.
+func (j *judging) leftEarly(inter *StageResult, r *TestResult) {
+	r.Points = 0
+	r.CheckerMessage = cutString(inter.Stderr, j.jp.preview)
+	if r.Verdict == judge.Accepted {
+		r.Verdict = judge.WrongAnswer
+		r.Message = "the submission ended before the interactor was done with it (the interactor's next write found no reader)"
+	}
 }
 
 // talk runs the submission in sb and the interactor in ib joined by two
@@ -99,7 +122,7 @@ func (j *judging) talk(ctx context.Context, sb, ib Box, i int) (sub, inter *Stag
 		defer close(done)
 		defer toInterR.Close()
 		defer toSubW.Close()
-		inter, ierr = j.runHelperIn(ctx, ib, j.jp.interactor, files, interactorFiles, RunSpec{StdinFile: toInterR, StdoutFile: toSubW})
+		inter, ierr = j.runHelperIn(ctx, ib, j.jp.interactor, files, interactorFiles, RunSpec{StdinFile: toInterR, StdoutFile: toSubW, IgnoreSIGPIPE: true})
 		interEnd = time.Now()
 	}()
 	sub, err = j.runSubmission(ctx, sb, i, RunSpec{StdinFile: toSubR, StdoutFile: toInterW})

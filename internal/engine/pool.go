@@ -95,6 +95,10 @@ type RunSpec struct {
 	// own); the caller gives each to one run and closes it once that run
 	// has returned, so that one side's end is the other's EOF or EPIPE.
 	StdinFile, StdoutFile *os.File
+	// IgnoreSIGPIPE starts the program with SIGPIPE ignored, so that a
+	// write to a pipe nobody reads fails with EPIPE instead of killing it:
+	// for an interactor, whose submission may end before its next write.
+	IgnoreSIGPIPE bool
 }
 
 // RunResult is what a run did.

@@ -72,7 +72,7 @@ func sandboxCmd(spec RunSpec) sandbox.Cmd {
 	cmd := sandbox.Cmd{
 		Args: spec.Args, Env: spec.Env, Stdin: spec.Stdin, StdinReader: spec.StdinReader,
 		Signals: spec.Signals, Limits: sandboxLimits(spec.Limits),
-		StdinFile: spec.StdinFile, StdoutFile: spec.StdoutFile,
+		StdinFile: spec.StdinFile, StdoutFile: spec.StdoutFile, IgnoreSIGPIPE: spec.IgnoreSIGPIPE,
 	}
 	if on := spec.OnOutput; on != nil {
 		cmd.OnOutput = func(s sandbox.Stream, data []byte) {

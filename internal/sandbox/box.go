@@ -41,6 +41,9 @@ type Box struct {
 	// broken is set when the box's container had to be killed: it is
 	// replaced, never reset, when released.
 	broken bool
+	// sigpipeIgnored tells that the box's init starts its programs with
+	// SIGPIPE ignored (see Cmd.IgnoreSIGPIPE).
+	sigpipeIgnored bool
 	// slot, set on a network box only, is the pool's box whose place
 	// (and uid) it took; net is its veth pair (see AcquireNetwork).
 	slot *Box
@@ -90,6 +93,12 @@ type Cmd struct {
 	// was given to has returned, so that one side's end is the other's EOF
 	// or EPIPE (see ownCopy).
 	StdinFile, StdoutFile *os.File
+	// IgnoreSIGPIPE starts the program with SIGPIPE ignored (an ignored
+	// signal stays ignored through exec): a write to a pipe nobody reads
+	// fails with EPIPE instead of killing it. For a judge's interactor,
+	// whose submission may end at any moment: otherwise whether its next
+	// write kills it or its next read sees EOF is a matter of timing.
+	IgnoreSIGPIPE bool
 }
 
 // LimitKind names the limit that ended a run.
@@ -133,6 +142,9 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	if err := b.ctl.finishPending(resetTimeout); err != nil {
 		return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
 	}
+	if err := b.setSigpipe(cmd.IgnoreSIGPIPE); err != nil {
+		return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
+	}
 	if !argsFit(cmd.Args, cmd.Env, cmd.Limits.Stack) {
 		return noRoom(cmd.Limits), nil
 	}
@@ -145,6 +157,24 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	defer r.stdinDone()
 	res := r.execute()
 	return r.finish(ctx, res)
+}
+
+// setSigpipe has the box's init start its next programs with SIGPIPE
+// ignored or not, when it does not already: one request to the init
+// where the box changes from one kind of run to the other.
+func (b *Box) setSigpipe(ignore bool) error {
+	if b.sigpipeIgnored == ignore {
+		return nil
+	}
+	req := []byte{ctlSigpipe, '0'}
+	if ignore {
+		req[1] = '1'
+	}
+	if err := b.ctl.request(req, resetTimeout); err != nil {
+		return err
+	}
+	b.sigpipeIgnored = ignore
+	return nil
 }
 
 // boxRun is one Run of a box, from setup to verdict.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime"
 	"strconv"
 	"sync"
@@ -34,6 +35,9 @@ const (
 	// ctlResetBox replaces /w and /tmp by fresh tmpfs mounts, then sets the
 	// pid counter back; its payload is the JSON of the mounts to replace.
 	ctlResetBox = 'r'
+	// ctlSigpipe sets the disposition of SIGPIPE the init's programs
+	// start with: payload '1' ignored, '0' the default (see setSigpipe).
+	ctlSigpipe = 's'
 )
 
 // ctlLastPid is what the pid counter is set to: the next process gets pid
@@ -163,6 +167,9 @@ func resetBoxRequest(mounts []mount.Mount) ([]byte, error) {
 type initServer struct {
 	conn    *os.File
 	lastPid *os.File // the sysctl, opened before the root changed
+	// sigpipe catches SIGPIPE when the programs are not to ignore it;
+	// nobody reads it (a full channel drops signals).
+	sigpipe chan os.Signal
 }
 
 // takeControl, called in the init before go-sandbox's init starts, takes
@@ -200,7 +207,7 @@ func takeControl() (*initServer, error) {
 		conn.Close()
 		return nil, fmt.Errorf("init control: %w", err)
 	}
-	return &initServer{conn: conn, lastPid: lastPid}, nil
+	return &initServer{conn: conn, lastPid: lastPid, sigpipe: make(chan os.Signal, 1)}, nil
 }
 
 // serve answers requests until the host closes the channel.
@@ -241,8 +248,26 @@ func (s *initServer) handle(req []byte) error {
 			return err
 		}
 		return checkInitThreads()
+	case ctlSigpipe:
+		s.setSigpipe(len(req) > 1 && req[1] == '1')
+		return nil
 	}
 	return fmt.Errorf("unknown request %q", req[0])
+}
+
+// setSigpipe sets the init's own disposition of SIGPIPE, which its
+// programs inherit: go-sandbox forks them from the init, and an ignored
+// signal stays ignored through fork and exec. A caught one is reset to
+// its default in the child (by the Go runtime, then by exec): catching
+// SIGPIPE again, as the Go runtime does from its start, is what gives
+// the programs the default back. The os/signal calls, not a raw
+// sigaction, so that the runtime knows which one it is.
+func (s *initServer) setSigpipe(ignore bool) {
+	if ignore {
+		signal.Ignore(syscall.SIGPIPE)
+		return
+	}
+	signal.Notify(s.sigpipe, syscall.SIGPIPE)
 }
 
 func (s *initServer) resetPids() error {

@@ -16,7 +16,7 @@ func BenchmarkSubmit(b *testing.B) {
 			ctx := context.Background()
 			b.ResetTimer()
 			for i := range b.N {
-				if err := s.Submit(ctx, fmt.Sprintf("b%d", i), payload); err != nil {
+				if err := s.Submit(ctx, fmt.Sprintf("b%d", i), payload, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -28,14 +28,14 @@ func BenchmarkSubmit(b *testing.B) {
 // Submit to result stored, one at a time, with a handler that does nothing.
 func BenchmarkRoundTrip(b *testing.B) {
 	done := make(chan string, 1)
-	s := openStore(b, b.TempDir(), Config{OnDone: func(st State) { done <- st.Token }})
+	s := openStore(b, b.TempDir(), Config{OnDone: func(_ context.Context, st State) error { done <- st.Token; return nil }})
 	stop := consume(s, func(_ context.Context, _ string, p []byte) ([]byte, error) { return p, nil })
 	defer stop()
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := range b.N {
 		id := fmt.Sprintf("rt%d", i)
-		if err := s.Submit(ctx, id, []byte("x")); err != nil {
+		if err := s.Submit(ctx, id, []byte("x"), nil); err != nil {
 			b.Fatal(err)
 		}
 		select {

@@ -12,7 +12,9 @@ import (
 )
 
 // Handler runs one job and returns its result. An error is retried on
-// the next delivery; on the last one it ends the job with the error.
+// the job's next delivery, up to Config.MaxDeliver runs; the last one
+// ends the job with the error. ctx is cancelled when the submission is
+// (Cancel) or Consume's ctx ends.
 type Handler func(ctx context.Context, id string, payload []byte) ([]byte, error)
 
 const (
@@ -22,17 +24,21 @@ const (
 	retryDelay = time.Second
 	// finishWait bounds storing a result and acking its job.
 	finishWait = 10 * time.Second
+	// maxRetryDelay bounds the delay before a job whose OnDone failed is
+	// delivered again.
+	maxRetryDelay = time.Minute
 )
 
 // Consume runs Config.Workers workers until ctx ends. Each fetches a job,
 // marks it running, keeps it from redelivery with in-progress acks while
-// handler runs, stores its result once and acks it.
+// handler runs, stores its result once, calls Config.OnDone and acks it.
 func (s *Store) Consume(ctx context.Context, handler Handler) error {
 	var wg sync.WaitGroup
 	for range s.cfg.Workers {
 		wg.Go(func() { s.work(ctx, handler) })
 	}
 	wg.Wait()
+	s.watches.Wait()
 	return nil
 }
 
@@ -60,126 +66,97 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// handle takes one job through claim, run, finish and ack. A job left
-// unacked (ctx ended, NATS gone) is redelivered after AckWait.
+// job is one delivery of a submission's job.
+type job struct {
+	msg       jetstream.Msg
+	id        string
+	seq       uint64 // stream sequence: the same in every delivery of the job
+	delivered uint64 // deliveries so far, this one included
+}
+
+// action is what a worker does with a job it fetched.
+type action int
+
+const (
+	actRun    action = iota // run the handler
+	actAck                  // nothing to do: unknown, or another copy of the job has it
+	actReport               // over with this job: OnDone, then ack
+	actCancel               // cancel requested while its worker was gone: end it cancelled
+	actGiveUp               // its worker died on its last run: end it with an error
+)
+
+// handle takes one job through claim, run, finish, report and ack. A job
+// left unacked (ctx ended, NATS gone) is redelivered after AckWait.
 func (s *Store) handle(ctx context.Context, msg jetstream.Msg, handler Handler) {
-	id := msg.Headers().Get(jetstream.MsgIDHeader)
-	if checkID(id) != nil {
+	j := job{msg: msg, id: msg.Headers().Get(jetstream.MsgIDHeader)}
+	if checkID(j.id) != nil {
 		_ = msg.Term() // not ours: no id, nothing to record
 		return
 	}
 	md, err := msg.Metadata()
 	if err != nil {
-		s.cfg.Logger.Warn("submission: no metadata; left for redelivery", "id", id, "err", err)
+		s.cfg.Logger.Warn("submission: no metadata; left for redelivery", "id", j.id, "err", err)
 		return
 	}
-	st, rev, run, err := s.claim(ctx, id, md.Sequence.Stream)
+	j.seq, j.delivered = md.Sequence.Stream, md.NumDelivered
+	rec, rev, act, err := s.claim(ctx, j.id, j.seq)
 	if err != nil {
-		s.cfg.Logger.Warn("submission: cannot mark it running; left for redelivery", "id", id, "err", err)
+		s.cfg.Logger.Warn("submission: cannot mark it running; left for redelivery", "id", j.id, "err", err)
 		return
 	}
-	if !run {
-		_ = msg.DoubleAck(ctx)
-		return
+	switch act {
+	case actAck:
+		s.ack(ctx, j)
+	case actReport:
+		s.report(ctx, j, rec)
+	case actCancel:
+		s.end(ctx, j, rec, rev, outcome{cancelled: true})
+	case actGiveUp:
+		s.end(ctx, j, rec, rev, outcome{err: fmt.Errorf("store: gave up after %d runs, its worker gone", rec.Runs)})
+	case actRun:
+		s.execute(ctx, j, handler, rec, rev)
 	}
-	result, herr := s.run(ctx, msg, handler, id)
-	if herr != nil && ctx.Err() != nil {
-		return // shutting down: the job is redelivered and run again
-	}
-	// A result in hand is kept even if ctx ended meanwhile.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishWait)
-	defer cancel()
-	if herr != nil && md.NumDelivered < uint64(s.cfg.MaxDeliver) {
-		_ = msg.NakWithDelay(retryDelay)
-		return
-	}
-	if err := s.finish(ctx, st, rev, result, herr); err != nil {
-		s.cfg.Logger.Warn("submission: cannot store its result; left for redelivery", "id", id, "err", err)
-		return
-	}
-	_ = msg.DoubleAck(ctx)
 }
 
-// claim marks id running and says whether to run it: not when it is
-// over, cancelled or has expired from the bucket, nor when another copy
-// of the job runs it (a resubmission queued after the dedup window); a
-// redelivery of the job that was running (its worker died) runs again.
-func (s *Store) claim(ctx context.Context, id string, seq uint64) (State, uint64, bool, error) {
+// claim says what to do with a job of id and, to run it, marks it
+// running: not when it has expired from the bucket, nor when another
+// copy of the job has it (a resubmission queued after the dedup window);
+// a redelivery of the job that was running (its worker died) runs again.
+func (s *Store) claim(ctx context.Context, id string, seq uint64) (record, uint64, action, error) {
 	for {
-		st, rev, err := s.get(ctx, id)
+		rec, rev, err := s.get(ctx, id)
 		if errors.Is(err, ErrNotFound) {
-			return State{}, 0, false, nil
+			return record{}, 0, actAck, nil
 		}
 		if err != nil {
-			return State{}, 0, false, err
+			return record{}, 0, actAck, err
 		}
-		if st.Status == StatusDone || st.Status == StatusCancelled ||
-			st.Status == StatusRunning && st.Seq != seq {
-			return st, rev, false, nil
+		if act := s.decide(rec, seq); act != actRun {
+			return rec, rev, act, nil
 		}
-		st.Status = StatusRunning
-		st.Seq = seq
-		st.Runs++
-		st.Started = time.Now().UTC()
-		rev, err = s.update(ctx, st, rev)
+		rec.Status = StatusRunning
+		rec.Seq = seq
+		rec.Runs++
+		rec.Started = time.Now().UTC()
+		rev, err = s.update(ctx, rec, rev)
 		if !errors.Is(err, errConflict) {
-			return st, rev, err == nil, err
+			return rec, rev, actRun, err
 		}
 	}
 }
 
-// run calls handler while telling NATS, every third of AckWait, that the
-// job is still in progress.
-func (s *Store) run(ctx context.Context, msg jetstream.Msg, handler Handler, id string) (result []byte, err error) {
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		t := time.NewTicker(max(s.cfg.AckWait/3, time.Millisecond))
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				_ = msg.InProgress()
-			}
-		}
-	}()
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("store: handler of %s panicked: %v", id, r)
-		}
-	}()
-	return handler(ctx, id, msg.Data())
-}
-
-// finish stores the job's outcome unless another delivery of it stored
-// one first: each result is written once.
-func (s *Store) finish(ctx context.Context, st State, rev uint64, result []byte, herr error) error {
-	st.Status = StatusDone
-	st.Result = result
-	if herr != nil {
-		st.Result, st.Error = nil, herr.Error()
+// decide says what to do with the job of sequence seq given its state.
+func (s *Store) decide(rec record, seq uint64) action {
+	running := rec.Status == StatusRunning
+	switch {
+	case rec.Status.Over() && (rec.Seq == seq || rec.Seq == 0):
+		return actReport // its end is stored, perhaps not reported; Seq 0: cancelled while queued
+	case rec.Status.Over(), running && rec.Seq != seq:
+		return actAck
+	case running && rec.CancelRequested:
+		return actCancel
+	case running && rec.Runs >= s.cfg.MaxDeliver:
+		return actGiveUp
 	}
-	st.Finished = time.Now().UTC()
-	for {
-		_, err := s.update(ctx, st, rev)
-		if err == nil {
-			if s.cfg.OnDone != nil {
-				s.cfg.OnDone(st)
-			}
-			return nil
-		}
-		if !errors.Is(err, errConflict) {
-			return err
-		}
-		cur, curRev, err := s.get(ctx, st.Token)
-		if err != nil {
-			return err
-		}
-		if cur.Status == StatusDone || cur.Status == StatusCancelled {
-			return nil // stored by another delivery: ack, report nothing
-		}
-		rev = curRev
-	}
+	return actRun
 }

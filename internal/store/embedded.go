@@ -26,7 +26,7 @@ func startEmbedded(cfg Config) (*server.Server, error) {
 		DontListen:         true,
 		JetStream:          true,
 		StoreDir:           dir,
-		MaxPayload:         cfg.MaxPayload,
+		MaxPayload:         embeddedMaxPayload,
 		SyncAlways:         cfg.SyncAlways,
 		NoSigs:             true,
 		NoLog:              true,

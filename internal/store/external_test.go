@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -10,17 +11,7 @@ import (
 
 // With a URL the store uses that NATS, and Close leaves it running.
 func TestExternalURL(t *testing.T) {
-	srv, err := server.NewServer(&server.Options{
-		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Start()
-	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
-	if !srv.ReadyForConnections(10 * time.Second) {
-		t.Fatal("NATS not ready")
-	}
+	srv := startNATS(t)
 	ctx := context.Background()
 	s, err := Open(ctx, Config{URL: srv.ClientURL()})
 	if err != nil {
@@ -30,11 +21,19 @@ func TestExternalURL(t *testing.T) {
 		t.Fatal("an embedded server was started despite a URL")
 	}
 	stop := consume(s, upper)
-	if err := s.Submit(ctx, "ext", []byte("abc")); err != nil {
+	if err := s.Submit(ctx, "ext", []byte("abc"), nil); err != nil {
 		t.Fatal(err)
 	}
 	if st := waitStatus(t, s, "ext", StatusDone); string(st.Result) != "ABC" {
 		t.Fatalf("result %q", st.Result)
+	}
+	// Larger than the server's max_payload (NATS's default, 1 MiB).
+	big := bytes.Repeat([]byte("a"), 2<<20)
+	if err := s.Submit(ctx, "ext-big", big, big); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s.Wait(ctx, "ext-big"); err != nil || !bytes.Equal(st.Result, bytes.ToUpper(big)) || !bytes.Equal(st.Meta, big) {
+		t.Fatalf("2 MiB through a 1 MiB max_payload: %d bytes of result, %d of meta, %v", len(st.Result), len(st.Meta), err)
 	}
 	stop()
 	if err := s.Close(); err != nil {
@@ -52,6 +51,24 @@ func TestExternalURL(t *testing.T) {
 	if st, err := s2.Get(ctx, "ext"); err != nil || st.Status != StatusDone {
 		t.Fatalf("after reconnecting: %+v, %v", st, err)
 	}
+}
+
+// startNATS runs a NATS server with JetStream on a loopback port, with
+// NATS's defaults (max_payload 1 MiB), stopped at the test's end.
+func startNATS(t *testing.T) *server.Server {
+	t.Helper()
+	srv, err := server.NewServer(&server.Options{
+		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("NATS not ready")
+	}
+	return srv
 }
 
 func TestOpenBadDataDir(t *testing.T) {

@@ -38,7 +38,7 @@ func killChild(dir string) {
 	cfg := killConfig()
 	cfg.DataDir = dir
 	out := make(chan string, 1024)
-	cfg.OnDone = func(st State) { out <- "stored " + st.Token }
+	cfg.OnDone = func(_ context.Context, st State) error { out <- "stored " + st.Token; return nil }
 	ctx := context.Background()
 	s, err := Open(ctx, cfg)
 	if err != nil {
@@ -46,7 +46,7 @@ func killChild(dir string) {
 		os.Exit(1)
 	}
 	for i := range killTotal {
-		if err := s.Submit(ctx, fmt.Sprintf("k%03d", i), []byte(fmt.Sprint(i))); err != nil {
+		if err := s.Submit(ctx, fmt.Sprintf("k%03d", i), []byte(fmt.Sprint(i)), nil); err != nil {
 			fmt.Println("error", err)
 			os.Exit(1)
 		}
@@ -113,7 +113,7 @@ func TestKillDurability(t *testing.T) {
 	t.Logf("killed with %d stored, %d running", stored.len(), len(inFlight))
 
 	cfg := killConfig()
-	cfg.OnDone = func(st State) { stored.add(st.Token) }
+	cfg.OnDone = func(_ context.Context, st State) error { stored.add(st.Token); return nil }
 	s := openStore(t, dir, cfg)
 	stop := consume(s, func(ctx context.Context, id string, p []byte) ([]byte, error) {
 		runs.add(id)

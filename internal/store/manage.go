@@ -17,16 +17,18 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	if err := checkID(id); err != nil {
 		return err
 	}
-	st, rev, err := s.get(ctx, id)
+	rec, rev, err := s.get(ctx, id)
 	if err != nil {
 		return err
 	}
-	if st.Status != StatusDone && st.Status != StatusCancelled {
-		return fmt.Errorf("%w: %s is %s", ErrNotOver, id, st.Status)
+	if !rec.Status.Over() {
+		return fmt.Errorf("%w: %s is %s", ErrNotOver, id, rec.Status)
 	}
 	if err := s.kv.Delete(ctx, id, jetstream.LastRevision(rev)); err != nil {
 		return fmt.Errorf("store: delete %s: %w", id, err)
 	}
+	s.drop(ctx, rec.MetaBlob)
+	s.drop(ctx, rec.ResultBlob)
 	return nil
 }
 

@@ -18,11 +18,11 @@ func TestRestartDurability(t *testing.T) {
 	dir := t.TempDir()
 	done := newCounter() // OnDone calls: results stored, per id
 	runs := newCounter()
-	cfg := Config{Workers: 4, AckWait: 500 * time.Millisecond, OnDone: func(st State) { done.add(st.Token) }}
+	cfg := Config{Workers: 4, AckWait: 500 * time.Millisecond, OnDone: func(_ context.Context, st State) error { done.add(st.Token); return nil }}
 	s1 := openStore(t, dir, cfg)
 	ctx := context.Background()
 	for i := range total {
-		if err := s1.Submit(ctx, fmt.Sprintf("r%03d", i), []byte(fmt.Sprint(i))); err != nil {
+		if err := s1.Submit(ctx, fmt.Sprintf("r%03d", i), []byte(fmt.Sprint(i)), nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,11 +1,56 @@
 // Package store is the durable home of asynchronous submissions: a
 // JetStream work-queue stream carries the jobs, a key-value bucket keeps
-// each submission's state and result. It knows nothing of the engine: a
-// payload and a result are opaque bytes.
+// each submission's state and result, an object store bucket keeps the
+// values too large for a message. It knows nothing of the engine: a
+// payload, a meta and a result are opaque bytes.
 //
 // With no URL it runs its own nats-server in the process (JetStream file
 // storage under DataDir, no listening socket); with a URL it uses an
 // external NATS.
+//
+// # The life of a submission
+//
+//	Submit ──▶ queued ──claim──▶ running ──finish──▶ done (Result, or Error)
+//	             │                  │
+//	             │ Cancel           │ Cancel: CancelRequested, still running;
+//	             ▼                  ▼ its worker cancels the handler's ctx
+//	         cancelled ◀────────────┘ (Error "cancelled", no Result)
+//
+// Submit writes the state "queued" with the submitter's Meta, then
+// queues the job (the payload). A worker of Consume fetches the job and
+// claims it: "running", with the job's stream sequence (Seq) and one
+// more Runs. It runs the handler, stores the final state once, calls
+// Config.OnDone with it and only then acks the job.
+//
+// Who writes: Submit creates the state; Cancel writes "cancelled" to a
+// queued one, CancelRequested to a running one; the worker writes all
+// else. Every write is a compare-and-set on the key's revision, so that
+// a Cancel and a finish never lose one another: once Cancel returned nil
+// the submission ends cancelled, even if its handler returned a result.
+//
+// The worker watches the state of the job it runs (a KV watch: a Cancel
+// from any process is seen at once) and cancels the handler's ctx when
+// CancelRequested appears. A job cancelled while queued is acked without
+// running by the worker that fetches it, after OnDone.
+//
+// OnDone at least once: a job is acked only once its final state is
+// stored and OnDone returned nil. A job redelivered (its worker died, or
+// OnDone failed) that finds its submission over with its own Seq calls
+// OnDone again, then acks; it is redelivered until OnDone succeeds or
+// the state expires. OnDone may thus be called more than once for one
+// submission.
+//
+// A failed run is retried on the job's next delivery, up to
+// Config.MaxDeliver runs; the last failure ends the submission done with
+// its Error, as does a worker dying on the last run. Runs, not
+// deliveries, are counted: a job redelivered for OnDone's sake does not
+// run again.
+//
+// Blobs: a payload, a meta or a result larger than Config.InlineBytes is
+// kept in the blob bucket (BlobBucketName); the job or the state holds
+// its name, and Get, Wait, the handler and OnDone see the full bytes. A
+// payload's blob is deleted once its job is acked; the others expire
+// with the bucket's TTL, which outlives the states that name them.
 package store
 
 import (
@@ -13,6 +58,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -28,14 +74,31 @@ const (
 	DefaultMaxDeliver  = 5
 	DefaultDedupWindow = 10 * time.Minute
 	DefaultResultTTL   = 24 * time.Hour
-	// DefaultMaxPayload bounds one message (a job, or a state with its
-	// result) on the embedded server; NATS's own default is 1 MiB.
-	DefaultMaxPayload = 8 << 20
+	// DefaultMaxPayload bounds a submission: its payload and meta together.
+	DefaultMaxPayload = 16 << 20
+	// DefaultInlineBytes is the largest value kept in a message or a
+	// state; larger ones go to the blob bucket. A state holds a meta and a
+	// result, base64-encoded: with this bound it stays well under the 1
+	// MiB of NATS's default max_payload.
+	DefaultInlineBytes = 256 << 10
+	// DefaultMaxQueued bounds the jobs queued or running at once.
+	DefaultMaxQueued = 100_000
 
-	StreamName   = "CODERACER_SUBMISSIONS"
-	Subject      = "coderacer.submissions"
-	ConsumerName = "coderacer-workers"
-	BucketName   = "coderacer_submissions"
+	StreamName     = "CODERACER_SUBMISSIONS"
+	Subject        = "coderacer.submissions"
+	ConsumerName   = "coderacer-workers"
+	BucketName     = "coderacer_submissions"
+	BlobBucketName = "coderacer_blobs"
+
+	// embeddedMaxPayload is the embedded server's largest message, NATS's
+	// own default: nothing larger is ever sent, large values being blobs.
+	embeddedMaxPayload = 1 << 20
+	// blobMargin is how much longer than two ResultTTLs a blob is kept. A
+	// meta's blob is written at Submit and must outlive its state: a state
+	// is kept ResultTTL after its last write, which comes at most
+	// ResultTTL after Submit (it expires while queued otherwise), plus the
+	// time its runs take.
+	blobMargin = 6 * time.Hour
 )
 
 // Config says where the store lives and how jobs are delivered.
@@ -44,16 +107,28 @@ type Config struct {
 	DataDir     string        // embedded server's JetStream storage
 	Workers     int           // Consume's concurrent handlers
 	AckWait     time.Duration // a job not acked (nor in progress) within it is redelivered
-	MaxDeliver  int           // deliveries of one job at most
+	MaxDeliver  int           // handler runs of one job at most (a failed run is retried)
 	DedupWindow time.Duration // a resubmitted id within it is not queued again
 	ResultTTL   time.Duration // a state (and its result) is kept this long after its last write
-	MaxPayload  int32         // embedded server's largest message
+	MaxPayload  int           // a submission's payload and meta together, at most (ErrTooLarge)
+	// InlineBytes: larger values are kept in the blob bucket. A state
+	// holds a meta and a result inline, base64-encoded: keep it under a
+	// third of the server's max_payload.
+	InlineBytes int
+	// MaxQueued bounds the jobs queued or running; Submit beyond it is
+	// ErrQueueFull.
+	MaxQueued int
 	// SyncAlways fsyncs every write of the embedded server: survives a
 	// machine crash, not only a killed process, at a cost in speed.
 	SyncAlways bool
-	// OnDone, if set, is called once per submission, right after the
-	// worker that stored its result (never a second delivery's).
-	OnDone func(State)
+	// OnDone, if set, is called with a submission's final state (done,
+	// or cancelled), Result and Meta in full, after it is stored and
+	// before its job is acked. An error leaves the job unacked: it is
+	// redelivered after a delay and OnDone is called again, as it is
+	// after a worker died between storing and acking. It is called at
+	// least once per submission a worker ended or found cancelled, and
+	// may be called more than once for one: it must be idempotent.
+	OnDone func(ctx context.Context, st State) error
 	// Logger tells of what a worker could not do (the job is then
 	// redelivered); nil: slog.Default().
 	Logger *slog.Logger
@@ -87,17 +162,27 @@ func (c Config) withDefaults() Config {
 	if c.MaxPayload <= 0 {
 		c.MaxPayload = DefaultMaxPayload
 	}
+	if c.MaxQueued <= 0 {
+		c.MaxQueued = DefaultMaxQueued
+	}
+	if c.InlineBytes <= 0 {
+		c.InlineBytes = DefaultInlineBytes
+	}
 	return c
 }
 
 // Store is a connection to the submissions' stream, consumer and bucket.
 type Store struct {
-	cfg  Config
-	srv  *server.Server // nil with an external NATS
-	nc   *nats.Conn
-	js   jetstream.JetStream
-	cons jetstream.Consumer
-	kv   jetstream.KeyValue
+	cfg   Config
+	srv   *server.Server // nil with an external NATS
+	nc    *nats.Conn
+	js    jetstream.JetStream
+	cons  jetstream.Consumer
+	kv    jetstream.KeyValue
+	blobs jetstream.ObjectStore
+	// watches counts the running jobs' watches for a Cancel, which end
+	// a little after their job: Consume waits for them.
+	watches sync.WaitGroup
 }
 
 // Open starts or connects to NATS and creates (or updates) the stream,
@@ -147,16 +232,21 @@ func (s *Store) setup(ctx context.Context) error {
 		Retention:  jetstream.WorkQueuePolicy,
 		Storage:    jetstream.FileStorage,
 		Duplicates: s.cfg.DedupWindow,
-		MaxMsgSize: s.cfg.MaxPayload,
+		// A flood of submissions is refused at the door (ErrQueueFull)
+		// rather than filling the disk.
+		MaxMsgs: int64(s.cfg.MaxQueued),
+		Discard: jetstream.DiscardNew,
 	})
 	if err != nil {
 		return fmt.Errorf("store: stream %s: %w", StreamName, err)
 	}
+	// Deliveries are not bounded: a job is redelivered until it is acked
+	// (OnDone may fail for a while); Config.MaxDeliver bounds its runs.
 	s.cons, err = s.js.CreateOrUpdateConsumer(ctx, StreamName, jetstream.ConsumerConfig{
 		Durable:       ConsumerName,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       s.cfg.AckWait,
-		MaxDeliver:    s.cfg.MaxDeliver,
+		MaxDeliver:    -1,
 		FilterSubject: Subject,
 	})
 	if err != nil {
@@ -171,7 +261,28 @@ func (s *Store) setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: bucket %s: %w", BucketName, err)
 	}
+	s.blobs, err = s.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket:  BlobBucketName,
+		TTL:     2*s.cfg.ResultTTL + blobMargin,
+		Storage: jetstream.FileStorage,
+	})
+	if err != nil {
+		return fmt.Errorf("store: bucket %s: %w", BlobBucketName, err)
+	}
 	return nil
+}
+
+// JetStream is the store's connection, for another package to share.
+func (s *Store) JetStream() jetstream.JetStream { return s.js }
+
+// Pending counts the jobs not yet fetched by a worker (queued) and those
+// fetched and not yet acked (running, or waiting for a redelivery).
+func (s *Store) Pending(ctx context.Context) (queued, running int, err error) {
+	info, err := s.cons.Info(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: consumer %s: %w", ConsumerName, err)
+	}
+	return int(info.NumPending), info.NumAckPending, nil
 }
 
 // Close drains the connection and stops the embedded server, if any,

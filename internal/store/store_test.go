@@ -108,7 +108,7 @@ func TestSubmitConsumeGet(t *testing.T) {
 	ctx := context.Background()
 	before := time.Now().UTC()
 	for i := range 5 {
-		if err := s.Submit(ctx, fmt.Sprintf("job-%d", i), []byte(fmt.Sprintf("hello %d", i))); err != nil {
+		if err := s.Submit(ctx, fmt.Sprintf("job-%d", i), []byte(fmt.Sprintf("hello %d", i)), []byte(fmt.Sprintf("meta %d", i))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -126,6 +126,9 @@ func TestSubmitConsumeGet(t *testing.T) {
 		if want := fmt.Sprintf("HELLO %d", i); string(st.Result) != want || st.Error != "" {
 			t.Errorf("job-%d: result %q error %q, want %q", i, st.Result, st.Error, want)
 		}
+		if want := fmt.Sprintf("meta %d", i); string(st.Meta) != want {
+			t.Errorf("job-%d: meta %q, want %q", i, st.Meta, want)
+		}
 		if st.Runs != 1 || st.Started.Before(st.Created) || st.Finished.Before(st.Started) {
 			t.Errorf("job-%d: runs %d, times %v %v %v", i, st.Runs, st.Created, st.Started, st.Finished)
 		}
@@ -137,7 +140,7 @@ func TestSubmitDuplicate(t *testing.T) {
 	s := openStore(t, t.TempDir(), Config{})
 	ctx := context.Background()
 	for _, p := range []string{"first", "second", "third"} {
-		if err := s.Submit(ctx, "same", []byte(p)); err != nil {
+		if err := s.Submit(ctx, "same", []byte(p), []byte(p)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -151,10 +154,10 @@ func TestSubmitDuplicate(t *testing.T) {
 	})
 	defer stop()
 	st := waitStatus(t, s, "same", StatusDone)
-	if string(st.Result) != "first" {
-		t.Fatalf("result %q, want the first payload", st.Result)
+	if string(st.Result) != "first" || string(st.Meta) != "first" {
+		t.Fatalf("result %q meta %q, want the first payload and meta", st.Result, st.Meta)
 	}
-	if err := s.Submit(ctx, "same", []byte("again")); err != nil {
+	if err := s.Submit(ctx, "same", []byte("again"), nil); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond)
@@ -170,15 +173,24 @@ func TestInvalidID(t *testing.T) {
 	s := openStore(t, t.TempDir(), Config{MaxPayload: 1024})
 	ctx := context.Background()
 	for _, id := range []string{"", "a.b", "a b", "a/b", "a*", ">", "é", strings.Repeat("a", 129)} {
-		if err := s.Submit(ctx, id, nil); !errors.Is(err, ErrInvalidID) {
+		if err := s.Submit(ctx, id, nil, nil); !errors.Is(err, ErrInvalidID) {
 			t.Errorf("Submit(%q): %v, want ErrInvalidID", id, err)
 		}
 		if _, err := s.Get(ctx, id); !errors.Is(err, ErrInvalidID) {
 			t.Errorf("Get(%q): %v, want ErrInvalidID", id, err)
 		}
 	}
-	if err := s.Submit(ctx, "big", make([]byte, 1025)); !errors.Is(err, ErrTooLarge) {
+	if err := s.Submit(ctx, "big", make([]byte, 1025), nil); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("Submit of 1025 bytes with MaxPayload 1024: %v, want ErrTooLarge", err)
+	}
+	if err := s.Submit(ctx, "big", make([]byte, 600), make([]byte, 600)); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("Submit of 600+600 bytes with MaxPayload 1024: %v, want ErrTooLarge", err)
+	}
+	if err := s.Cancel(ctx, "a.b"); !errors.Is(err, ErrInvalidID) {
+		t.Errorf("Cancel(a.b): %v, want ErrInvalidID", err)
+	}
+	if _, err := s.Wait(ctx, "a.b"); !errors.Is(err, ErrInvalidID) {
+		t.Errorf("Wait(a.b): %v, want ErrInvalidID", err)
 	}
 }
 
@@ -193,7 +205,7 @@ func TestLongJobNotRedelivered(t *testing.T) {
 		return p, nil
 	})
 	defer stop()
-	if err := s.Submit(context.Background(), "long", []byte("x")); err != nil {
+	if err := s.Submit(context.Background(), "long", []byte("x"), nil); err != nil {
 		t.Fatal(err)
 	}
 	st := waitStatus(t, s, "long", StatusDone)
@@ -213,7 +225,7 @@ func TestCancel(t *testing.T) {
 	s := openStore(t, t.TempDir(), Config{})
 	ctx := context.Background()
 	for _, id := range []string{"keep", "drop"} {
-		if err := s.Submit(ctx, id, []byte(id)); err != nil {
+		if err := s.Submit(ctx, id, []byte(id), nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -231,15 +243,15 @@ func TestCancel(t *testing.T) {
 	defer stop()
 	waitStatus(t, s, "keep", StatusDone)
 	waitFor(t, 5*time.Second, "the queue to empty", func() bool { return streamMsgs(t, s) == 0 })
-	if st, _ := s.Get(ctx, "drop"); st.Status != StatusCancelled || st.Runs != 0 {
+	if st, _ := s.Get(ctx, "drop"); st.Status != StatusCancelled || st.Runs != 0 || st.Error != "cancelled" {
 		t.Fatalf("cancelled job: %+v", st)
 	}
 	if n := runs.get("drop"); n != 0 {
 		t.Fatalf("the handler ran a cancelled job %d times", n)
 	}
 	for _, id := range []string{"keep", "drop"} {
-		if err := s.Cancel(ctx, id); !errors.Is(err, ErrNotQueued) {
-			t.Errorf("Cancel of %s: %v, want ErrNotQueued", id, err)
+		if err := s.Cancel(ctx, id); !errors.Is(err, ErrFinished) {
+			t.Errorf("Cancel of %s: %v, want ErrFinished", id, err)
 		}
 	}
 }
@@ -258,7 +270,7 @@ func TestHandlerError(t *testing.T) {
 	})
 	defer stop()
 	for _, id := range []string{"fails", "panics"} {
-		if err := s.Submit(context.Background(), id, nil); err != nil {
+		if err := s.Submit(context.Background(), id, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -274,7 +286,7 @@ func TestResultTTL(t *testing.T) {
 	s := openStore(t, t.TempDir(), Config{ResultTTL: time.Second})
 	stop := consume(s, upper)
 	defer stop()
-	if err := s.Submit(context.Background(), "short", []byte("x")); err != nil {
+	if err := s.Submit(context.Background(), "short", []byte("x"), nil); err != nil {
 		t.Fatal(err)
 	}
 	waitStatus(t, s, "short", StatusDone)
@@ -292,11 +304,11 @@ func TestResultTTL(t *testing.T) {
 func TestResubmitAfterDedupWindow(t *testing.T) {
 	s := openStore(t, t.TempDir(), Config{DedupWindow: 100 * time.Millisecond, Workers: 2})
 	ctx := context.Background()
-	if err := s.Submit(ctx, "twice", []byte("x")); err != nil {
+	if err := s.Submit(ctx, "twice", []byte("x"), nil); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 10*time.Second, "a second copy past the dedup window", func() bool {
-		if err := s.Submit(ctx, "twice", []byte("x")); err != nil {
+		if err := s.Submit(ctx, "twice", []byte("x"), nil); err != nil {
 			t.Fatal(err)
 		}
 		return streamMsgs(t, s) == 2
@@ -325,7 +337,7 @@ func TestResubmitAfterTTL(t *testing.T) {
 	})
 	defer stop()
 	ctx := context.Background()
-	if err := s.Submit(ctx, "again", []byte("1")); err != nil {
+	if err := s.Submit(ctx, "again", []byte("1"), nil); err != nil {
 		t.Fatal(err)
 	}
 	waitStatus(t, s, "again", StatusDone)
@@ -333,7 +345,7 @@ func TestResubmitAfterTTL(t *testing.T) {
 		_, err := s.Get(ctx, "again")
 		return errors.Is(err, ErrNotFound)
 	})
-	if err := s.Submit(ctx, "again", []byte("2")); err != nil {
+	if err := s.Submit(ctx, "again", []byte("2"), nil); err != nil {
 		t.Fatal(err)
 	}
 	if st := waitStatus(t, s, "again", StatusDone); string(st.Result) != "2" || runs.get("again") != 2 {

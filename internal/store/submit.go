@@ -10,40 +10,93 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Submit records id as queued and queues its payload. It is idempotent:
-// submitting an id again does not queue it twice. The state is written
-// before the job is published, so a worker always finds it; a Submit
-// that failed between the two is completed by its retry (the publish is
-// deduplicated by id).
+// Submit records id as queued, with meta, and queues its payload. It is
+// idempotent: submitting an id again does not queue it twice, and the
+// first payload and meta are kept. The state is written before the job
+// is published, so a worker always finds it; a Submit that failed
+// between the two is completed by its retry (the publish is deduplicated
+// by id). ErrTooLarge if payload and meta together exceed
+// Config.MaxPayload.
 func (s *Store) Submit(ctx context.Context, id string, payload, meta []byte) error {
 	if err := checkID(id); err != nil {
 		return err
 	}
-	if len(payload) > int(s.cfg.MaxPayload) {
-		return fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(payload), s.cfg.MaxPayload)
+	if n := len(payload) + len(meta); n > s.cfg.MaxPayload {
+		return fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, n, s.cfg.MaxPayload)
 	}
-	b, err := encodeState(State{Token: id, Status: StatusQueued, Created: time.Now().UTC(), Meta: meta})
+	created, err := s.create(ctx, id, meta)
+	if err != nil || !created {
+		return err
+	}
+	err = s.publish(ctx, id, payload)
+	if errors.Is(err, ErrQueueFull) {
+		s.forget(ctx, id) // refused: no state may say it is queued
+	}
+	return err
+}
+
+// jsStreamStoreFailed is JetStream's error code for a message its stream
+// refused to store, e.g. past MaxMsgs with DiscardNew.
+const jsStreamStoreFailed = 10077
+
+// forget deletes the state of a job that was never queued.
+func (s *Store) forget(ctx context.Context, id string) {
+	rec, rev, err := s.get(ctx, id)
+	if err != nil || rec.Status != StatusQueued {
+		return
+	}
+	if err := s.kv.Delete(ctx, id, jetstream.LastRevision(rev)); err == nil {
+		s.drop(ctx, rec.MetaBlob)
+	}
+}
+
+// create writes id's first state and says whether the job is to be
+// queued: yes if it is new or still queued (a Submit that failed before
+// publishing), no if it is running or over.
+func (s *Store) create(ctx context.Context, id string, meta []byte) (bool, error) {
+	rec := record{State: State{Token: id, Status: StatusQueued, Created: time.Now().UTC()}}
+	var err error
+	if rec.Meta, rec.MetaBlob, err = s.stash(ctx, id, "meta", meta); err != nil {
+		return false, err
+	}
+	b, err := encodeRecord(rec)
+	if err != nil {
+		return false, err
+	}
+	_, err = s.kv.Create(ctx, id, b)
+	if err == nil {
+		return true, nil
+	}
+	s.drop(ctx, rec.MetaBlob) // the state that would name it is not ours
+	if !errors.Is(err, jetstream.ErrKeyExists) {
+		return false, fmt.Errorf("store: record %s: %w", id, err)
+	}
+	cur, _, err := s.get(ctx, id)
+	return err == nil && cur.Status == StatusQueued, err
+}
+
+// publish queues id's job, its payload inline or as a blob's name.
+func (s *Store) publish(ctx context.Context, id string, payload []byte) error {
+	msg := nats.NewMsg(Subject)
+	data, blob, err := s.stash(ctx, id, "payload", payload)
 	if err != nil {
 		return err
 	}
-	_, err = s.kv.Create(ctx, id, b)
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		st, _, err := s.get(ctx, id)
-		if err != nil || st.Status != StatusQueued {
-			return err // running, done or cancelled: nothing to queue
-		}
-	} else if err != nil {
-		return fmt.Errorf("store: record %s: %w", id, err)
+	msg.Data = data
+	if blob != "" {
+		msg.Header.Set(blobHeader, blob)
 	}
-	return s.publish(ctx, id, payload)
-}
-
-func (s *Store) publish(ctx context.Context, id string, payload []byte) error {
-	msg := nats.NewMsg(Subject)
-	msg.Data = payload
-	_, err := s.js.PublishMsg(ctx, msg, jetstream.WithMsgID(id), jetstream.WithExpectStream(StreamName))
+	ack, err := s.js.PublishMsg(ctx, msg, jetstream.WithMsgID(id), jetstream.WithExpectStream(StreamName))
 	if err != nil {
+		s.drop(ctx, blob)
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && apiErr.ErrorCode == jsStreamStoreFailed {
+			return fmt.Errorf("%w: %s not queued: %v", ErrQueueFull, id, err)
+		}
 		return fmt.Errorf("store: queue %s: %w", id, err)
+	}
+	if ack.Duplicate {
+		s.drop(ctx, blob) // the job queued first names its own
 	}
 	return nil
 }
@@ -54,74 +107,39 @@ func (s *Store) Get(ctx context.Context, id string) (State, error) {
 	if err := checkID(id); err != nil {
 		return State{}, err
 	}
-	st, _, err := s.get(ctx, id)
-	return st, err
+	rec, _, err := s.get(ctx, id)
+	if err != nil {
+		return State{}, err
+	}
+	return s.resolve(ctx, rec)
 }
 
-// get returns a state and its revision, for a write that expects it.
-func (s *Store) get(ctx context.Context, id string) (State, uint64, error) {
+// get returns a record and its revision, for a write that expects it.
+func (s *Store) get(ctx context.Context, id string) (record, uint64, error) {
 	e, err := s.kv.Get(ctx, id)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return State{}, 0, fmt.Errorf("%w: %s", ErrNotFound, id)
+		return record{}, 0, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
 	if err != nil {
-		return State{}, 0, fmt.Errorf("store: read %s: %w", id, err)
+		return record{}, 0, fmt.Errorf("store: read %s: %w", id, err)
 	}
-	st, err := decodeState(id, e.Value())
-	return st, e.Revision(), err
+	rec, err := decodeRecord(id, e.Value())
+	return rec, e.Revision(), err
 }
 
-// update writes st if id's state is still at revision rev; errConflict
+// update writes rec if its state is still at revision rev; errConflict
 // if another writer came first.
-func (s *Store) update(ctx context.Context, st State, rev uint64) (uint64, error) {
-	b, err := encodeState(st)
+func (s *Store) update(ctx context.Context, rec record, rev uint64) (uint64, error) {
+	b, err := encodeRecord(rec)
 	if err != nil {
 		return 0, err
 	}
-	rev, err = s.kv.Update(ctx, st.Token, b, rev)
+	rev, err = s.kv.Update(ctx, rec.Token, b, rev)
 	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists) {
-		return 0, fmt.Errorf("%w: %s", errConflict, st.Token)
+		return 0, fmt.Errorf("%w: %s", errConflict, rec.Token)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("store: write %s: %w", st.Token, err)
+		return 0, fmt.Errorf("store: write %s: %w", rec.Token, err)
 	}
 	return rev, nil
-}
-
-// Cancel marks a queued submission cancelled; the worker that fetches
-// it acks it without running it. ErrNotQueued if it is running or over.
-func (s *Store) Cancel(ctx context.Context, id string) error {
-	if err := checkID(id); err != nil {
-		return err
-	}
-	for {
-		st, rev, err := s.get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if st.Status != StatusQueued {
-			return fmt.Errorf("%w: %s is %s", ErrNotQueued, id, st.Status)
-		}
-		st.Status = StatusCancelled
-		st.Finished = time.Now().UTC()
-		_, err = s.update(ctx, st, rev)
-		if !errors.Is(err, errConflict) {
-			return err
-		}
-	}
-}
-
-// Wait is a STUB (polling) until branch store2 lands.
-func (s *Store) Wait(ctx context.Context, id string) (State, error) {
-	for {
-		st, err := s.Get(ctx, id)
-		if err != nil || st.Status == StatusDone || st.Status == StatusCancelled {
-			return st, err
-		}
-		select {
-		case <-ctx.Done():
-			return st, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
 }

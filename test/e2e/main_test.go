@@ -30,7 +30,11 @@ var (
 func TestMain(m *testing.M) {
 	os.Exit(testserver.Main(m, testserver.Options{
 		Name: "shared",
-		Env:  map[string]string{"CODERACER_PARALLELISM": "2"},
+		Env: map[string]string{"CODERACER_PARALLELISM": "2",
+			// Callbacks reach the tests' receivers on this host, signed.
+			"CODERACER_CALLBACK_ALLOW":  "127.0.0.0/8",
+			"CODERACER_CALLBACK_SECRET": callbackSecret,
+		},
 	}, func(s *testserver.Server) (err error) {
 		srv, binPath, tmpRoot = s, s.Bin, s.Root
 		repoRoot, err = testserver.RepoRoot()

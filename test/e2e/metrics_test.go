@@ -93,6 +93,7 @@ func TestMetrics(t *testing.T) {
 		"coderacer_sandbox_replacements_total", "coderacer_engine_errors_total",
 		"coderacer_http_requests_total", "coderacer_http_request_duration_seconds",
 		"coderacer_websocket_sessions_open", "go_goroutines", "process_resident_memory_bytes",
+		"coderacer_submissions_queued", "coderacer_submissions_running", "coderacer_submissions_store_up",
 	} {
 		if _, ok := after[family]; !ok {
 			t.Errorf("no family %s in /metrics", family)
@@ -119,6 +120,9 @@ func TestMetrics(t *testing.T) {
 	}
 	if busy := value(after, "coderacer_sandboxes_busy", nil); busy < 0 || busy > 2 {
 		t.Errorf("coderacer_sandboxes_busy = %v, want 0 to 2", busy)
+	}
+	if up := value(after, "coderacer_submissions_store_up", nil); up != 1 {
+		t.Errorf("coderacer_submissions_store_up = %v, want 1 (the embedded NATS answers)", up)
 	}
 	if q := value(after, "coderacer_queue_depth", nil); q < 0 {
 		t.Errorf("coderacer_queue_depth = %v", q)

@@ -104,24 +104,26 @@ func unroutedOperation(doc *openapi3.T, prefix string) *openapi3.Operation {
 
 // route finds the document's operation for a request: its path template
 // and path parameters. Without one it answers the unrouted operation.
+// As the server's mux, a template with fewer parameters wins:
+// /x/batch over /x/{token}.
 func (v *Validator) route(method, path string) (*routers.Route, map[string]string) {
-	m := method
-	if m == http.MethodHead {
-		m = http.MethodGet // a GET route answers HEAD too
-	}
-	// A path without templates comes first, as in OpenAPI and the
-	// server's mux: .../submissions/batch is not .../submissions/{token}.
-	if item := v.doc.Paths.Value(path); item != nil && item.GetOperation(m) != nil {
-		return &routers.Route{Spec: v.doc, Path: path, PathItem: item, Method: m, Operation: item.GetOperation(m)}, map[string]string{}
-	}
+	var best *routers.Route
+	var bestParams map[string]string
 	for tmpl, item := range v.doc.Paths.Map() {
 		params, ok := matchPath(tmpl, path)
-		if !ok {
+		if !ok || best != nil && len(params) >= len(bestParams) {
 			continue
 		}
-		if op := item.GetOperation(m); op != nil {
-			return &routers.Route{Spec: v.doc, Path: tmpl, PathItem: item, Method: m, Operation: op}, params
+		m := method
+		if m == http.MethodHead {
+			m = http.MethodGet // a GET route answers HEAD too
 		}
+		if op := item.GetOperation(m); op != nil {
+			best, bestParams = &routers.Route{Spec: v.doc, Path: tmpl, PathItem: item, Method: m, Operation: op}, params
+		}
+	}
+	if best != nil {
+		return best, bestParams
 	}
 	op := v.unrouted
 	if strings.HasPrefix(path, "/api/v2/") {

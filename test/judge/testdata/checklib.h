@@ -127,12 +127,12 @@ inline void registerTestlibCmd(int argc, char **argv) {
 }
 
 // An interactor: interactor input.txt tout.txt [answer.txt]; it reads the
-// submission on stdin (ouf) and writes to it on stdout. A submission that
-// stops reading must not kill it with SIGPIPE: the write fails instead and
-// the next read sees the end.
+// submission on stdin (ouf) and writes to it on stdout. Like testlib, it
+// leaves SIGPIPE alone: the server starts interactors with SIGPIPE
+// ignored, so that a write to a submission that has ended fails and the
+// next read sees the end, and the suite checks that it does.
 inline void registerInteraction(int argc, char **argv) {
     if (argc < 3) quitf(_fail, "usage: %s input.txt tout.txt [answer.txt]", argv[0]);
-    std::signal(SIGPIPE, SIG_IGN);
     inf.open(std::fopen(argv[1], "rb"), argv[1], _fail);
     tout = std::fopen(argv[2], "wb");
     if (!tout) quitf(_fail, "cannot write %s", argv[2]);
