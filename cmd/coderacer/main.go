@@ -197,6 +197,8 @@ func serve(args []string) error {
 		subs.close()
 	}()
 	opts.Submissions.Store = subs.store
+	stopping := make(chan struct{})
+	opts.Submissions.Stopping = stopping
 	reg.WatchSubmissions(subs.store)
 	opts.Submissions.Callbacks = subs.callbacks
 	apiServer := api.NewServer(gate, opts)
@@ -231,6 +233,7 @@ func serve(args []string) error {
 		log.Info("draining: readiness is 503, still taking work", "for", cfg.DrainDelay)
 		time.Sleep(cfg.DrainDelay)
 	}
+	close(stopping)
 	stopWork()
 	stopServing(srv, eng, cancelJobs, log)
 	return nil

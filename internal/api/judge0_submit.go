@@ -54,14 +54,8 @@ func (s *server) handleJudge0Submit(w http.ResponseWriter, r *http.Request) {
 // judge0AnswerWhenOver answers ?wait=true: the submission once it is
 // over, or as it stands when the server's wait bound passes first.
 func (s *server) judge0AnswerWhenOver(w http.ResponseWriter, r *http.Request, token string, q judge0Params) {
-	ctx, cancel := context.WithTimeout(r.Context(), s.opts.Submissions.MaxWait)
-	defer cancel()
-	st, err := s.opts.Submissions.Store.Wait(ctx, token)
-	if err != nil && r.Context().Err() != nil {
-		return // the client left
-	}
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		s.storeError(w, token, err)
+	st, ok := s.waitOver(w, r, token)
+	if !ok {
 		return
 	}
 	var meta submissionMeta

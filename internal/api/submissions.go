@@ -60,6 +60,10 @@ type SubmissionOptions struct {
 	// Callbacks delivers finished submissions to their callback URLs;
 	// nil: a submission with one is refused.
 	Callbacks Callbacks
+	// Stopping, closed when the server starts shutting down, ends the
+	// waits of ?wait=true (answered as they stand) and of WebSocket
+	// follows (closed 1001): the workers stop, nothing more will end.
+	Stopping <-chan struct{}
 }
 
 func (o SubmissionOptions) withDefaults() SubmissionOptions {

@@ -62,14 +62,8 @@ func (s *server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 // answerWhenOver answers a submission's state once it is over (200), or
 // as it stands when the wait bound passes first (202).
 func (s *server) answerWhenOver(w http.ResponseWriter, r *http.Request, token string) {
-	ctx, cancel := context.WithTimeout(r.Context(), s.opts.Submissions.MaxWait)
-	defer cancel()
-	st, err := s.opts.Submissions.Store.Wait(ctx, token)
-	if err != nil && r.Context().Err() != nil {
-		return // the client left
-	}
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		s.storeError(w, token, err)
+	st, ok := s.waitOver(w, r, token)
+	if !ok {
 		return
 	}
 	code := http.StatusOK
@@ -77,6 +71,35 @@ func (s *server) answerWhenOver(w http.ResponseWriter, r *http.Request, token st
 		code = http.StatusAccepted
 	}
 	s.writeSubmission(w, code, st)
+}
+
+// waitOver waits until a submission is over, at most the wait bound and
+// never past the start of a shutdown (the workers stop then): its state
+// then, over or not. False when nobody is to be answered (the client
+// left) or the store failed (answered here).
+func (s *server) waitOver(w http.ResponseWriter, r *http.Request, token string) (store.State, bool) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.opts.Submissions.MaxWait)
+	defer cancel()
+	if stopping := s.opts.Submissions.Stopping; stopping != nil {
+		go func() {
+			select {
+			case <-stopping:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	st, err := s.opts.Submissions.Store.Wait(ctx, token)
+	switch {
+	case err == nil:
+		return st, true
+	case r.Context().Err() != nil:
+		return st, false // the client left
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return st, true
+	}
+	s.storeError(w, token, err)
+	return st, false
 }
 
 // writeSubmission answers one submission's view, within the response

@@ -61,8 +61,15 @@ func (s *server) v1FollowSession(r *http.Request, ss *wsSession, msgs <-chan []b
 		st, err = s.opts.Submissions.Store.Wait(ctx, req.Token)
 		done <- err
 	}()
+	stopping := s.opts.Submissions.Stopping // nil: never
 	for {
 		select {
+		case <-stopping:
+			ss.send(v1Error("the server is shutting down; follow the submission again on its next start"))
+			ss.close(websocket.StatusGoingAway, "server shutting down")
+			cancel()
+			<-done
+			return
 		case m, ok := <-msgs:
 			if ok {
 				fail(v1CloseBadRequest, "a follow takes no messages, not "+quoteType(messageType(m)))

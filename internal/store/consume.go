@@ -33,22 +33,31 @@ const (
 // marks it running, keeps it from redelivery with in-progress acks while
 // handler runs, stores its result once, calls Config.OnDone and acks it.
 func (s *Store) Consume(ctx context.Context, handler Handler) error {
+	// The jobs running when ctx ends get Config.StopGrace to finish.
+	jobs, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelJobs()
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(s.cfg.StopGrace, cancelJobs)
+		context.AfterFunc(jobs, func() { t.Stop() })
+	})
+	defer stop()
 	var wg sync.WaitGroup
 	for range s.cfg.Workers {
-		wg.Go(func() { s.work(ctx, handler) })
+		wg.Go(func() { s.work(ctx, jobs, handler) })
 	}
 	wg.Wait()
 	s.watches.Wait()
 	return nil
 }
 
-func (s *Store) work(ctx context.Context, handler Handler) {
+// work fetches jobs until ctx ends and runs each under jobs.
+func (s *Store) work(ctx, jobs context.Context, handler Handler) {
 	for ctx.Err() == nil && !s.nc.IsClosed() {
 		fctx, cancel := context.WithTimeout(ctx, fetchWait)
 		msg, err := s.cons.Next(jetstream.FetchContext(fctx))
 		cancel()
 		if err == nil {
-			s.handle(ctx, msg, handler)
+			s.handle(jobs, msg, handler)
 			continue
 		}
 		if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, nats.ErrTimeout) {

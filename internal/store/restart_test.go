@@ -18,7 +18,7 @@ func TestRestartDurability(t *testing.T) {
 	dir := t.TempDir()
 	done := newCounter() // OnDone calls: results stored, per id
 	runs := newCounter()
-	cfg := Config{Workers: 4, AckWait: 500 * time.Millisecond, OnDone: func(_ context.Context, st State) error { done.add(st.Token); return nil }}
+	cfg := Config{Workers: 4, AckWait: 500 * time.Millisecond, StopGrace: -1, OnDone: func(_ context.Context, st State) error { done.add(st.Token); return nil }}
 	s1 := openStore(t, dir, cfg)
 	ctx := context.Background()
 	for i := range total {
@@ -80,5 +80,42 @@ func TestRestartDurability(t *testing.T) {
 	}
 	if n := streamMsgs(t, s2); n != 0 {
 		t.Errorf("%d jobs left in the queue", n)
+	}
+}
+
+// TestStopGrace: a job running when Consume's ctx ends finishes within
+// the grace and is stored; no new job is fetched after the end.
+func TestStopGrace(t *testing.T) {
+	s := openStore(t, t.TempDir(), Config{Workers: 1, StopGrace: 5 * time.Second})
+	ctx := context.Background()
+	for _, id := range []string{"first", "second"} {
+		if err := s.Submit(ctx, id, []byte(id), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	started := make(chan struct{}, 2)
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Consume(cctx, func(ctx context.Context, id string, p []byte) ([]byte, error) {
+			started <- struct{}{}
+			select {
+			case <-time.After(300 * time.Millisecond):
+				return p, nil
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		})
+	}()
+	<-started
+	cancel()
+	<-done
+	st, err := s.Get(ctx, "first")
+	if err != nil || st.Status != StatusDone || string(st.Result) != "first" {
+		t.Fatalf("the job running at the stop: %+v, %v; want it done", st, err)
+	}
+	if st, _ := s.Get(ctx, "second"); st.Status != StatusQueued || len(started) != 0 {
+		t.Fatalf("a job was fetched after the stop: %+v", st)
 	}
 }

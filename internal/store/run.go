@@ -26,7 +26,10 @@ func (s *Store) execute(ctx context.Context, j job, handler Handler, rec record,
 	}
 	result, cancelled, herr := s.run(ctx, j, handler, payload)
 	if herr != nil && !cancelled && ctx.Err() != nil {
-		return // shutting down: the job is redelivered and run again
+		// Shutting down: the job runs again, at once on another worker
+		// or on this server's next start.
+		_ = j.msg.Nak()
+		return
 	}
 	// A result in hand is kept even if ctx ended meanwhile.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishWait)

@@ -58,6 +58,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -68,9 +69,14 @@ import (
 
 // Defaults, the one place they live. Open applies them to zero fields.
 const (
-	DefaultDataDir     = "/var/lib/coderacer"
-	DefaultWorkers     = 4
-	DefaultAckWait     = 30 * time.Second
+	DefaultDataDir = "/var/lib/coderacer"
+	DefaultWorkers = 4
+	// DefaultAckWait is how long the job of a worker that died waits
+	// to run again; a live worker says it is in progress every third.
+	DefaultAckWait = 10 * time.Second
+	// DefaultStopGrace is how long running jobs may finish once
+	// Consume's ctx ends, as requests do at a shutdown.
+	DefaultStopGrace   = 10 * time.Second
 	DefaultMaxDeliver  = 5
 	DefaultDedupWindow = 10 * time.Minute
 	DefaultResultTTL   = 24 * time.Hour
@@ -107,6 +113,7 @@ type Config struct {
 	DataDir     string        // embedded server's JetStream storage
 	Workers     int           // Consume's concurrent handlers
 	AckWait     time.Duration // a job not acked (nor in progress) within it is redelivered
+	StopGrace   time.Duration // running jobs' time to finish once Consume's ctx ended; negative: none
 	MaxDeliver  int           // handler runs of one job at most (a failed run is retried)
 	DedupWindow time.Duration // a resubmitted id within it is not queued again
 	ResultTTL   time.Duration // a state (and its result) is kept this long after its last write
@@ -144,6 +151,9 @@ func (c Config) withDefaults() Config {
 	if c.AckWait <= 0 {
 		c.AckWait = DefaultAckWait
 	}
+	if c.StopGrace == 0 {
+		c.StopGrace = DefaultStopGrace // negative: none
+	}
 	if c.MaxDeliver <= 0 {
 		c.MaxDeliver = DefaultMaxDeliver
 	}
@@ -175,6 +185,7 @@ func (c Config) withDefaults() Config {
 type Store struct {
 	cfg   Config
 	srv   *server.Server // nil with an external NATS
+	lock  *os.File       // the data directory's, held with srv
 	nc    *nats.Conn
 	js    jetstream.JetStream
 	cons  jetstream.Consumer
@@ -205,11 +216,11 @@ func (s *Store) connect() error {
 	opts := []nats.Option{nats.Name("coderacer"), nats.MaxReconnects(-1)}
 	url := s.cfg.URL
 	if url == "" {
-		srv, err := startEmbedded(s.cfg)
+		srv, lock, err := startEmbedded(s.cfg)
 		if err != nil {
 			return err
 		}
-		s.srv = srv
+		s.srv, s.lock = srv, lock
 		opts = append(opts, nats.InProcessServer(srv))
 	}
 	nc, err := nats.Connect(url, opts...)
@@ -298,6 +309,7 @@ func (s *Store) Close() error {
 	if s.srv != nil {
 		s.srv.Shutdown()
 		s.srv.WaitForShutdown()
+		s.lock.Close()
 	}
 	return errors.Join(errs...)
 }

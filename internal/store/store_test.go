@@ -352,3 +352,16 @@ func TestResubmitAfterTTL(t *testing.T) {
 		t.Fatalf("resubmission after expiry: %+v, %d runs", st, runs.get("again"))
 	}
 }
+
+// TestDataDirLocked: a second Open of a data directory in use is refused,
+// naming it; once the first is closed, it opens.
+func TestDataDirLocked(t *testing.T) {
+	dir := t.TempDir()
+	first := openStore(t, dir, Config{})
+	_, err := Open(context.Background(), Config{DataDir: dir})
+	if !errors.Is(err, ErrDataDirInUse) || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("a second Open: %v, want ErrDataDirInUse naming %s", err, dir)
+	}
+	first.Close()
+	openStore(t, dir, Config{})
+}
