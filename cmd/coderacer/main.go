@@ -189,30 +189,11 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	// The workers stop taking queued submissions as soon as the server
-	// shuts down; one they were running is run again by the next server.
-	workCtx, stopWork := context.WithCancel(jobCtx)
-	defer func() {
-		stopWork()
-		subs.close()
-	}()
-	opts.Submissions.Store = subs.store
-	stopping := make(chan struct{})
-	opts.Submissions.Stopping = stopping
-	reg.WatchSubmissions(subs.store)
-	opts.Submissions.Callbacks = subs.callbacks
+	defer subs.close()
+	subs.wire(&opts, reg)
 	apiServer := api.NewServer(gate, opts)
-	subs.start(workCtx, apiServer)
-	srv := &http.Server{
-		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
-		Handler:           apiServer.Handler(),
-		BaseContext:       func(net.Listener) context.Context { return jobCtx },
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	subs.start(jobCtx, apiServer)
+	srv := newHTTPServer(cfg, apiServer.Handler(), jobCtx, log)
 	startSideServers(cfg, reg, log)
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {
@@ -233,10 +214,24 @@ func serve(args []string) error {
 		log.Info("draining: readiness is 503, still taking work", "for", cfg.DrainDelay)
 		time.Sleep(cfg.DrainDelay)
 	}
-	close(stopping)
-	stopWork()
+	subs.stop()
 	stopServing(srv, eng, cancelJobs, log)
 	return nil
+}
+
+// newHTTPServer is the API's server: its requests' contexts derive from
+// jobCtx, which a shutdown cancels once its grace is over.
+func newHTTPServer(cfg serveConfig, h http.Handler, jobCtx context.Context, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
+		Handler:           h,
+		BaseContext:       func(net.Listener) context.Context { return jobCtx },
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // startSideServers starts the metrics and pprof servers that have an

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/coderacer/coderacer/internal/api"
+	"github.com/coderacer/coderacer/internal/metrics"
 	"github.com/coderacer/coderacer/internal/store"
 )
 
@@ -20,12 +21,16 @@ type submissions struct {
 	srv     *api.Server
 	workers sync.WaitGroup
 	log     *slog.Logger
+	// stopping is closed, and stopWork called, when the server starts
+	// shutting down (stop).
+	stopping chan struct{}
+	stopWork context.CancelFunc
 }
 
 // openSubmissions starts (or connects to) NATS, opens the store and the
 // callback queue.
 func openSubmissions(ctx context.Context, cfg serveConfig, log *slog.Logger) (*submissions, error) {
-	s := &submissions{log: log}
+	s := &submissions{log: log, stopping: make(chan struct{}), stopWork: func() {}}
 	st, err := store.Open(ctx, store.Config{
 		URL:        cfg.Submissions.NATSURL,
 		DataDir:    cfg.Submissions.DataDir,
@@ -59,9 +64,23 @@ func (s *submissions) done(ctx context.Context, st store.State) error {
 	return s.srv.SubmissionDone(ctx, st)
 }
 
-// start runs the workers and the callbacks' deliverer until ctx ends.
-func (s *submissions) start(ctx context.Context, srv *api.Server) {
+// wire gives the API the store, the callbacks and the shutdown signal,
+// and the metrics the queue's depth.
+func (s *submissions) wire(opts *api.Options, reg *metrics.Metrics) {
+	opts.Submissions.Store = s.store
+	opts.Submissions.Callbacks = s.callbacks
+	opts.Submissions.Stopping = s.stopping
+	reg.WatchSubmissions(s.store)
+}
+
+// start runs the workers and the callbacks' deliverer under jobCtx until
+// stop: the workers then take no more jobs, and those running get the
+// store's grace (the shutdown's) before jobCtx's end cancels them; one
+// cut short runs again on the next start.
+func (s *submissions) start(jobCtx context.Context, srv *api.Server) {
 	s.srv = srv
+	ctx, cancel := context.WithCancel(jobCtx)
+	s.stopWork = cancel
 	s.workers.Go(func() {
 		if err := s.store.Consume(ctx, srv.RunSubmission); err != nil {
 			s.log.Error("submission workers", "err", err)
@@ -74,9 +93,20 @@ func (s *submissions) start(ctx context.Context, srv *api.Server) {
 	})
 }
 
-// close waits for the workers (their ctx must have ended) and closes the
-// store.
+// stop ends the waits of clients (they are answered as things stand) and
+// the taking of jobs.
+func (s *submissions) stop() {
+	select {
+	case <-s.stopping:
+	default:
+		close(s.stopping)
+	}
+	s.stopWork()
+}
+
+// close stops, waits for the workers and closes the store.
 func (s *submissions) close() {
+	s.stop()
 	s.workers.Wait()
 	if err := s.store.Close(); err != nil {
 		s.log.Error("closing the submission store", "err", err)
