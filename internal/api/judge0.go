@@ -74,12 +74,12 @@ func (s *server) judge0Routes(mux *http.ServeMux) {
 		pattern string
 		h       http.HandlerFunc
 	}{
-		{"POST %s/submissions", s.handleJudge0Submit},
-		{"GET %s/submissions", s.handleJudge0List},
-		{"POST %s/submissions/batch", s.handleJudge0SubmitBatch},
-		{"GET %s/submissions/batch", s.handleJudge0GetBatch},
-		{"GET %s/submissions/{token}", s.handleJudge0Get},
-		{"DELETE %s/submissions/{token}", s.handleJudge0Delete},
+		{"POST %s/submissions", s.needStore(s.handleJudge0Submit)},
+		{"GET %s/submissions", s.needStore(s.handleJudge0List)},
+		{"POST %s/submissions/batch", s.needStore(s.handleJudge0SubmitBatch)},
+		{"GET %s/submissions/batch", s.needStore(s.handleJudge0GetBatch)},
+		{"GET %s/submissions/{token}", s.needStore(s.handleJudge0Get)},
+		{"DELETE %s/submissions/{token}", s.needStore(s.handleJudge0Delete)},
 		{"GET %s/languages", s.handleJudge0Languages},
 		{"GET %s/languages/all", s.handleJudge0AllLanguages},
 		{"GET %s/languages/{id}", s.handleJudge0Language},

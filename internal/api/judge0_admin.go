@@ -21,10 +21,6 @@ import (
 const judge0MaxPerPage = 100
 
 func (s *server) handleJudge0List(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Submissions.Store == nil {
-		writeError(w, http.StatusNotImplemented, errNoSubmissions)
-		return
-	}
 	if !s.judge0Authorized(w, r) {
 		return
 	}
@@ -102,10 +98,6 @@ func positiveParam(r *http.Request, name string, def int) (int, bool) {
 // handleJudge0Delete deletes an ended submission and answers it as it
 // was; one queued or running is refused (400), as in Judge0.
 func (s *server) handleJudge0Delete(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Submissions.Store == nil {
-		writeError(w, http.StatusNotImplemented, errNoSubmissions)
-		return
-	}
 	if !s.judge0Authorized(w, r) {
 		return
 	}

@@ -116,10 +116,6 @@ func writeJudge0NotFound(w http.ResponseWriter) {
 }
 
 func (s *server) handleJudge0Get(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Submissions.Store == nil {
-		writeError(w, http.StatusNotImplemented, errNoSubmissions)
-		return
-	}
 	q, ok := judge0Query(w, r)
 	if !ok {
 		return
@@ -138,10 +134,6 @@ func (s *server) handleJudge0Get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) handleJudge0GetBatch(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Submissions.Store == nil {
-		writeError(w, http.StatusNotImplemented, errNoSubmissions)
-		return
-	}
 	q, ok := judge0Query(w, r)
 	if !ok {
 		return

@@ -16,10 +16,6 @@ import (
 )
 
 func (s *server) handleJudge0Submit(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Submissions.Store == nil {
-		writeError(w, http.StatusNotImplemented, errNoSubmissions)
-		return
-	}
 	q, ok := judge0Query(w, r)
 	if !ok {
 		return
@@ -164,10 +160,6 @@ func (s *server) judge0Enqueue(ctx context.Context, rec judge0.Record, cb *callb
 }
 
 func (s *server) handleJudge0SubmitBatch(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Submissions.Store == nil {
-		writeError(w, http.StatusNotImplemented, errNoSubmissions)
-		return
-	}
 	q, ok := judge0Query(w, r)
 	if !ok {
 		return

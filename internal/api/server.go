@@ -193,11 +193,11 @@ func (s *server) handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/health", s.handleHealth)
 	mux.HandleFunc("GET /api/v1/ready", s.handleReady)
 	mux.HandleFunc("GET /api/v1/connect", s.handleV1Connect)
-	mux.HandleFunc("POST /api/v1/submissions", s.handleSubmit)
-	mux.HandleFunc("POST /api/v1/submissions/batch", s.handleSubmitBatch)
-	mux.HandleFunc("GET /api/v1/submissions/batch", s.handleGetBatch)
-	mux.HandleFunc("GET /api/v1/submissions/{token}", s.handleGetSubmission)
-	mux.HandleFunc("DELETE /api/v1/submissions/{token}", s.handleCancelSubmission)
+	mux.HandleFunc("POST /api/v1/submissions", s.needStore(s.handleSubmit))
+	mux.HandleFunc("POST /api/v1/submissions/batch", s.needStore(s.handleSubmitBatch))
+	mux.HandleFunc("GET /api/v1/submissions/batch", s.needStore(s.handleGetBatch))
+	mux.HandleFunc("GET /api/v1/submissions/{token}", s.needStore(s.handleGetSubmission))
+	mux.HandleFunc("DELETE /api/v1/submissions/{token}", s.needStore(s.handleCancelSubmission))
 	// Piston v2 (v2.go, ws_v2.go); its 404s and 405s answer in its own
 	// error shape, {"message": ...}.
 	mux.HandleFunc("POST /api/v2/execute", s.handleV2Execute)

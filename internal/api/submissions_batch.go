@@ -22,10 +22,6 @@ type batchItem struct {
 }
 
 func (s *server) handleSubmitBatch(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Submissions.Store == nil {
-		writeError(w, http.StatusNotImplemented, errNoSubmissions)
-		return
-	}
 	body, release, code, msg := s.readBodyUpTo(w, r, max(s.opts.MaxBodyBytes, s.opts.Judge.MaxBodyBytes))
 	if code != 0 {
 		writeFailure(w, code, msg, writeError)
@@ -74,10 +70,6 @@ func (s *server) batchError(err error) (batchItem, bool) {
 }
 
 func (s *server) handleGetBatch(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Submissions.Store == nil {
-		writeError(w, http.StatusNotImplemented, errNoSubmissions)
-		return
-	}
 	tokens := strings.Split(r.URL.Query().Get("tokens"), ",")
 	if len(tokens) == 1 && tokens[0] == "" || len(tokens) > s.opts.Submissions.MaxBatch {
 		writeError(w, http.StatusBadRequest, "tokens must list 1 to "+strconv.Itoa(s.opts.Submissions.MaxBatch)+" tokens, comma-separated")

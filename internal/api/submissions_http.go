@@ -16,6 +16,18 @@ import (
 
 const errNoSubmissions = "asynchronous submissions are off on this server (no submission store)"
 
+// needStore answers 501 for a route of submissions on a server without
+// a store.
+func (s *server) needStore(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.opts.Submissions.Store == nil {
+			writeError(w, http.StatusNotImplemented, errNoSubmissions)
+			return
+		}
+		h(w, r)
+	}
+}
+
 // submitRequest holds the fields a submission adds to an execute or
 // judge body.
 type submitRequest struct {
@@ -33,10 +45,6 @@ type submitError struct {
 func (e *submitError) Error() string { return e.msg }
 
 func (s *server) handleSubmit(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Submissions.Store == nil {
-		writeError(w, http.StatusNotImplemented, errNoSubmissions)
-		return
-	}
 	wait, ok := boolParam(w, r, "wait")
 	if !ok {
 		return
@@ -203,10 +211,6 @@ func (s *server) checkSubmission(kind string, body []byte) error {
 }
 
 func (s *server) handleGetSubmission(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Submissions.Store == nil {
-		writeError(w, http.StatusNotImplemented, errNoSubmissions)
-		return
-	}
 	token := r.PathValue("token")
 	st, _, err := s.lookupSubmission(r.Context(), token)
 	if err != nil {
@@ -217,10 +221,6 @@ func (s *server) handleGetSubmission(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) handleCancelSubmission(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Submissions.Store == nil {
-		writeError(w, http.StatusNotImplemented, errNoSubmissions)
-		return
-	}
 	token := r.PathValue("token")
 	if _, _, err := s.lookupSubmission(r.Context(), token); err != nil {
 		s.storeError(w, token, err)
