@@ -36,6 +36,9 @@ func (s *Store) Cancel(ctx context.Context, id string) error {
 			rec.Finished = time.Now().UTC()
 		}
 		_, err = s.update(ctx, rec, rev)
+		if err == nil && rec.CancelRequested {
+			s.tellCancel(id)
+		}
 		if !errors.Is(err, errConflict) {
 			return err
 		}

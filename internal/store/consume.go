@@ -41,12 +41,16 @@ func (s *Store) Consume(ctx context.Context, handler Handler) error {
 		context.AfterFunc(jobs, func() { t.Stop() })
 	})
 	defer stop()
+	cancels, err := s.listenCancels()
+	if err != nil {
+		return err
+	}
+	defer cancels.Unsubscribe()
 	var wg sync.WaitGroup
 	for range s.cfg.Workers {
 		wg.Go(func() { s.work(ctx, jobs, handler) })
 	}
 	wg.Wait()
-	s.watches.Wait()
 	return nil
 }
 

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -75,62 +74,25 @@ func (s *Store) keepInProgress(msg jetstream.Msg, done <-chan struct{}) {
 	}
 }
 
-// watchCancel watches id's state, from any process, and calls cancel
-// when CancelRequested appears in it. The watch starts beside the
-// handler, not before it: it delivers the state as it is first, so no
-// Cancel is missed, and a short job does not wait for it. The returned
-// stop ends the watch (soon after: Consume waits for it) and says
-// whether it called cancel. A watch that fails only loses promptness:
-// finish ends the submission cancelled anyway.
+// watchCancel calls cancel when a Cancel of id, from any process, asks
+// the job to stop: Cancel publishes on id's cancel subject, which every
+// store's one subscription routes to the job it runs. The state is read
+// again once the job is listed, so a Cancel that came before is not
+// missed. The returned stop unlists it and says whether cancel was
+// called. A lost message only loses promptness: finish ends the
+// submission cancelled anyway.
 func (s *Store) watchCancel(ctx context.Context, id string, cancel context.CancelFunc) (stop func() bool) {
-	done := make(chan struct{})
 	var seen atomic.Bool
-	s.watches.Go(func() {
-		w, err := s.kv.Watch(ctx, id)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.cfg.Logger.Warn("submission: cannot watch for its cancellation", "id", id, "err", err)
-			}
-			return
-		}
-		defer w.Stop()
-		if awaitCancel(w, done) {
-			seen.Store(true)
-			cancel()
-		}
-	})
+	stopJob := func() {
+		seen.Store(true)
+		cancel()
+	}
+	s.running.add(id, stopJob)
+	if rec, _, err := s.get(ctx, id); err == nil && (rec.CancelRequested || rec.Status == StatusCancelled) {
+		stopJob()
+	}
 	return func() bool {
-		close(done)
+		s.running.remove(id)
 		return seen.Load()
 	}
-}
-
-// awaitCancel reads a watch until a state asks to cancel (true) or done
-// is closed.
-func awaitCancel(w jetstream.KeyWatcher, done <-chan struct{}) bool {
-	for {
-		select {
-		case <-done:
-			return false
-		case e, ok := <-w.Updates():
-			if !ok {
-				return false
-			}
-			if e != nil && cancelRequested(e) {
-				return true
-			}
-		}
-	}
-}
-
-// cancelRequested says whether a state watched asks its worker to stop.
-func cancelRequested(e jetstream.KeyValueEntry) bool {
-	var v struct {
-		Status          Status `json:"status"`
-		CancelRequested bool   `json:"cancel_requested"`
-	}
-	if e.Operation() != jetstream.KeyValuePut || json.Unmarshal(e.Value(), &v) != nil {
-		return false
-	}
-	return v.CancelRequested || v.Status == StatusCancelled
 }

@@ -28,9 +28,10 @@
 // a Cancel and a finish never lose one another: once Cancel returned nil
 // the submission ends cancelled, even if its handler returned a result.
 //
-// The worker watches the state of the job it runs (a KV watch: a Cancel
-// from any process is seen at once) and cancels the handler's ctx when
-// CancelRequested appears. A job cancelled while queued is acked without
+// A Cancel of a running job also publishes on the job's cancel subject
+// (core NATS): the store running it, in any process, cancels the
+// handler's ctx at once; it read the state once more when the job
+// started, so an earlier Cancel is not missed. A job cancelled while queued is acked without
 // running by the worker that fetches it, after OnDone.
 //
 // OnDone at least once: a job is acked only once its final state is
@@ -59,7 +60,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -191,9 +191,8 @@ type Store struct {
 	cons  jetstream.Consumer
 	kv    jetstream.KeyValue
 	blobs jetstream.ObjectStore
-	// watches counts the running jobs' watches for a Cancel, which end
-	// a little after their job: Consume waits for them.
-	watches sync.WaitGroup
+	// running lists the jobs this store runs, for their Cancel.
+	running runningJobs
 }
 
 // Open starts or connects to NATS and creates (or updates) the stream,
