@@ -182,6 +182,7 @@ func serve(args []string) error {
 	opts := apiOptions(cfg, log)
 	opts.Metrics, opts.MetricsRoute = reg, cfg.MetricsAddr == ""
 	opts.Draining = draining.Load
+	opts.Cluster = newLocalCluster(eng)
 	if err := setAccess(ctx, &opts, cfg.Access, log); err != nil {
 		return err
 	}

@@ -88,6 +88,9 @@ type Options struct {
 	// TrustedProxies are the peers whose X-Forwarded-For is believed when
 	// telling clients apart by address.
 	TrustedProxies []netip.Prefix
+	// Cluster, when not nil, answers GET /api/v1/cluster: the workers
+	// that run this server's jobs.
+	Cluster ClusterView
 	// Submissions configure the asynchronous routes (README
 	// "Submissions"); without a store they answer 501.
 	Submissions SubmissionOptions
@@ -192,6 +195,7 @@ func (s *server) handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/runtimes", s.handleRuntimes)
 	mux.HandleFunc("GET /api/v1/health", s.handleHealth)
 	mux.HandleFunc("GET /api/v1/ready", s.handleReady)
+	mux.HandleFunc("GET /api/v1/cluster", s.handleCluster)
 	mux.HandleFunc("GET /api/v1/connect", s.handleV1Connect)
 	mux.HandleFunc("POST /api/v1/submissions", s.needStore(s.handleSubmit))
 	mux.HandleFunc("POST /api/v1/submissions/batch", s.needStore(s.handleSubmitBatch))

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/coderacer/coderacer/internal/api"
+	"github.com/coderacer/coderacer/internal/engine"
+)
+
+// localCluster is GET /api/v1/cluster on a server that runs its jobs
+// itself: one worker, this process.
+type localCluster struct {
+	eng     *engine.Local
+	host    string
+	started time.Time
+}
+
+func newLocalCluster(eng *engine.Local) localCluster {
+	host, _ := os.Hostname()
+	return localCluster{eng: eng, host: host, started: time.Now().UTC()}
+}
+
+func (c localCluster) Workers(ctx context.Context) ([]api.ClusterWorker, error) {
+	st := c.eng.Stats()
+	var runtimes []string
+	for _, rt := range c.eng.Runtimes() {
+		runtimes = append(runtimes, rt.Language)
+	}
+	return []api.ClusterWorker{{
+		ID:       c.host + "/" + strconv.Itoa(os.Getpid()),
+		Host:     c.host,
+		Runtimes: runtimes,
+		Slots:    st.Slots,
+		Busy:     st.Pool.Size - st.Pool.Free,
+		Started:  c.started,
+		Version:  version,
+	}}, nil
+}
