@@ -121,7 +121,7 @@ func (s *server) handleJudge0Get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := r.PathValue("token")
-	st, meta, err := s.lookupSubmission(r.Context(), token)
+	st, meta, err := s.lookupSubmission(r.Context(), token, kindJudge0)
 	if isNotFound(err) {
 		writeJudge0NotFound(w)
 		return
@@ -151,7 +151,7 @@ func (s *server) handleJudge0GetBatch(w http.ResponseWriter, r *http.Request) {
 	states := make([]store.State, 0, len(tokens))
 	metas := make([]submissionMeta, 0, len(tokens))
 	for _, token := range tokens {
-		st, meta, err := s.lookupSubmission(r.Context(), token)
+		st, meta, err := s.lookupSubmission(r.Context(), token, kindJudge0)
 		if err != nil && !isNotFound(err) {
 			s.storeError(w, token, err)
 			return

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/coderacer/coderacer/internal/admission"
@@ -144,9 +145,13 @@ func over(st store.State) bool {
 	return st.Status == store.StatusDone || st.Status == store.StatusCancelled
 }
 
-// lookupSubmission reads a submission the request's client may see:
-// with API keys on, another client's is not found, like an unknown one.
-func (s *server) lookupSubmission(ctx context.Context, token string) (store.State, submissionMeta, error) {
+// v1Kinds are the kinds the v1 routes show; Judge0's are its own.
+var v1Kinds = []string{kindExecute, kindJudge}
+
+// lookupSubmission reads a submission of one of kinds the request's
+// client may see: with API keys on, another client's is not found, like
+// an unknown one, and so is one of another dialect.
+func (s *server) lookupSubmission(ctx context.Context, token string, kinds ...string) (store.State, submissionMeta, error) {
 	st, err := s.opts.Submissions.Store.Get(ctx, token)
 	if err != nil {
 		return store.State{}, submissionMeta{}, err
@@ -157,11 +162,9 @@ func (s *server) lookupSubmission(ctx context.Context, token string) (store.Stat
 			return store.State{}, submissionMeta{}, fmt.Errorf("submission %s: decode meta: %w", token, err)
 		}
 	}
-	if s.opts.Keys != nil {
-		c, _ := admission.ClientFrom(ctx)
-		if meta.Owner != c.Name {
-			return store.State{}, submissionMeta{}, fmt.Errorf("%w: %s", store.ErrNotFound, token)
-		}
+	c, _ := admission.ClientFrom(ctx)
+	if s.opts.Keys != nil && meta.Owner != c.Name || !slices.Contains(kinds, meta.Kind) {
+		return store.State{}, submissionMeta{}, fmt.Errorf("%w: %s", store.ErrNotFound, token)
 	}
 	return st, meta, nil
 }

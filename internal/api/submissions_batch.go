@@ -78,7 +78,7 @@ func (s *server) handleGetBatch(w http.ResponseWriter, r *http.Request) {
 	views := make([]submissionView, len(tokens))
 	var size int64
 	for i, token := range tokens {
-		st, meta, err := s.lookupSubmission(r.Context(), token)
+		st, meta, err := s.lookupSubmission(r.Context(), token, v1Kinds...)
 		if err != nil && !isNotFound(err) {
 			s.storeError(w, token, err)
 			return

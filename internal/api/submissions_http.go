@@ -212,7 +212,7 @@ func (s *server) checkSubmission(kind string, body []byte) error {
 
 func (s *server) handleGetSubmission(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
-	st, _, err := s.lookupSubmission(r.Context(), token)
+	st, _, err := s.lookupSubmission(r.Context(), token, v1Kinds...)
 	if err != nil {
 		s.storeError(w, token, err)
 		return
@@ -222,7 +222,7 @@ func (s *server) handleGetSubmission(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) handleCancelSubmission(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
-	if _, _, err := s.lookupSubmission(r.Context(), token); err != nil {
+	if _, _, err := s.lookupSubmission(r.Context(), token, v1Kinds...); err != nil {
 		s.storeError(w, token, err)
 		return
 	}
@@ -230,7 +230,7 @@ func (s *server) handleCancelSubmission(w http.ResponseWriter, r *http.Request) 
 		s.storeError(w, token, err)
 		return
 	}
-	st, _, err := s.lookupSubmission(r.Context(), token)
+	st, _, err := s.lookupSubmission(r.Context(), token, v1Kinds...)
 	if err != nil {
 		s.storeError(w, token, err)
 		return

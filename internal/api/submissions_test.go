@@ -246,3 +246,15 @@ func TestSubmissionOwnerOnly(t *testing.T) {
 		t.Fatalf("alice cannot cancel her own: %+v", v)
 	}
 }
+
+// TestSubmissionOtherDialect: the v1 routes do not show a Judge0
+// submission, nor Judge0's routes a v1 one: each dialect's own shapes.
+func TestSubmissionOtherDialect(t *testing.T) {
+	subs := newMemSubmissions()
+	_, h := newSubmissionServer(subs, nil)
+	subs.Submit(context.Background(), "j0", []byte(`{}`), []byte(`{"kind":"judge0"}`))
+	checkError(t, do(t, h, "GET", "/api/v1/submissions/j0", ""), 404)
+	checkError(t, do(t, h, "DELETE", "/api/v1/submissions/j0", ""), 404)
+	v1 := tokenOf(t, do(t, h, "POST", "/api/v1/submissions", submitBody))
+	checkError(t, do(t, h, "GET", "/judge0/submissions/"+v1, ""), 404)
+}

@@ -47,7 +47,7 @@ func (s *server) v1FollowSession(r *http.Request, ss *wsSession, msgs <-chan []b
 		fail(v1CloseBadRequest, `a follow message is {"type": "follow", "token": "<token>"}`)
 		return
 	}
-	st, meta, err := s.lookupSubmission(r.Context(), req.Token)
+	st, meta, err := s.lookupSubmission(r.Context(), req.Token, v1Kinds...)
 	if err != nil {
 		s.followFailed(ss, req.Token, err, fail)
 		return
