@@ -33,3 +33,14 @@ func TestCluster(t *testing.T) {
 	checkError(t, do(t, down, "GET", "/api/v1/cluster", ""), 503)
 	checkError(t, do(t, newTestHandler(&fakeExec{}), "GET", "/api/v1/cluster", ""), 501)
 }
+
+// TestOperationsOnly: a worker node's HTTP answers health and readiness,
+// and takes no job.
+func TestOperationsOnly(t *testing.T) {
+	h := New(&fakeExec{}, Options{Logger: quietLogger(), OperationsOnly: true})
+	checkJSON(t, do(t, h, "GET", "/api/v1/health", ""), 200)
+	checkJSON(t, do(t, h, "GET", "/api/v1/ready", ""), 200)
+	checkError(t, do(t, h, "POST", "/api/v1/execute", submitBody), 404)
+	checkError(t, do(t, h, "GET", "/api/v1/runtimes", ""), 404)
+	checkError(t, do(t, h, "POST", "/judge0/submissions", `{}`), 404)
+}

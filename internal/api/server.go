@@ -88,6 +88,9 @@ type Options struct {
 	// TrustedProxies are the peers whose X-Forwarded-For is believed when
 	// telling clients apart by address.
 	TrustedProxies []netip.Prefix
+	// OperationsOnly serves health, readiness, metrics and the API
+	// document only: a worker node's HTTP, which takes no jobs.
+	OperationsOnly bool
 	// Cluster, when not nil, answers GET /api/v1/cluster: the workers
 	// that run this server's jobs.
 	Cluster ClusterView
@@ -190,12 +193,34 @@ func newServer(exec engine.Executor, opts Options) *server {
 
 func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/v1/execute", s.handleExecute)
-	mux.HandleFunc("POST /api/v1/judge", s.handleJudge)
-	mux.HandleFunc("GET /api/v1/runtimes", s.handleRuntimes)
+	s.operationRoutes(mux)
+	if !s.opts.OperationsOnly {
+		s.jobRoutes(mux)
+	}
+	return requestIDs(s.observe(s.checkOrigins(s.admit(s.writeDeadlines(s.recoverer(jsonFallback(mux)))))))
+}
+
+// operationRoutes are the routes of every node: health, readiness, the
+// cluster, metrics and the API document.
+func (s *server) operationRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/health", s.handleHealth)
 	mux.HandleFunc("GET /api/v1/ready", s.handleReady)
 	mux.HandleFunc("GET /api/v1/cluster", s.handleCluster)
+	if s.opts.Metrics != nil && s.opts.MetricsRoute {
+		mux.Handle("GET /metrics", s.opts.Metrics.Handler())
+	}
+	// The OpenAPI document and its page (internal/apidoc).
+	docs := apidoc.New()
+	mux.HandleFunc("GET /api/openapi.json", docs.ServeDocument)
+	mux.HandleFunc("GET /docs", docs.ServePage)
+	mux.HandleFunc("GET /docs/{file}", docs.ServeAsset)
+}
+
+// jobRoutes are the routes that take jobs, of every dialect.
+func (s *server) jobRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/v1/execute", s.handleExecute)
+	mux.HandleFunc("POST /api/v1/judge", s.handleJudge)
+	mux.HandleFunc("GET /api/v1/runtimes", s.handleRuntimes)
 	mux.HandleFunc("GET /api/v1/connect", s.handleV1Connect)
 	mux.HandleFunc("POST /api/v1/submissions", s.needStore(s.handleSubmit))
 	mux.HandleFunc("POST /api/v1/submissions/batch", s.needStore(s.handleSubmitBatch))
@@ -209,15 +234,6 @@ func (s *server) handler() http.Handler {
 	mux.HandleFunc("GET /api/v2/connect", s.handleV2Connect)
 	mux.HandleFunc("/api/v2/", s.handleV2Fallback)
 	s.judge0Routes(mux)
-	if s.opts.Metrics != nil && s.opts.MetricsRoute {
-		mux.Handle("GET /metrics", s.opts.Metrics.Handler())
-	}
-	// The OpenAPI document and its page (internal/apidoc).
-	docs := apidoc.New()
-	mux.HandleFunc("GET /api/openapi.json", docs.ServeDocument)
-	mux.HandleFunc("GET /docs", docs.ServePage)
-	mux.HandleFunc("GET /docs/{file}", docs.ServeAsset)
-	return requestIDs(s.observe(s.checkOrigins(s.admit(s.writeDeadlines(s.recoverer(jsonFallback(mux)))))))
 }
 
 // jsonFallback rewrites the mux's plain-text 404 and 405 answers as JSON.
