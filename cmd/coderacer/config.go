@@ -177,6 +177,9 @@ func parseServeConfig(args []string, getenv func(string) string) (serveConfig, e
 	for _, s := range c.settings() {
 		if v := getenv(s.env); v != "" {
 			if err := s.value.Set(v); err != nil {
+				if sv, ok := s.value.(value[string]); ok && sv.secret {
+					v = "(redacted)" // a refused secret may still be the real one, mistyped
+				}
 				return c, fmt.Errorf("%s=%q: %w", s.env, v, err)
 			}
 		}

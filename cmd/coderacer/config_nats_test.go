@@ -120,6 +120,9 @@ func TestNATSRefused(t *testing.T) {
 				t.Errorf("%v: error %v, want it to say %s", tc.env, err, w)
 			}
 		}
+		if err != nil && strings.Contains(err.Error(), "short") {
+			t.Errorf("the error tells the token: %v", err)
+		}
 	}
 }
 
