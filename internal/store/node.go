@@ -92,7 +92,7 @@ func (c Config) clientOptions() []nats.Option {
 // cluster options from cfg; zero fields leave it standalone and deaf.
 func nodeOptions(opts *server.Options, cfg Config, dir string) error {
 	opts.ServerName = standaloneName
-	if cfg.Listen != "" || cfg.clustered() {
+	if cfg.ServerName != "" || cfg.Listen != "" || cfg.clustered() {
 		name, err := serverName(cfg.ServerName, dir)
 		if err != nil {
 			return err
