@@ -75,7 +75,7 @@ func TestNATSExternal(t *testing.T) {
 		t.Errorf("store config %+v", got)
 	}
 	for k, v := range map[string]string{
-		"CODERACER_NATS_TLS_CA":   env["CODERACER_NATS_CREDS"], // no certificate in it
+		"CODERACER_NATS_TLS_CA":   env["CODERACER_NATS_CREDS"],  // no certificate in it
 		"CODERACER_NATS_TLS_KEY":  env["CODERACER_NATS_TLS_CA"], // not the certificate's key
 		"CODERACER_NATS_CREDS":    filepath.Join(dir, "missing"),
 		"CODERACER_NATS_TLS_CERT": "",
