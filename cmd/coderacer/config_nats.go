@@ -150,13 +150,17 @@ func hostPortValue(p *string) flag.Value {
 	}}
 }
 
-// routesValue is a comma-separated list of nats-route://host:port.
+// routesValue is a comma-separated list of nats-route://host:port, with
+// no credentials.
 func routesValue(p *[]string) flag.Value {
 	return value[[]string]{p: p, format: func(l []string) string { return strings.Join(l, ",") }, parse: func(s string) ([]string, error) {
 		return parseList(s, func(f string) (string, error) {
 			u, err := url.Parse(f)
 			if err != nil || u.Scheme != "nats-route" || u.Hostname() == "" || u.Port() == "" || u.Path != "" {
 				return "", fmt.Errorf("not a route (nats-route://host:port): %q", f)
+			}
+			if u.User != nil { // it would be shown by `coderacer config`
+				return "", fmt.Errorf("a route carries no credentials: CODERACER_NATS_TOKEN authenticates routes")
 			}
 			return f, nil
 		})

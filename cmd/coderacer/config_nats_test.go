@@ -109,6 +109,7 @@ func TestNATSRefused(t *testing.T) {
 		{map[string]string{"CODERACER_NATS_LISTEN": "4222"}, []string{"CODERACER_NATS_LISTEN", "host:port"}},
 		{map[string]string{"CODERACER_NATS_LISTEN": ":0"}, []string{"CODERACER_NATS_LISTEN"}},
 		{map[string]string{"CODERACER_NATS_ROUTES": "nats://a:6222"}, []string{"CODERACER_NATS_ROUTES", "nats-route://"}},
+		{map[string]string{"CODERACER_NATS_ROUTES": "nats-route://u:secret@a:6222"}, []string{"CODERACER_NATS_ROUTES", "no credentials"}},
 		{map[string]string{"CODERACER_NATS_TOKEN": "short"}, []string{"CODERACER_NATS_TOKEN"}},
 		{map[string]string{"CODERACER_NATS_TOKEN": "a token with spaces in it"}, []string{"CODERACER_NATS_TOKEN"}},
 		{map[string]string{"CODERACER_NATS_NAME": "two words"}, []string{"CODERACER_NATS_NAME"}},

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// clusterToken is what the nodes of the test cluster authenticate with.
+// clusterToken is what the nodes of the test clusters authenticate with.
 const clusterToken = "test-cluster-token-0123456789"
 
 // freePort is a loopback TCP port free a moment ago.
@@ -24,6 +24,63 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// nodeConfigs are the configurations of n nodes on loopback, each with a
+// data directory of its own, routed to each other, their stream and
+// buckets of n replicas, a redelivery after 2 s.
+func nodeConfigs(t *testing.T, n int) []Config {
+	t.Helper()
+	var routes []string
+	for range n {
+		routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", freePort(t)))
+	}
+	cfgs := make([]Config, n)
+	for i := range n {
+		cfgs[i] = Config{
+			DataDir: t.TempDir(), Listen: fmt.Sprintf("127.0.0.1:%d", freePort(t)), ServerName: fmt.Sprintf("node%d", i),
+			ClusterListen: routes[i][len("nats-route://"):], Routes: routes, Replicas: n, Token: clusterToken,
+			AckWait: 2 * time.Second, Workers: 4,
+		}
+	}
+	return cfgs
+}
+
+// openNodes opens a store on each configuration at once (a cluster's
+// JetStream waits for its peers), each telling j of its ends; it returns
+// them and the time they took. A nil configuration is skipped.
+func openNodes(t *testing.T, cfgs []*Config, j *jobLog) ([]*Store, time.Duration) {
+	t.Helper()
+	logs := &syncBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the stores' logs:\n%s", logs.String())
+		}
+	})
+	stores := make([]*Store, len(cfgs))
+	errs := make([]error, len(cfgs))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i, cfg := range cfgs {
+		if cfg == nil {
+			continue
+		}
+		cfg.OnDone = func(_ context.Context, st State) error { j.ended(st.Token, i, st.Finished); return nil }
+		cfg.Logger = slog.New(slog.NewTextHandler(logs, nil)).With("node", i)
+		wg.Go(func() { stores[i], errs[i] = Open(ctx, *cfg) })
+	}
+	wg.Wait()
+	for i, s := range stores {
+		if s != nil {
+			t.Cleanup(func() { s.Close() })
+		}
+		if errs[i] != nil {
+			t.Fatalf("node%d: %v", i, errs[i])
+		}
+	}
+	return stores, time.Since(start)
 }
 
 // syncBuffer is a buffer the nodes' loggers share.
@@ -44,138 +101,71 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// ends records, per submission, the Finished times of the states OnDone
-// was called with, and which node called it.
-type ends struct {
-	mu sync.Mutex
-	at map[string][]time.Time
-	by map[string][]int
+// jobLog records, per submission, the nodes that ran it and the ends
+// OnDone was told of (the Finished time of the state stored).
+type jobLog struct {
+	mu   sync.Mutex
+	runs map[string][]int
+	ends map[string][]int64
 }
 
-func (e *ends) onDone(node int) func(context.Context, State) error {
-	return func(_ context.Context, st State) error {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		e.at[st.Token] = append(e.at[st.Token], st.Finished)
-		e.by[st.Token] = append(e.by[st.Token], node)
-		return nil
-	}
+func newJobLog() *jobLog {
+	return &jobLog{runs: map[string][]int{}, ends: map[string][]int64{}}
 }
 
-func (e *ends) count() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.at)
+func (j *jobLog) ran(id string, node int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.runs[id] = append(j.runs[id], node)
 }
 
-// startCluster opens n stores, each on an embedded server of its own
-// with a data directory of its own, routed to each other, their stream
-// and buckets of n replicas; it returns them and the time they took.
-func startCluster(t *testing.T, n int, e *ends) ([]*Store, time.Duration) {
-	t.Helper()
-	var routes, listens []string
-	for range n {
-		listens = append(listens, fmt.Sprintf("127.0.0.1:%d", freePort(t)))
-		routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", freePort(t)))
-	}
-	logs := &syncBuffer{}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("the stores' logs:\n%s", logs.String())
-		}
-	})
-	stores := make([]*Store, n)
-	errs := make([]error, n)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	start := time.Now()
-	var wg sync.WaitGroup
-	for i := range n {
-		cfg := Config{
-			DataDir: t.TempDir(), Listen: listens[i], ServerName: fmt.Sprintf("node%d", i),
-			ClusterListen: routes[i][len("nats-route://"):], Routes: routes, Replicas: n, Token: clusterToken,
-			AckWait: 2 * time.Second, Workers: 4, OnDone: e.onDone(i),
-			Logger: slog.New(slog.NewTextHandler(logs, nil)).With("node", i),
-		}
-		wg.Go(func() { stores[i], errs[i] = Open(ctx, cfg) })
-	}
-	wg.Wait()
-	for i, s := range stores {
-		if s != nil {
-			t.Cleanup(func() { s.Close() })
-		}
-		if errs[i] != nil {
-			t.Fatalf("node%d: %v", i, errs[i])
-		}
-	}
-	return stores, time.Since(start)
+func (j *jobLog) ended(id string, _ int, finished time.Time) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.ends[id] = append(j.ends[id], finished.UnixNano())
 }
 
-// streamLeader is the index of the node leading the submissions' stream.
-func streamLeader(t *testing.T, stores []*Store) int {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	st, err := stores[0].js.Stream(ctx, StreamName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info := st.CachedInfo()
-	if info.Cluster == nil || len(info.Cluster.Replicas) != len(stores)-1 {
-		t.Fatalf("stream not replicated on %d nodes: %+v", len(stores), info.Cluster)
-	}
-	for i, s := range stores {
-		if s.srv.Name() == info.Cluster.Leader {
-			return i
-		}
-	}
-	t.Fatalf("stream leader %q is none of the nodes", info.Cluster.Leader)
-	return -1
+func (j *jobLog) count() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.ends)
 }
 
-// waitEnded waits for n submissions to end, at most a minute; then it
-// tells what the others and the queue look like.
-func waitEnded(t *testing.T, s *Store, e *ends, n int) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for e.count() < n {
-		if time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-			continue
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		ids, err := s.IDs(ctx)
-		for _, id := range ids {
-			e.mu.Lock()
-			_, ended := e.at[id]
-			e.mu.Unlock()
-			if !ended {
-				st, err := s.Get(ctx, id)
-				t.Logf("%s not ended: %s, runs %d, seq %d, %v", id, st.Status, st.Runs, st.Seq, err)
-			}
-		}
-		info, ierr := s.cons.Info(ctx)
-		if ierr == nil {
-			t.Logf("consumer: leader %+v, %d pending, %d ack pending, %d redelivered", info.Cluster, info.NumPending, info.NumAckPending, info.NumRedelivered)
-		}
-		t.Fatalf("%d of %d submissions ended after a minute (ids: %v; consumer: %v)", e.count(), n, err, ierr)
+func (j *jobLog) hasEnded(id string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.ends[id]) > 0
+}
+
+// handler runs a job in 50 ms, its result "ran:" and its payload.
+func (j *jobLog) handler(node int) Handler {
+	return func(_ context.Context, id string, p []byte) ([]byte, error) {
+		j.ran(id, node)
+		time.Sleep(50 * time.Millisecond)
+		return append([]byte("ran:"), p...), nil
 	}
 }
 
-// newLeader says whether s sees a stream leader other than old.
-func newLeader(s *Store, old string) bool {
+// leaderOf is the name of the server leading the stream (consumer "")
+// or its consumer, as s sees it; "" if none or unknown.
+func leaderOf(s *Store, consumer bool) string {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	st, err := s.js.Stream(ctx, StreamName)
-	if err != nil {
-		return false
+	if consumer {
+		info, err := s.cons.Info(ctx)
+		if err != nil || info.Cluster == nil {
+			return ""
+		}
+		return info.Cluster.Leader
 	}
-	c := st.CachedInfo().Cluster
-	return c != nil && c.Leader != "" && c.Leader != old
+	st, err := s.js.Stream(ctx, StreamName)
+	if err != nil || st.CachedInfo().Cluster == nil {
+		return ""
+	}
+	return st.CachedInfo().Cluster.Leader
 }
 
-// submitRetry submits until it succeeds, at most d; it says when it first did.
+// submitRetry submits until it succeeds, at most d.
 func submitRetry(t *testing.T, s *Store, id string, d time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(d)
@@ -193,104 +183,143 @@ func submitRetry(t *testing.T, s *Store, id string, d time.Duration) {
 	}
 }
 
+// waitEnded waits for every id to end, at most a minute; then it tells
+// what the others and the queue look like.
+func waitEnded(t *testing.T, s *Store, j *jobLog, ids []string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for j.count() < len(ids) {
+		if time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		for _, id := range ids {
+			if !j.hasEnded(id) {
+				st, err := s.Get(ctx, id)
+				t.Logf("%s not ended: %s, runs %d, seq %d, %v", id, st.Status, st.Runs, st.Seq, err)
+			}
+		}
+		info, err := s.cons.Info(ctx)
+		if err == nil {
+			t.Logf("consumer: %+v, %d pending, %d ack pending, %d redelivered", info.Cluster, info.NumPending, info.NumAckPending, info.NumRedelivered)
+		}
+		t.Fatalf("%d of %d submissions ended after a minute (consumer info: %v)", j.count(), len(ids), err)
+	}
+}
+
+// jobIDs are the ids a000.. and b000.. of the jobs submitted before and
+// after a node is lost.
+func jobIDs(before, after int) (a, b []string) {
+	for i := range before {
+		a = append(a, fmt.Sprintf("a%03d", i))
+	}
+	for i := range after {
+		b = append(b, fmt.Sprintf("b%03d", i))
+	}
+	return a, b
+}
+
 // A 3-node cluster of embedded servers: jobs submitted on one node run
 // on the two others; the stream leader's server is shut down with jobs
 // queued, and submitting, running and reading go on through the two
 // left, every job ending once.
 func TestClusterSurvivesANode(t *testing.T) {
-	e := &ends{at: map[string][]time.Time{}, by: map[string][]int{}}
-	stores, formed := startCluster(t, 3, e)
+	j := newJobLog()
+	cfgs := nodeConfigs(t, 3)
+	stores, formed := openNodes(t, []*Config{&cfgs[0], &cfgs[1], &cfgs[2]}, j)
 	t.Logf("3 nodes formed their cluster and placed R3 stream and buckets in %v", formed.Round(time.Millisecond))
 
-	ran := map[string][]int{} // the nodes that ran each job
-	var mu sync.Mutex
-	handler := func(node int) Handler {
-		return func(_ context.Context, id string, p []byte) ([]byte, error) {
-			mu.Lock()
-			ran[id] = append(ran[id], node)
-			mu.Unlock()
-			time.Sleep(50 * time.Millisecond)
-			return append([]byte("ran:"), p...), nil
-		}
+	before, after := jobIDs(150, 100)
+	for _, id := range before {
+		submitRetry(t, stores[0], id, 10*time.Second)
 	}
-	const before, after = 150, 100
-	for i := range before {
-		submitRetry(t, stores[0], fmt.Sprintf("a%03d", i), 10*time.Second)
-	}
-	stops := []func(){nil, consume(stores[1], handler(1)), consume(stores[2], handler(2))}
-	waitFor(t, 30*time.Second, "the first jobs to end", func() bool { return e.count() >= 20 })
+	stops := []func(){nil, consume(stores[1], j.handler(1)), consume(stores[2], j.handler(2))}
+	waitFor(t, 30*time.Second, "the first jobs to end", func() bool { return j.count() >= 20 })
 
-	victim := streamLeader(t, stores)
+	leader := leaderOf(stores[0], false)
+	victim := slices.IndexFunc(cfgs, func(c Config) bool { return c.ServerName == leader })
+	if victim < 0 {
+		t.Fatalf("stream leader %q is none of the nodes", leader)
+	}
 	killed := time.Now()
 	stores[victim].srv.Shutdown()
-	queued := before - e.count()
+	t.Logf("shut down node%d (the stream leader) with %d jobs queued or running", victim, len(before)-j.count())
 	survivors := slices.Delete([]int{0, 1, 2}, victim, victim+1)
-	t.Logf("shut down node%d (the stream leader) with %d jobs queued or running", victim, queued)
-
-	submitter := stores[survivors[0]]
-	submitRetry(t, submitter, "b000", 30*time.Second)
-	firstSubmit := time.Since(killed)
-	waitFor(t, 30*time.Second, "a new stream leader", func() bool { return newLeader(submitter, stores[victim].srv.Name()) })
-	elected := time.Since(killed)
-	for i := 1; i < after; i++ {
-		submitRetry(t, submitter, fmt.Sprintf("b%03d", i), 10*time.Second)
-	}
-	waitEnded(t, submitter, e, before+after)
-	allDone := time.Since(killed)
-	t.Logf("after the shutdown: first submit accepted in %v, new stream leader seen in %v, all %d jobs ended in %v",
-		firstSubmit.Round(time.Millisecond), elected.Round(time.Millisecond), queued+after, allDone.Round(time.Millisecond))
+	goOn(t, stores[survivors[0]], j, leader, killed, before, after)
 	if stops[victim] != nil {
 		go stops[victim]() // its store lost its server: its workers end in their own time
 		stops[victim] = nil
 	}
-	time.Sleep(3 * time.Second) // two AckWaits: room for a wrong redelivery to show
+	time.Sleep(3 * time.Second) // past AckWait: room for a wrong redelivery to show
 	for _, stop := range stops {
 		if stop != nil {
 			stop()
 		}
 	}
-	checkClusterJobs(t, stores, survivors, victim, e, ran, before, after)
+	checkClusterJobs(t, []*Store{stores[survivors[0]], stores[survivors[1]]}, j, victim, append(before, after...))
+}
+
+// goOn submits the jobs after through s once a node was lost at killed,
+// and waits for them and those before to end, telling how long each step
+// took.
+func goOn(t *testing.T, s *Store, j *jobLog, oldLeader string, killed time.Time, before, ids []string) {
+	t.Helper()
+	submitRetry(t, s, ids[0], 30*time.Second)
+	firstSubmit := time.Since(killed)
+	waitFor(t, 30*time.Second, "a new stream leader", func() bool {
+		l := leaderOf(s, false)
+		return l != "" && l != oldLeader
+	})
+	elected := time.Since(killed)
+	for _, id := range ids[1:] {
+		submitRetry(t, s, id, 10*time.Second)
+	}
+	waitEnded(t, s, j, append(slices.Clip(before), ids...))
+	t.Logf("after the loss: first submit accepted in %v, new stream leader seen in %v, all jobs ended in %v",
+		firstSubmit.Round(time.Millisecond), elected.Round(time.Millisecond), time.Since(killed).Round(time.Millisecond))
 }
 
 // checkClusterJobs: every job is done with its result, readable on each
-// node left; its end was stored once (OnDone may be told it again only
-// by an ack lost); a job runs twice at most: once more if it ran on the
+// node left; its end was stored once (OnDone may be told it again after
+// an ack lost); a job runs twice at most: once more if it ran on the
 // lost node, or if storing its result timed out while leaders changed.
-func checkClusterJobs(t *testing.T, stores []*Store, survivors []int, victim int, e *ends, ran map[string][]int, before, after int) {
+func checkClusterJobs(t *testing.T, readers []*Store, j *jobLog, victim int, ids []string) {
 	t.Helper()
-	var ids []string
-	for i := range before {
-		ids = append(ids, fmt.Sprintf("a%03d", i))
-	}
-	for i := range after {
-		ids = append(ids, fmt.Sprintf("b%03d", i))
-	}
 	lost, twice, repeated := 0, 0, 0
+	perNode := map[int]int{}
 	for _, id := range ids {
-		for _, n := range survivors {
-			st, err := stores[n].Get(context.Background(), id)
+		for _, s := range readers {
+			st, err := s.Get(context.Background(), id)
 			if err != nil || st.Status != StatusDone || string(st.Result) != "ran:"+id {
-				t.Fatalf("%s on node%d: %+v, %v", id, n, st, err)
+				t.Fatalf("%s: %+v, %v", id, st, err)
 			}
 		}
-		if at := slices.Compact(e.at[id]); len(at) != 1 {
-			t.Errorf("%s: %d different ends stored (%v)", id, len(at), at)
+		j.mu.Lock()
+		ends, runs := j.ends[id], j.runs[id]
+		j.mu.Unlock()
+		if len(slices.Compact(slices.Clone(ends))) != 1 {
+			t.Errorf("%s: %d different ends stored (%v)", id, len(slices.Compact(ends)), ends)
 		}
-		if len(e.at[id]) > 1 {
+		if len(ends) > 1 {
 			repeated++
 		}
-		switch r := ran[id]; {
-		case len(r) == 2 && r[0] == victim:
+		for _, n := range runs {
+			perNode[n]++
+		}
+		switch {
+		case len(runs) == 2 && runs[0] == victim:
 			lost++
-		case len(r) == 2:
+		case len(runs) == 2:
 			twice++
-		case len(r) != 1:
-			t.Errorf("%s: ran on nodes %v", id, r)
+		case len(runs) != 1:
+			t.Errorf("%s: ran on nodes %v", id, runs)
 		}
 	}
-	t.Logf("%d jobs ran again as they were running on the lost node, %d as storing their result timed out in the election; OnDone told %d twice (a lost ack)",
-		lost, twice, repeated)
-	if n := streamMsgs(t, stores[survivors[0]]); n != 0 {
+	t.Logf("runs per node %v; %d jobs ran again as they were running on the lost node, %d as storing their result timed out while leaders changed; OnDone told %d twice (an ack lost)",
+		perNode, lost, twice, repeated)
+	if n := streamMsgs(t, readers[0]); n != 0 {
 		t.Errorf("%d jobs left in the queue", n)
 	}
 }
