@@ -100,3 +100,26 @@ func TestListenWithToken(t *testing.T) {
 		t.Fatal("a store without the token opened")
 	}
 }
+
+// A node whose peers are not up waits for them as long as Open's ctx
+// lasts, and no longer.
+func TestOpenWaitsForPeers(t *testing.T) {
+	cfg := nodeConfigs(t, 3)[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	s, err := Open(ctx, cfg)
+	if err == nil {
+		s.Close()
+		t.Fatal("a node opened without its peers")
+	}
+	if d := time.Since(start); d < 2*time.Second || d > 5*time.Second {
+		t.Errorf("Open gave up after %v, want its ctx's 2s: %v", d, err)
+	}
+	// Its data directory is free again.
+	f, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		t.Fatalf("the lock is still held: %v", err)
+	}
+	f.Close()
+}

@@ -29,12 +29,19 @@ const (
 // one by one and elect their leaders, and a stream of 3 replicas cannot
 // be placed until 3 servers are up.
 func (s *Store) setupWhenReady(ctx context.Context) error {
+	logged := time.Now()
+	waiting := func(err error) {
+		if time.Since(logged) > setupLogEvery {
+			s.cfg.Logger.Info("store: waiting for JetStream", "err", err)
+			logged = time.Now()
+		}
+	}
 	// An embedded server of a cluster first finds its meta leader:
 	// until then a request is lost, and waits for its whole attempt.
 	for s.srv != nil && !s.srv.JetStreamIsCurrent() && ctx.Err() == nil {
+		waiting(errors.New("no JetStream meta leader yet: are the other servers of the routes up?"))
 		sleep(ctx, setupRetry)
 	}
-	logged := time.Now()
 	for attempt := firstAttempt; ; attempt = min(2*attempt, lastAttempt) {
 		actx, cancel := context.WithTimeout(ctx, attempt)
 		err := s.setup(actx)
@@ -42,10 +49,7 @@ func (s *Store) setupWhenReady(ctx context.Context) error {
 		if err == nil || ctx.Err() != nil || !notReady(err) {
 			return err
 		}
-		if time.Since(logged) > setupLogEvery {
-			s.cfg.Logger.Info("store: waiting for JetStream", "err", err)
-			logged = time.Now()
-		}
+		waiting(err)
 		sleep(ctx, setupRetry)
 	}
 }

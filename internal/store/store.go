@@ -9,6 +9,18 @@
 // to join other embedded servers in a cluster); with a URL it uses an
 // external NATS.
 //
+// # Nodes
+//
+// Several servers share the submissions through one NATS: an external
+// cluster (URL, with credentials, TLS or a token), or their embedded
+// servers clustered by routes (ClusterListen, Routes), each taking the
+// others' clients if it listens (Listen). With Replicas 3 on three
+// servers the stream, its consumer and both buckets outlive the loss of
+// one: its jobs are redelivered to the others after AckWait, and
+// requests lost while leaders change fail with a timeout and are
+// retried (a job's claim or end after its redelivery). Open waits, as
+// long as its ctx lasts, for a cluster's JetStream to be ready.
+//
 // # The life of a submission
 //
 //	Submit ──▶ queued ──claim──▶ running ──finish──▶ done (Result, or Error)
