@@ -323,3 +323,53 @@ func checkClusterJobs(t *testing.T, readers []*Store, j *jobLog, victim int, ids
 		t.Errorf("%d jobs left in the queue", n)
 	}
 }
+
+// Replicas applies to an existing stream, consumer and buckets too: a
+// cluster that kept one copy of each keeps three once a node opens with
+// Replicas 3, and one again after.
+func TestReplicasUpdated(t *testing.T) {
+	cfgs := nodeConfigs(t, 3)
+	for i := range cfgs {
+		cfgs[i].Replicas = 1
+	}
+	stores, _ := openNodes(t, []*Config{&cfgs[0], &cfgs[1], &cfgs[2]}, newJobLog())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	s := stores[0]
+	if n := replicas(ctx, t, s); !slices.Equal(n, []int{1, 1, 1, 1}) {
+		t.Fatalf("replicas before: %v", n)
+	}
+	for _, r := range []int{3, 1} {
+		start := time.Now()
+		s.cfg.Replicas = r
+		if err := s.setupWhenReady(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := replicas(ctx, t, s); !slices.Equal(n, []int{r, r, r, r}) {
+			t.Fatalf("replicas after: %v (stream, consumer, states, blobs), want %d", n, r)
+		}
+		t.Logf("to %d replicas in %v", r, time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// replicas are those of the stream, its consumer, the states' bucket and
+// the blobs' bucket.
+func replicas(ctx context.Context, t *testing.T, s *Store) []int {
+	t.Helper()
+	var n []int
+	for _, name := range []string{StreamName, "KV_" + BucketName, "OBJ_" + BlobBucketName} {
+		st, err := s.js.Stream(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n = append(n, st.CachedInfo().Config.Replicas)
+		if name == StreamName {
+			info, err := s.cons.Info(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n = append(n, info.Config.Replicas)
+		}
+	}
+	return n
+}

@@ -63,7 +63,8 @@ func notReady(err error) bool {
 		case 10005, // no suitable peers for placement
 			10008, // JetStream system temporarily unavailable
 			10009, // JetStream cluster can not handle request
-			10023: // insufficient resources
+			10023, // insufficient resources
+			10126: // consumer replicas exceed the stream's: its update to more is under way
 			return true
 		}
 		return apiErr.Code == 503

@@ -168,7 +168,8 @@ type Config struct {
 	// both buckets, at create and at every Open (an existing stream is
 	// updated): 1 (the default) on a standalone server, 3 on a cluster
 	// of 3 to outlive one server's loss. At most MaxReplicas; more than
-	// 1 needs Routes or an external NATS cluster.
+	// 1 needs Routes or an external NATS cluster. Every store of a
+	// deployment needs the same: each applies its own at Open.
 	Replicas int
 
 	DataDir     string        // embedded server's JetStream storage
