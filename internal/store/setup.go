@@ -55,9 +55,14 @@ func (s *Store) setupWhenReady(ctx context.Context) error {
 }
 
 // notReady says whether err is a JetStream that may soon be ready: no
-// leader yet, too few servers, a request unanswered.
+// leader yet, too few servers, a request unanswered. A NATS without
+// JetStream will not be.
 func notReady(err error) bool {
 	var apiErr *jetstream.APIError
+	if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, nats.ErrNoResponders) ||
+		errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeJetStreamNotEnabled {
+		return false
+	}
 	if errors.As(err, &apiErr) {
 		switch apiErr.ErrorCode {
 		case 10005, // no suitable peers for placement
@@ -69,8 +74,7 @@ func notReady(err error) bool {
 		}
 		return apiErr.Code == 503
 	}
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
-		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrJetStreamNotEnabled)
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout)
 }
 
 func (s *Store) setup(ctx context.Context) error {
