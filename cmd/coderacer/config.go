@@ -47,6 +47,7 @@ type serveConfig struct {
 	WebSocket           api.WSOptions
 	Judge               api.JudgeOptions
 	Submissions         submissionSettings
+	NATS                natsSettings
 	Judge0              judge0Settings
 }
 
@@ -88,6 +89,7 @@ func (c *serveConfig) settings() []setting {
 	s = append(s, c.wsSettings()...)
 	s = append(s, c.judgeSettings()...)
 	s = append(s, c.submissionSettings()...)
+	s = append(s, c.natsSettings()...)
 	s = append(s, c.judge0Settings()...)
 	for _, stage := range []struct {
 		name   string
@@ -162,6 +164,7 @@ func defaultServeConfig() serveConfig {
 		WebSocket:   api.DefaultWSOptions(),
 		Judge:       api.DefaultJudgeOptions(),
 		Submissions: defaultSubmissionSettings(),
+		NATS:        defaultNATSSettings(),
 		Judge0:      defaultJudge0Settings(),
 		Access:      defaultAccessSettings(),
 	}
@@ -174,6 +177,9 @@ func parseServeConfig(args []string, getenv func(string) string) (serveConfig, e
 	for _, s := range c.settings() {
 		if v := getenv(s.env); v != "" {
 			if err := s.value.Set(v); err != nil {
+				if sv, ok := s.value.(value[string]); ok && sv.secret {
+					v = "(redacted)" // a refused secret may still be the real one, mistyped
+				}
 				return c, fmt.Errorf("%s=%q: %w", s.env, v, err)
 			}
 		}
@@ -225,6 +231,9 @@ func (c *serveConfig) check() error {
 		return err
 	}
 	if err := c.checkSubmissions(); err != nil {
+		return err
+	}
+	if err := c.checkNATS(); err != nil {
 		return err
 	}
 	if err := c.checkJudge0(); err != nil {

@@ -31,7 +31,7 @@ type submissions struct {
 // callback queue.
 func openSubmissions(ctx context.Context, cfg serveConfig, log *slog.Logger) (*submissions, error) {
 	s := &submissions{log: log, stopping: make(chan struct{}), stopWork: func() {}}
-	st, err := store.Open(ctx, store.Config{
+	st, err := store.Open(ctx, cfg.NATS.node(store.Config{
 		URL:        cfg.Submissions.NATSURL,
 		DataDir:    cfg.Submissions.DataDir,
 		Workers:    cfg.Submissions.workers(cfg.Parallelism),
@@ -42,7 +42,7 @@ func openSubmissions(ctx context.Context, cfg serveConfig, log *slog.Logger) (*s
 		MaxPayload: int(max(cfg.MaxBodyBytes, cfg.Judge.MaxBodyBytes) + 1<<20),
 		OnDone:     s.done,
 		Logger:     log,
-	})
+	}))
 	if err != nil {
 		return nil, fmt.Errorf("submission store: %w", err)
 	}

@@ -40,7 +40,8 @@ func lockDataDir(dir string) (*os.File, error) {
 
 // startEmbedded runs a nats-server in this process with JetStream on
 // file storage, holding the directory's lock (closing lock releases
-// it). It opens no socket: the store reaches it in-process.
+// it). The store reaches it in-process; it opens a socket only when
+// told to listen for clients (Config.Listen) or routes (ClusterListen).
 func startEmbedded(cfg Config) (srv *server.Server, lock *os.File, err error) {
 	dir, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
@@ -64,7 +65,6 @@ func startEmbedded(cfg Config) (srv *server.Server, lock *os.File, err error) {
 
 func runEmbedded(cfg Config, dir string) (*server.Server, error) {
 	opts := &server.Options{
-		ServerName:         "coderacer",
 		DontListen:         true,
 		JetStream:          true,
 		StoreDir:           dir,
@@ -73,6 +73,9 @@ func runEmbedded(cfg Config, dir string) (*server.Server, error) {
 		NoSigs:             true,
 		NoLog:              true,
 		JetStreamMaxMemory: 64 << 20,
+	}
+	if err := nodeOptions(opts, cfg, dir); err != nil {
+		return nil, err
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {

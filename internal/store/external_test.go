@@ -79,3 +79,27 @@ func TestOpenBadDataDir(t *testing.T) {
 		t.Fatal("Open on an unusable data directory succeeded")
 	}
 }
+
+// A NATS without JetStream is refused at once, not waited for.
+func TestExternalWithoutJetStream(t *testing.T) {
+	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	defer func() { srv.Shutdown(); srv.WaitForShutdown() }()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("NATS not ready")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	start := time.Now()
+	s, err := Open(ctx, Config{URL: srv.ClientURL()})
+	if err == nil {
+		s.Close()
+		t.Fatal("a store opened on a NATS without JetStream")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("refused after %v: %v", d, err)
+	}
+}

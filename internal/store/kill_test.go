@@ -27,6 +27,10 @@ func TestMain(m *testing.M) {
 		killChild(dir)
 		return
 	}
+	if cfg := os.Getenv(clusterNodeEnv); cfg != "" {
+		clusterChild(cfg)
+		return
+	}
 	os.Exit(m.Run())
 }
 

@@ -5,8 +5,21 @@
 // payload, a meta and a result are opaque bytes.
 //
 // With no URL it runs its own nats-server in the process (JetStream file
-// storage under DataDir, no listening socket); with a URL it uses an
+// storage under DataDir, no listening socket unless told to listen, or
+// to join other embedded servers in a cluster); with a URL it uses an
 // external NATS.
+//
+// # Nodes
+//
+// Several servers share the submissions through one NATS: an external
+// cluster (URL, with credentials, TLS or a token), or their embedded
+// servers clustered by routes (ClusterListen, Routes), each taking the
+// others' clients if it listens (Listen). With Replicas 3 on three
+// servers the stream, its consumer and both buckets outlive the loss of
+// one: its jobs are redelivered to the others after AckWait, and
+// requests lost while leaders change fail with a timeout and are
+// retried (a job's claim or end after its redelivery). Open waits, as
+// long as its ctx lasts, for a cluster's JetStream to be ready.
 //
 // # The life of a submission
 //
@@ -109,7 +122,56 @@ const (
 
 // Config says where the store lives and how jobs are delivered.
 type Config struct {
-	URL         string        // external NATS; empty: an embedded server
+	// URL is an external NATS with JetStream: one URL or several,
+	// comma-separated, of one cluster (nats://host:4222, tls://...;
+	// user:password@ or token@ in a URL as nats.go reads them). Empty:
+	// an embedded server.
+	URL string
+	// CredsFile is a NATS credentials file (a user's JWT and NKey seed)
+	// to authenticate to the external NATS with.
+	CredsFile string
+	// TLSCA is a PEM file of the CAs the external NATS's certificate is
+	// checked against; with it, as with a tls:// URL, the connection
+	// must be TLS.
+	TLSCA string
+	// TLSCert and TLSKey are a PEM client certificate and its key, for
+	// an external NATS that asks for one; both or neither.
+	TLSCert, TLSKey string
+	// Token: the embedded server requires it of every client and route
+	// (a listening one has no authentication otherwise); this store's
+	// own connection, to an embedded or external NATS, presents it.
+	Token string
+
+	// The embedded server as a node of a deployment. All empty: it
+	// listens nowhere and stands alone, as it always did.
+	//
+	// Listen (host:port) makes it accept client connections, e.g. of
+	// nodes given its URL. Without a Token anyone who reaches it may
+	// read and write every submission: listen on a private network only.
+	Listen string
+	// ServerName names this node in its cluster, unique in it and
+	// stable across restarts (JetStream knows its peers by name).
+	// Empty: a name made of the host's name and random hex, kept in the
+	// data directory for the next start.
+	ServerName string
+	// ClusterListen (host:port) takes the routes of the other servers
+	// of the cluster; it needs Routes.
+	ClusterListen string
+	// Routes are every server's cluster address, nats-route://host:port
+	// (this server's own may be among them: it is ignored). With a
+	// Token they authenticate with it unless they carry credentials.
+	Routes []string
+	// ClusterName is the name the servers of the cluster share; empty:
+	// DefaultClusterName.
+	ClusterName string
+	// Replicas is how many servers keep the stream, the consumer and
+	// both buckets, at create and at every Open (an existing stream is
+	// updated): 1 (the default) on a standalone server, 3 on a cluster
+	// of 3 to outlive one server's loss. At most MaxReplicas; more than
+	// 1 needs Routes or an external NATS cluster. Every store of a
+	// deployment needs the same: each applies its own at Open.
+	Replicas int
+
 	DataDir     string        // embedded server's JetStream storage
 	Workers     int           // Consume's concurrent handlers
 	AckWait     time.Duration // a job not acked (nor in progress) within it is redelivered
@@ -178,6 +240,12 @@ func (c Config) withDefaults() Config {
 	if c.InlineBytes <= 0 {
 		c.InlineBytes = DefaultInlineBytes
 	}
+	if c.ClusterName == "" {
+		c.ClusterName = DefaultClusterName
+	}
+	if c.Replicas == 0 {
+		c.Replicas = 1
+	}
 	return c
 }
 
@@ -198,13 +266,16 @@ type Store struct {
 // Open starts or connects to NATS and creates (or updates) the stream,
 // the consumer and the bucket.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
 	cfg = cfg.withDefaults()
 	s := &Store{cfg: cfg}
 	if err := s.connect(); err != nil {
 		s.Close()
 		return nil, err
 	}
-	if err := s.setup(ctx); err != nil {
+	if err := s.setupWhenReady(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -212,7 +283,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 }
 
 func (s *Store) connect() error {
-	opts := []nats.Option{nats.Name("coderacer"), nats.MaxReconnects(-1)}
+	opts := append([]nats.Option{nats.Name("coderacer"), nats.MaxReconnects(-1)}, s.cfg.clientOptions()...)
 	url := s.cfg.URL
 	if url == "" {
 		srv, lock, err := startEmbedded(s.cfg)
@@ -232,53 +303,6 @@ func (s *Store) connect() error {
 		return fmt.Errorf("store: JetStream: %w", err)
 	}
 	s.js = js
-	return nil
-}
-
-func (s *Store) setup(ctx context.Context) error {
-	_, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:       StreamName,
-		Subjects:   []string{Subject},
-		Retention:  jetstream.WorkQueuePolicy,
-		Storage:    jetstream.FileStorage,
-		Duplicates: s.cfg.DedupWindow,
-		// A flood of submissions is refused at the door (ErrQueueFull)
-		// rather than filling the disk.
-		MaxMsgs: int64(s.cfg.MaxQueued),
-		Discard: jetstream.DiscardNew,
-	})
-	if err != nil {
-		return fmt.Errorf("store: stream %s: %w", StreamName, err)
-	}
-	// Deliveries are not bounded: a job is redelivered until it is acked
-	// (OnDone may fail for a while); Config.MaxDeliver bounds its runs.
-	s.cons, err = s.js.CreateOrUpdateConsumer(ctx, StreamName, jetstream.ConsumerConfig{
-		Durable:       ConsumerName,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       s.cfg.AckWait,
-		MaxDeliver:    -1,
-		FilterSubject: Subject,
-	})
-	if err != nil {
-		return fmt.Errorf("store: consumer %s: %w", ConsumerName, err)
-	}
-	s.kv, err = s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:  BucketName,
-		TTL:     s.cfg.ResultTTL,
-		Storage: jetstream.FileStorage,
-		History: 1,
-	})
-	if err != nil {
-		return fmt.Errorf("store: bucket %s: %w", BucketName, err)
-	}
-	s.blobs, err = s.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
-		Bucket:  BlobBucketName,
-		TTL:     2*s.cfg.ResultTTL + blobMargin,
-		Storage: jetstream.FileStorage,
-	})
-	if err != nil {
-		return fmt.Errorf("store: bucket %s: %w", BlobBucketName, err)
-	}
 	return nil
 }
 
