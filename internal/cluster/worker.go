@@ -168,7 +168,7 @@ func (w *Worker) Run(ctx context.Context) error {
 // pull request is never cut short: a job it brings after ctx ended is
 // run, not left to wait AckWait for its redelivery.
 func (w *Worker) fetch(ctx context.Context, cons jetstream.Consumer, handlers *sync.WaitGroup, jobs context.Context) {
-	for w.slots.waitFree(ctx) {
+	for ctx.Err() == nil && w.slots.waitFree(ctx) {
 		msg, err := cons.Next(jetstream.FetchMaxWait(w.cfg.FetchWait))
 		if err == nil {
 			handlers.Go(func() { w.handle(jobs, msg) })
