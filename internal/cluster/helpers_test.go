@@ -65,7 +65,7 @@ type testWorker struct {
 func workerConfig(id string, exec *fakeExec, slots int) WorkerConfig {
 	return WorkerConfig{
 		ID: id, Executor: exec, Slots: slots, Logger: quiet(),
-		AckWait: time.Second, FetchWait: 300 * time.Millisecond, StopGrace: 5 * time.Second,
+		AckWait: time.Second, FetchWait: 300 * time.Millisecond, StopGrace: 2 * time.Second,
 		AdvertiseEvery: 200 * time.Millisecond,
 	}
 }
@@ -131,6 +131,9 @@ type fakeExec struct {
 	runtimes []engine.RuntimeInfo
 	delay    time.Duration
 	block    chan struct{} // when not nil, jobs wait for it (or ctx)
+	// midJudge, when not nil, holds a judge after its second test until
+	// it is closed: its client must have been told of two tests by then.
+	midJudge chan struct{}
 	err      error         // returned by every job when set
 	once     sync.Once
 
@@ -266,6 +269,13 @@ func (f *fakeExec) Judge(ctx context.Context, job engine.JudgeJob) (*engine.Judg
 		}
 		res.Tests = append(res.Tests, tr)
 		res.Passed++
+		if i == 1 && f.midJudge != nil {
+			select {
+			case <-f.midJudge:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
 	}
 	f.ran.Add(1)
 	return res, nil

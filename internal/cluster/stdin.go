@@ -38,9 +38,10 @@ func (p *stdinPipe) receive(m *nats.Msg) {
 	case p.closed || p.eof:
 	case m.Header.Get(hdrEOF) != "":
 		p.eof = true
-	case len(p.buf)+len(m.Data) > 2*p.max:
-		// A client that ignores the flow control: its chunk is dropped
-		// and left unanswered, which stops it.
+	case len(p.buf) > p.max:
+		// A chunk sent before the one held here was answered: a client
+		// that ignores the flow control. It is dropped and left
+		// unanswered, which stops the client.
 		answer = false
 	default:
 		p.buf = append(p.buf, m.Data...)
