@@ -50,6 +50,7 @@ type Client struct {
 	nc      *nats.Conn
 	js      jetstream.JetStream
 	members *members
+	blobs   *blobs
 	stop    context.CancelFunc
 	done    chan struct{}
 }
@@ -75,8 +76,12 @@ func NewClient(ctx context.Context, nc *nats.Conn, cfg ClientConfig) (*Client, e
 	if err != nil {
 		return nil, err
 	}
+	bl, err := openBlobs(ctx, js, nc)
+	if err != nil {
+		return nil, err
+	}
 	wctx, stop := context.WithCancel(context.Background())
-	c := &Client{cfg: cfg, nc: nc, js: js, members: newMembers(), stop: stop, done: make(chan struct{})}
+	c := &Client{cfg: cfg, nc: nc, js: js, members: newMembers(), blobs: bl, stop: stop, done: make(chan struct{})}
 	go func() {
 		defer close(c.done)
 		c.members.watch(wctx, kv, c.cfg.Logger.Warn)

@@ -94,6 +94,9 @@ func (c *Client) publish(ctx context.Context, id, inbox string, deadline time.Ti
 	if p.stream != nil {
 		m.Header.Set(hdrStream, streamMode(p.stream))
 	}
+	if err := c.blobs.attach(ctx, m, id+"-job"); err != nil {
+		return 0, err
+	}
 	ack, err := c.js.PublishMsg(ctx, m, jetstream.WithMsgID(id))
 	switch {
 	case err == nil:
@@ -138,8 +141,13 @@ func (c *Client) wait(ctx context.Context, sub *nats.Subscription, id string, de
 			}
 			continue
 		}
+		data, err := c.blobs.body(wctx, m.Header, m.Data)
+		if err != nil {
+			return reply{}, err
+		}
+		c.blobs.drop(m.Header)
 		var rep reply
-		if err := json.Unmarshal(m.Data, &rep); err != nil {
+		if err := json.Unmarshal(data, &rep); err != nil {
 			c.cfg.Logger.Warn("cluster: a malformed reply", "id", id, "err", err)
 			continue
 		}

@@ -54,12 +54,11 @@ func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
 // testWorker is a worker on a connection of its own, running until
 // stopped (or the test's end).
 type testWorker struct {
-	w      *Worker
-	nc     *nats.Conn
-	stop   context.CancelFunc
-	done   chan struct{}
-	exec   *fakeExec
-	closed bool
+	w    *Worker
+	nc   *nats.Conn
+	stop context.CancelFunc
+	done chan struct{}
+	exec *fakeExec
 }
 
 func workerConfig(id string, exec *fakeExec, slots int) WorkerConfig {
@@ -134,14 +133,14 @@ type fakeExec struct {
 	// midJudge, when not nil, holds a judge after its second test until
 	// it is closed: its client must have been told of two tests by then.
 	midJudge chan struct{}
-	err      error         // returned by every job when set
+	err      error // returned by every job when set
 	once     sync.Once
 
 	ran     atomic.Int64
 	running atomic.Int64
 	peak    atomic.Int64
-	started chan string      // each job's stdin as it starts, when not nil
-	ctxErr  chan error       // a job's ctx error, when ctx ended it
+	started chan string // each job's stdin as it starts, when not nil
+	ctxErr  chan error  // a job's ctx error, when ctx ended it
 	mu      sync.Mutex
 	stdins  []string
 }

@@ -38,6 +38,17 @@ func (s *slots) waitFree(ctx context.Context) bool {
 	}
 }
 
+// tryAcquire takes a slot if one is free.
+func (s *slots) tryAcquire() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.used < s.max {
+		s.used++
+		return true
+	}
+	return false
+}
+
 // acquire takes a slot, waiting for one; false when ctx ended first.
 func (s *slots) acquire(ctx context.Context) bool {
 	for {

@@ -75,7 +75,7 @@ func Token(language string) string {
 	return b.String()
 }
 
-func jobSubject(language string) string  { return jobsSubject + "." + Token(language) }
+func jobSubject(language string) string   { return jobsSubject + "." + Token(language) }
 func consumerName(language string) string { return consumerPrefix + Token(language) }
 func cancelSubj(id string) string         { return cancelSubject + "." + id }
 func streamSubj(id, part string) string   { return streamSubject + "." + id + "." + part }

@@ -83,6 +83,7 @@ type Worker struct {
 	cfg      WorkerConfig
 	nc       *nats.Conn
 	kv       jetstream.KeyValue
+	blobs    *blobs
 	runtimes []engine.RuntimeInfo
 	cons     []jetstream.Consumer // one per runtime
 	slots    *slots
@@ -118,6 +119,9 @@ func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, e
 		w.cons = append(w.cons, cons)
 	}
 	if w.kv, err = workersBucket(ctx, js); err != nil {
+		return nil, err
+	}
+	if w.blobs, err = openBlobs(ctx, js, nc); err != nil {
 		return nil, err
 	}
 	return w, nil
@@ -171,7 +175,10 @@ func (w *Worker) fetch(ctx context.Context, cons jetstream.Consumer, handlers *s
 	for ctx.Err() == nil && w.slots.waitFree(ctx) {
 		msg, err := cons.Next(jetstream.FetchMaxWait(w.cfg.FetchWait))
 		if err == nil {
-			handlers.Go(func() { w.handle(jobs, msg) })
+			// The slot is taken here, before the next pull, unless a
+			// fetcher of another runtime took the last one meanwhile.
+			taken := w.slots.tryAcquire()
+			handlers.Go(func() { w.handle(jobs, msg, taken) })
 			continue
 		}
 		if !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {

@@ -22,7 +22,7 @@ type delivery struct {
 	reply     string
 	kind      string
 	stream    bool
-	stdin     bool // a streamed job's stdin comes from its client
+	stdin     bool      // a streamed job's stdin comes from its client
 	deadline  time.Time // zero: none
 	requestID string
 	delivered uint64
@@ -54,9 +54,13 @@ func parseDelivery(msg jetstream.Msg) (delivery, error) {
 	return d, nil
 }
 
-// handle takes one delivery of a job to its end: a slot, the run, the
-// reply, then the ack. It keeps the job from redelivery all along.
-func (w *Worker) handle(jobs context.Context, msg jetstream.Msg) {
+// handle takes one delivery of a job to its end: a slot (unless taken
+// already), the run, the reply, then the ack. It keeps the job from
+// redelivery all along.
+func (w *Worker) handle(jobs context.Context, msg jetstream.Msg, taken bool) {
+	if taken {
+		defer w.slots.release()
+	}
 	d, err := parseDelivery(msg)
 	if err != nil {
 		w.cfg.Logger.Warn("cluster: dropped a job message", "worker", w.cfg.ID, "err", err)
@@ -75,11 +79,13 @@ func (w *Worker) handle(jobs context.Context, msg jetstream.Msg) {
 		w.answer(d, reply{Error: WireError(ErrWorkerLost)})
 		return
 	}
-	if !w.slots.acquire(jobs) {
-		_ = msg.Nak() // stopping before it started: another worker runs it
-		return
+	if !taken {
+		if !w.slots.acquire(jobs) {
+			_ = msg.Nak() // stopping before it started: another worker runs it
+			return
+		}
+		defer w.slots.release()
 	}
-	defer w.slots.release()
 	rep, ok := w.run(jobs, d)
 	if ok {
 		w.answer(d, rep)
@@ -97,13 +103,22 @@ func (w *Worker) answer(d delivery, rep reply) {
 	m := nats.NewMsg(d.reply)
 	m.Header.Set(hdrType, typeReply)
 	m.Data = data
+	ctx, cancel := context.WithTimeout(context.Background(), blobWait)
+	defer cancel()
+	if err := w.blobs.attach(ctx, m, d.id+"-reply"); err != nil {
+		m.Data, _ = json.Marshal(reply{Error: WireError(err), Worker: w.cfg.ID})
+	}
 	if err := w.nc.PublishMsg(m); err != nil {
 		w.cfg.Logger.Warn("cluster: reply not published; the job is left for redelivery", "id", d.id, "err", err)
 		return
 	}
-	if err := d.msg.Ack(); err != nil {
+	// Acked for sure before Run may return: a drained worker leaves
+	// nothing to redeliver. The reply is on its way already.
+	if err := d.msg.DoubleAck(ctx); err != nil {
 		w.cfg.Logger.Info("cluster: ack", "id", d.id, "err", err)
+		return
 	}
+	w.blobs.drop(d.msg.Headers())
 }
 
 // keepInProgress keeps msg from redelivery until done is closed.
@@ -124,10 +139,9 @@ func (w *Worker) keepInProgress(msg jetstream.Msg, done <-chan struct{}) {
 // reply is due (its client cancelled it, or it was not even started, or
 // it goes to another worker: it is acked or nak'ed here).
 func (w *Worker) run(jobs context.Context, d delivery) (rep reply, ok bool) {
-	var req request
-	if err := json.Unmarshal(d.msg.Data(), &req); err != nil || (req.Job == nil) == (req.Judge == nil) ||
-		(d.kind == kindJudge) != (req.Judge != nil) {
-		return reply{Error: WireError(errors.New("malformed job"))}, true
+	req, err := w.decode(jobs, d)
+	if err != nil {
+		return reply{Error: WireError(err)}, true
 	}
 	ctx, cancel := context.WithCancel(jobs)
 	defer cancel()
@@ -135,7 +149,7 @@ func (w *Worker) run(jobs context.Context, d delivery) (rep reply, ok bool) {
 		ctx = engine.WithRequestID(ctx, d.requestID)
 	}
 	w.running.add(d.id, cancel)
-	rep, err := w.execute(ctx, d, req)
+	rep, err = w.execute(ctx, d, req)
 	cancelled := w.running.remove(d.id)
 	switch {
 	case err == nil:
@@ -153,6 +167,20 @@ func (w *Worker) run(jobs context.Context, d delivery) (rep reply, ok bool) {
 		return reply{}, false
 	}
 	return reply{Error: WireError(err)}, true
+}
+
+// decode reads the job's body, from its blob if it has one.
+func (w *Worker) decode(ctx context.Context, d delivery) (request, error) {
+	data, err := w.blobs.body(ctx, d.msg.Headers(), d.msg.Data())
+	if err != nil {
+		return request{}, err
+	}
+	var req request
+	if err := json.Unmarshal(data, &req); err != nil || (req.Job == nil) == (req.Judge == nil) ||
+		(d.kind == kindJudge) != (req.Judge != nil) {
+		return request{}, errors.New("malformed job")
+	}
+	return req, nil
 }
 
 // errNotStarted: the client of a streamed job did not want it started.
