@@ -119,40 +119,67 @@ func streamMode(s *engine.Stream) string {
 }
 
 // wait waits for the first reply on sub, answering a streamed job's
-// start on the way. Its error is ctx's, or ErrNoAnswer at the deadline.
+// start on the way. Its error is ctx's, ErrNoAnswer at the deadline, or
+// ErrWorkerLost when a started streamed job's worker falls silent.
 func (c *Client) wait(ctx context.Context, sub *nats.Subscription, id string, deadline time.Time, p call) (reply, error) {
 	wctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
-	started := false
+	var lastSeen time.Time // of a started streamed job's worker
 	for {
-		m, err := sub.NextMsgWithContext(wctx)
+		m, err := nextMsg(wctx, sub, lastSeen)
 		switch {
 		case ctx.Err() != nil:
 			return reply{}, ctx.Err()
-		case err != nil:
+		case wctx.Err() != nil:
 			return reply{}, ErrNoAnswer
+		case err != nil:
+			return reply{}, ErrWorkerLost
 		}
-		if m.Header.Get(hdrType) == typeStart {
-			ok := p.stream != nil && !started
+		switch m.Header.Get(hdrType) {
+		case typeStart:
+			ok := p.stream != nil && lastSeen.IsZero()
 			c.answerStart(m, ok)
 			if ok {
-				started = true
+				lastSeen = time.Now()
 				c.forward(wctx, id, p.stream)
 			}
 			continue
-		}
-		data, err := c.blobs.body(wctx, m.Header, m.Data)
-		if err != nil {
-			return reply{}, err
-		}
-		c.blobs.drop(m.Header)
-		var rep reply
-		if err := json.Unmarshal(data, &rep); err != nil {
-			c.cfg.Logger.Warn("cluster: a malformed reply", "id", id, "err", err)
+		case typeAlive:
+			if !lastSeen.IsZero() {
+				lastSeen = time.Now()
+			}
 			continue
 		}
-		return rep, nil
+		if rep, ok := c.readReply(wctx, m, id); ok {
+			return rep, nil
+		}
 	}
+}
+
+// nextMsg waits for sub's next message, and when lastSeen is set, at
+// most lostAfter past it.
+func nextMsg(ctx context.Context, sub *nats.Subscription, lastSeen time.Time) (*nats.Msg, error) {
+	if !lastSeen.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, lastSeen.Add(lostAfter))
+		defer cancel()
+	}
+	return sub.NextMsgWithContext(ctx)
+}
+
+// readReply reads a worker's reply; false for a malformed one, ignored.
+func (c *Client) readReply(ctx context.Context, m *nats.Msg, id string) (reply, bool) {
+	data, err := c.blobs.body(ctx, m.Header, m.Data)
+	if err != nil {
+		return reply{Error: WireError(err)}, true
+	}
+	c.blobs.drop(m.Header)
+	var rep reply
+	if err := json.Unmarshal(data, &rep); err != nil {
+		c.cfg.Logger.Warn("cluster: a malformed reply", "id", id, "err", err)
+		return reply{}, false
+	}
+	return rep, true
 }
 
 func (c *Client) answerStart(m *nats.Msg, ok bool) {

@@ -105,8 +105,15 @@ func TestStream(t *testing.T) {
 }
 
 // A streamed job whose worker dies is not run again: the client gets
-// ErrWorkerLost, once the job is redelivered to another worker.
+// ErrWorkerLost, from the worker it is redelivered to (after AckWait)
+// or, with no other worker, when the heartbeats stop (lostAfter).
 func TestStreamWorkerLost(t *testing.T) {
+	for _, other := range []bool{true, false} {
+		t.Run(fmt.Sprint("other worker ", other), func(t *testing.T) { streamWorkerLost(t, other) })
+	}
+}
+
+func streamWorkerLost(t *testing.T, other bool) {
 	url := startNATS(t)
 	a := startWorker(t, url, workerConfig("wa", newFake("wa", "python"), 1))
 	c := newClient(t, url)
@@ -125,7 +132,10 @@ func TestStreamWorkerLost(t *testing.T) {
 	stdinW.Write([]byte("hi"))
 	ev.waitFor(t, "stdout hi")
 	fb := newFake("wb", "python")
-	startWorker(t, url, workerConfig("wb", fb, 1))
+	if other {
+		startWorker(t, url, workerConfig("wb", fb, 1))
+	}
+	time.Sleep(1500 * time.Millisecond) // a heartbeat or two
 	killed := time.Now()
 	a.kill()
 	select {
@@ -136,9 +146,15 @@ func TestStreamWorkerLost(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no answer 10 s after the worker was killed")
 	}
-	t.Logf("session ended %v after its worker was killed (AckWait 1s)", time.Since(killed))
+	took := time.Since(killed)
+	t.Logf("session ended %v after its worker was killed (AckWait 1s, lostAfter %v)", took, lostAfter)
+	if took > lostAfter+time.Second {
+		t.Fatalf("took %v", took)
+	}
 	if n := len(fb.started); n != 0 {
 		t.Fatalf("the other worker ran the session again")
 	}
-	checkQueue(t, url, "python", 0, 0)
+	if other {
+		checkQueue(t, url, "python", 0, 0)
+	}
 }

@@ -38,7 +38,17 @@ const (
 // Types of messages on a reply subject.
 const (
 	typeStart = "start"
+	typeAlive = "alive" // a streamed job's worker, every heartbeatEvery
 	typeReply = "reply"
+)
+
+const (
+	// heartbeatEvery is how often the worker of a streamed job tells
+	// its client it is alive; lostAfter without news, the client ends
+	// the session ErrWorkerLost (a job that is not streamed is
+	// redelivered instead).
+	heartbeatEvery = time.Second
+	lostAfter      = 3 * time.Second
 )
 
 // Defaults, the one place they live.

@@ -145,6 +145,11 @@ func (w *Worker) run(jobs context.Context, d delivery) (rep reply, ok bool) {
 	}
 	ctx, cancel := context.WithCancel(jobs)
 	defer cancel()
+	if !d.deadline.IsZero() {
+		// Past it nobody waits, even if the client's cancel was lost.
+		ctx, cancel = context.WithDeadline(ctx, d.deadline)
+		defer cancel()
+	}
 	if d.requestID != "" {
 		ctx = engine.WithRequestID(ctx, d.requestID)
 	}
@@ -154,7 +159,7 @@ func (w *Worker) run(jobs context.Context, d delivery) (rep reply, ok bool) {
 	switch {
 	case err == nil:
 		return rep, true
-	case cancelled:
+	case cancelled, jobs.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		_ = d.msg.Ack() // its client is gone
 		return reply{}, false
 	case ctx.Err() != nil && d.stream:

@@ -49,6 +49,8 @@ func (w *Worker) stream(ctx context.Context, d delivery, job engine.Job) (reply,
 	if !w.askStart(d) {
 		return reply{}, errNotStarted
 	}
+	stop := w.heartbeat(d.reply)
+	defer stop()
 	pub := &eventPublisher{nc: w.nc, subject: streamSubj(d.id, "event")}
 	job.Stream = &engine.Stream{Event: pub.publish, Signals: signals}
 	if d.stdin {
@@ -65,6 +67,32 @@ func (w *Worker) askStart(d delivery) bool {
 	m.Header.Set(hdrType, typeStart)
 	resp, err := w.nc.RequestMsg(m, startWait)
 	return err == nil && string(resp.Data) == "ok"
+}
+
+// heartbeat tells the client of a streamed job, every heartbeatEvery,
+// that its worker is alive, until stop is called.
+func (w *Worker) heartbeat(subject string) (stop func()) {
+	done := make(chan struct{})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(heartbeatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				m := nats.NewMsg(subject)
+				m.Header.Set(hdrType, typeAlive)
+				_ = w.nc.PublishMsg(m)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-exited
+	}
 }
 
 // eventPublisher publishes a streamed job's events, numbered. The engine
