@@ -150,6 +150,17 @@ func (c *Client) Judge(ctx context.Context, job engine.JudgeJob) (*engine.JudgeR
 	if err != nil {
 		return nil, err
 	}
+	// The job goes to a worker of the submission's language; the
+	// checker's and interactor's must be somewhere too (a worker that
+	// lacks them answers a RuntimeNotFoundError as the engine would).
+	for _, p := range []*engine.Program{job.Checker, job.Interactor} {
+		if p == nil {
+			continue
+		}
+		if _, err := c.resolve(p.Language); err != nil {
+			return nil, err
+		}
+	}
 	wj := WireJudgeJob(job)
 	rep, err := c.call(ctx, call{
 		kind: kindJudge, language: rt.Language, body: request{Judge: &wj},

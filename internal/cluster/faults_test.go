@@ -2,10 +2,13 @@ package cluster
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/coderacer/coderacer/internal/engine"
@@ -155,4 +158,86 @@ func TestJudgeWithoutWorker(t *testing.T) {
 	if !errors.Is(err, engine.ErrRuntimeNotFound) {
 		t.Fatalf("Judge: %v", err)
 	}
+}
+
+// A job cancelled while it waits in the stream (every slot busy) is
+// dropped from it: the worker never runs it.
+func TestCancelQueued(t *testing.T) {
+	url := startNATS(t)
+	f := newFake("w1", "python")
+	f.block = make(chan struct{})
+	startWorker(t, url, workerConfig("w1", f, 1))
+	c := newClient(t, url)
+	waitWorkers(t, c, "w1")
+	go c.Execute(context.Background(), job("python", "first"))
+	if got := <-f.started; got != "first" {
+		t.Fatalf("started %q", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := c.Execute(ctx, job("python", "queued")); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Execute: %v", err)
+	}
+	time.Sleep(200 * time.Millisecond) // the abandon's delete
+	f.unblock()
+	res, err := c.Execute(context.Background(), job("python", "third"))
+	if got := stdout(t, res, err); got != "w1:third" {
+		t.Fatalf("stdout %q", got)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if fmt.Sprint(f.stdins) != "[first third]" {
+		t.Fatalf("ran %q, want first and third only", f.stdins)
+	}
+}
+
+// Messages no client of ours sent: the worker drops them, or answers a
+// malformed body with an error, and goes on.
+func TestMalformedJobs(t *testing.T) {
+	url := startNATS(t)
+	startWorker(t, url, workerConfig("w1", newFake("w1", "python"), 1))
+	c := newClient(t, url)
+	waitWorkers(t, c, "w1")
+	nc := connect(t, url)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inbox := nc.NewInbox()
+	sub, err := nc.SubscribeSync(inbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range []map[string]string{
+		{},                                      // no headers at all
+		{hdrReply: inbox},                       // no id
+		{hdrReply: "a b", hdrKind: kindExecute}, // a bad reply subject
+		{hdrReply: inbox, hdrKind: "other"},
+		{hdrReply: inbox, hdrKind: kindExecute}, // a body that is no job
+	} {
+		m := nats.NewMsg(jobSubject("python"))
+		m.Data = []byte("{not json")
+		for k, v := range h {
+			m.Header.Set(k, v)
+		}
+		if i > 0 {
+			m.Header.Set(jetstream.MsgIDHeader, newID())
+		}
+		if _, err := js.PublishMsg(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := sub.NextMsg(3 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep reply
+	if err := json.Unmarshal(m.Data, &rep); err != nil || rep.Error == nil || rep.Error.Message != "malformed job" {
+		t.Fatalf("reply %s", m.Data)
+	}
+	res, err := c.Execute(context.Background(), job("python", "still"))
+	if got := stdout(t, res, err); got != "w1:still" {
+		t.Fatalf("stdout %q", got)
+	}
+	checkQueue(t, url, "python", 0, 0)
 }
