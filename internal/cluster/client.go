@@ -102,11 +102,20 @@ func (c *Client) Close() {
 // Workers lists the live workers, by id.
 func (c *Client) Workers() []WorkerInfo { return c.members.live() }
 
-// Runtimes is the union of the live workers' runtimes.
+// Runtimes is the union of the live workers' runtimes, draining ones
+// included: a job of a runtime only they have waits in the stream for a
+// worker (a restarted one) rather than being refused.
 func (c *Client) Runtimes() []engine.RuntimeInfo { return runtimesOf(c.members.live()) }
 
-// Ready reports whether at least one worker is live.
-func (c *Client) Ready() bool { return len(c.members.live()) > 0 }
+// Ready reports whether at least one live worker takes new jobs.
+func (c *Client) Ready() bool {
+	for _, w := range c.members.live() {
+		if !w.Draining {
+			return true
+		}
+	}
+	return false
+}
 
 // resolve finds the runtime a job names, among the live workers'.
 func (c *Client) resolve(name string) (engine.RuntimeInfo, error) {

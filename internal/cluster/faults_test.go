@@ -90,8 +90,9 @@ func TestDrain(t *testing.T) {
 	<-f.started
 	w.stop()
 	time.Sleep(400 * time.Millisecond) // past FetchWait: no pull request left
-	// Queued the way Execute does, though the worker no longer offers
-	// python (its advertisement was withdrawn).
+	if ws := c.Workers(); c.Ready() || len(ws) != 1 || !ws[0].Draining {
+		t.Fatalf("draining: ready %v, workers %+v", c.Ready(), ws)
+	}
 	wj := WireJob(job("python", "second"))
 	if _, err := c.publish(context.Background(), newID(), c.nc.NewInbox(), time.Now().Add(time.Minute),
 		call{kind: kindExecute, language: "python", body: request{Job: &wj}}); err != nil {
@@ -109,9 +110,7 @@ func TestDrain(t *testing.T) {
 		t.Fatalf("ran %d jobs, want 1", f.ran.Load())
 	}
 	checkQueue(t, url, "python", 1, 0)
-	if c.Ready() || len(c.Workers()) != 0 {
-		t.Fatalf("a drained worker still listed: %v", c.Workers())
-	}
+	waitWorkers(t, c) // withdrawn once its jobs are over
 }
 
 func TestJudgeOnTest(t *testing.T) {

@@ -133,10 +133,10 @@ func (w *Worker) ID() string { return w.cfg.ID }
 // Busy is how many jobs the worker runs now.
 func (w *Worker) Busy() int { return w.slots.busy() }
 
-// Run serves jobs until ctx ends, then drains: it fetches no more, lets
-// the jobs it has finish (StopGrace at most: then they are cancelled and
-// go to another worker, a streamed one ends ErrWorkerLost) and withdraws
-// its advertisement.
+// Run serves jobs until ctx ends, then drains: it fetches no more, says
+// so in its advertisement, lets the jobs it has finish (StopGrace at
+// most: then they are cancelled and go to another worker, a streamed one
+// ends ErrWorkerLost) and withdraws its advertisement.
 func (w *Worker) Run(ctx context.Context) error {
 	w.started = time.Now().UTC()
 	jobs, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
@@ -158,12 +158,15 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	defer cancels.Unsubscribe()
 	var ads, fetchers, handlers sync.WaitGroup
-	ads.Go(func() { w.advertise(ctx) })
+	over, stopAds := context.WithCancel(context.Background())
+	defer stopAds()
+	ads.Go(func() { w.advertise(ctx, over) })
 	for _, cons := range w.cons {
 		fetchers.Go(func() { w.fetch(ctx, cons, &handlers, jobs) })
 	}
 	fetchers.Wait()
 	handlers.Wait()
+	stopAds()
 	ads.Wait()
 	return nil
 }
