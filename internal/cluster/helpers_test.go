@@ -19,7 +19,7 @@ import (
 
 // startNATS runs a nats-server with JetStream in a temp dir, on a
 // loopback port of its choice, for the test.
-func startNATS(t *testing.T) string {
+func startNATS(t testing.TB) string {
 	t.Helper()
 	srv, err := server.NewServer(&server.Options{
 		Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true, StoreDir: t.TempDir(),
@@ -39,7 +39,7 @@ func startNATS(t *testing.T) string {
 	return srv.ClientURL()
 }
 
-func connect(t *testing.T, url string) *nats.Conn {
+func connect(t testing.TB, url string) *nats.Conn {
 	t.Helper()
 	nc, err := nats.Connect(url)
 	if err != nil {
@@ -69,7 +69,7 @@ func workerConfig(id string, exec *fakeExec, slots int) WorkerConfig {
 	}
 }
 
-func startWorker(t *testing.T, url string, cfg WorkerConfig) *testWorker {
+func startWorker(t testing.TB, url string, cfg WorkerConfig) *testWorker {
 	t.Helper()
 	nc := connect(t, url)
 	w, err := NewWorker(context.Background(), nc, cfg)

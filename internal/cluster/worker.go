@@ -51,7 +51,7 @@ type WorkerConfig struct {
 func (c WorkerConfig) withDefaults() WorkerConfig {
 	if c.ID == "" {
 		host, _ := os.Hostname()
-		c.ID = host + "-" + newID()[:8]
+		c.ID = keySafe(host) + "-" + newID()[:8]
 	}
 	c.Slots = max(c.Slots, 1)
 	if c.Logger == nil {
@@ -198,6 +198,18 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// keySafe replaces what may not be in a key of the workers bucket (a
+// host name's dots) with '-'.
+func keySafe(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if !validKey(string(c)) {
+			b[i] = '-'
+		}
+	}
+	return string(b)
 }
 
 // validKey reports whether s may be a key of the workers bucket.
