@@ -25,5 +25,22 @@
 // A streamed job (a WebSocket session) cannot run twice (its stdin is
 // gone): a redelivered one is answered ErrWorkerLost. Before a streamed
 // job starts, its worker asks the client (a request on the reply
-// subject), so that stdin flows only once the worker listens.
+// subject), so that stdin flows only once the worker listens; while it
+// runs, the worker sends heartbeats on the reply subject, and a client
+// that hears none for lostAfter ends the session ErrWorkerLost even when
+// no other worker is there to be redelivered the job. Stdin flows chunk
+// by chunk, each a request the worker answers once its program has read
+// the buffer below WorkerConfig.StdinBuffer.
+//
+// A body larger than a NATS message (a job's files, a program's output)
+// goes through the object store BlobsBucket; the message names it.
+//
+// A worker whose Run ctx ends drains: it fetches no more, is advertised
+// as draining, lets its jobs finish (StopGrace), then withdraws its
+// advertisement.
+//
+// The client's errors: the engine's own (rebuilt from Error), ctx's,
+// ErrNoAnswer (no answer within the job's limits and Margin), ErrNoWorker
+// (NATS did not take the job), ErrWorkerLost (a streamed job's worker
+// died), engine.ErrQueueFull (the jobs stream is full).
 package cluster

@@ -17,8 +17,8 @@ var ErrWorkerLost = errors.New("the worker running this session was lost")
 // load's fault, not the request's (a 503).
 var ErrNoAnswer = errors.New("cluster: no worker answered in time")
 
-// ErrNoWorker is returned when no live worker can judge the job, or when
-// NATS refuses the job (the jobs stream full or unreachable).
+// ErrNoWorker is returned when NATS does not take the job (JetStream
+// unreachable, no jobs stream): the cluster's fault, a 503.
 var ErrNoWorker = errors.New("cluster: no worker available")
 
 // Kinds of Error: each rebuilds one Go error of the engine.

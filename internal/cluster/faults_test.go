@@ -51,7 +51,8 @@ func TestWorkerKilledMidJob(t *testing.T) {
 	checkQueue(t, url, "python", 0, 0)
 }
 
-// checkQueue checks the jobs of lang waiting and unacked.
+// checkQueue checks the jobs of lang waiting and unacked, within 2 s: a
+// worker acks a job just after its reply.
 func checkQueue(t *testing.T, url, lang string, pending uint64, ackPending int) {
 	t.Helper()
 	js, err := jetstream.New(connect(t, url))
@@ -62,12 +63,19 @@ func checkQueue(t *testing.T, url, lang string, pending uint64, ackPending int) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := cons.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.NumPending != pending || info.NumAckPending != ackPending {
-		t.Fatalf("%s: %d pending and %d unacked, want %d and %d", lang, info.NumPending, info.NumAckPending, pending, ackPending)
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		info, err := cons.Info(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.NumPending == pending && info.NumAckPending == ackPending {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d pending and %d unacked, want %d and %d", lang, info.NumPending, info.NumAckPending, pending, ackPending)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
