@@ -66,11 +66,12 @@ fmt-check:
 # other packages, not beside them: its compilers would steal the CPU from
 # the timing-sensitive end-to-end tests. So do test/vm (the cgroup v2 VM,
 # whose software-emulated CPUs take a whole core), test/container (the
-# image built and run with podman) and test/submissions (hundreds of jobs,
-# servers killed and restarted).
+# image built and run with podman), test/submissions (hundreds of jobs,
+# servers killed and restarted) and test/cluster (five nodes, some killed).
 test-go:
-	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) $$($(GO) list ./... | grep -v -E '/test/(languages|vm|container|submissions)$$')
+	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) $$($(GO) list ./... | grep -v -E '/test/(languages|vm|container|submissions|cluster)$$')
 	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/submissions/
+	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/cluster/
 	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/languages/
 	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/vm/
 	$(GO) test -count=1 -timeout=$(TEST_TIMEOUT) ./test/container/

@@ -18,8 +18,8 @@ import (
 
 // newGate puts the admission gate in front of the engine: per-client job
 // caps, fair turns between clients and CPU quotas.
-func newGate(eng *engine.Local, cfg serveConfig) *admission.Gate {
-	return admission.New(eng, admission.Options{
+func newGate(next engine.Executor, cfg serveConfig) *admission.Gate {
+	return admission.New(next, admission.Options{
 		Slots:            cfg.Parallelism,
 		QueueSize:        cfg.QueueSize,
 		MaxJobsPerClient: cfg.Access.MaxJobs,
@@ -30,12 +30,12 @@ func newGate(eng *engine.Local, cfg serveConfig) *admission.Gate {
 // gatedStats is the engine's load with the jobs waiting at the gate
 // counted in, for the metrics' queue depth.
 type gatedStats struct {
-	eng  *engine.Local
-	gate *admission.Gate
+	stats func() engine.Stats
+	gate  *admission.Gate
 }
 
 func (g gatedStats) Stats() engine.Stats {
-	st := g.eng.Stats()
+	st := g.stats()
 	st.InFlight += int64(g.gate.Stats().Waiting)
 	return st
 }

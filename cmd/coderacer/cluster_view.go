@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/coderacer/coderacer/internal/api"
@@ -30,7 +29,7 @@ func (c localCluster) Workers(ctx context.Context) ([]api.ClusterWorker, error) 
 		runtimes = append(runtimes, rt.Language)
 	}
 	return []api.ClusterWorker{{
-		ID:       c.host + "/" + strconv.Itoa(os.Getpid()),
+		ID:       workerID(),
 		Host:     c.host,
 		Runtimes: runtimes,
 		Slots:    st.Slots,

@@ -48,6 +48,7 @@ type serveConfig struct {
 	Judge               api.JudgeOptions
 	Submissions         submissionSettings
 	NATS                natsSettings
+	Role                string
 	Judge0              judge0Settings
 }
 
@@ -88,6 +89,7 @@ func (c *serveConfig) settings() []setting {
 	s = append(s, c.accessSettings()...)
 	s = append(s, c.wsSettings()...)
 	s = append(s, c.judgeSettings()...)
+	s = append(s, c.roleSettings()...)
 	s = append(s, c.submissionSettings()...)
 	s = append(s, c.natsSettings()...)
 	s = append(s, c.judge0Settings()...)
@@ -165,6 +167,7 @@ func defaultServeConfig() serveConfig {
 		Judge:       api.DefaultJudgeOptions(),
 		Submissions: defaultSubmissionSettings(),
 		NATS:        defaultNATSSettings(),
+		Role:        roleAll,
 		Judge0:      defaultJudge0Settings(),
 		Access:      defaultAccessSettings(),
 	}
@@ -194,6 +197,7 @@ func parseServeConfig(args []string, getenv func(string) string) (serveConfig, e
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	c.roleDefaults(func(env, flag string) bool { return getenv(env) != "" || flagSet(fs, flag) })
 	return c, c.check()
 }
 
@@ -231,6 +235,9 @@ func (c *serveConfig) check() error {
 		return err
 	}
 	if err := c.checkSubmissions(); err != nil {
+		return err
+	}
+	if err := c.checkRole(); err != nil {
 		return err
 	}
 	if err := c.checkNATS(); err != nil {

@@ -162,37 +162,38 @@ func serve(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	eng, sb, err := startEngine(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := sb.Close(); err != nil {
-			log.Error("sandbox cleanup", "err", err)
-		}
-	}()
-
-	// Jobs run under jobCtx, so that a shutdown that waited long enough
-	// can cancel them; their sandboxes are then killed.
-	jobCtx, cancelJobs := context.WithCancel(context.Background())
-	defer cancelJobs()
-	gate := newGate(eng, cfg)
-	reg := metrics.New(gatedStats{eng, gate})
-	var draining atomic.Bool
-	opts := apiOptions(cfg, log)
-	opts.Metrics, opts.MetricsRoute = reg, cfg.MetricsAddr == ""
-	opts.Draining = draining.Load
-	opts.Cluster = newLocalCluster(eng)
-	if err := setAccess(ctx, &opts, cfg.Access, log); err != nil {
-		return err
-	}
 	subs, err := openSubmissions(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer subs.close()
+	n, err := startNode(ctx, cfg, subs.conn(), log)
+	if err != nil {
+		subs.close()
+		return err
+	}
+	// The queue's workers end before the sandboxes go.
+	defer func() {
+		subs.close()
+		n.close()
+	}()
+	if cfg.Role == roleWorker {
+		return serveWorker(ctx, cfg, n, subs.conn(), log)
+	}
+	// Jobs run under jobCtx, so that a shutdown that waited long enough
+	// can cancel them; their sandboxes are then killed.
+	jobCtx, cancelJobs := context.WithCancel(context.Background())
+	defer cancelJobs()
+	reg := metrics.New(n.stats)
+	var draining atomic.Bool
+	opts := apiOptions(cfg, log)
+	opts.Metrics, opts.MetricsRoute = reg, cfg.MetricsAddr == ""
+	opts.Draining = draining.Load
+	opts.Cluster = n.cluster
+	if err := setAccess(ctx, &opts, cfg.Access, log); err != nil {
+		return err
+	}
 	subs.wire(&opts, reg)
-	apiServer := api.NewServer(gate, opts)
+	apiServer := api.NewServer(n.gate, opts)
 	subs.start(jobCtx, apiServer)
 	srv := newHTTPServer(cfg, apiServer.Handler(), jobCtx, log)
 	startSideServers(cfg, reg, log)
@@ -201,7 +202,7 @@ func serve(args []string) error {
 		return err
 	}
 	ln = api.LimitListener(ln, cfg.MaxConnections, log)
-	log.Info("serving", "addr", ln.Addr().String(), "parallelism", cfg.Parallelism, "queue", cfg.QueueSize, "runtimes", len(eng.Runtimes()))
+	log.Info("serving", "addr", ln.Addr().String(), "parallelism", cfg.Parallelism, "queue", cfg.QueueSize, "runtimes", len(n.gate.Runtimes()), "role", cfg.Role)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
@@ -216,7 +217,7 @@ func serve(args []string) error {
 		time.Sleep(cfg.DrainDelay)
 	}
 	subs.stop()
-	stopServing(srv, eng, cancelJobs, log)
+	stopServing(srv, n.wait, cancelJobs, log)
 	return nil
 }
 
@@ -266,7 +267,7 @@ func serveSide(log *slog.Logger, name, addr string, mux *http.ServeMux) {
 
 // stopServing lets running requests and jobs finish for up to 10 s, then
 // cancels them.
-func stopServing(srv *http.Server, eng *engine.Local, cancelJobs context.CancelFunc, log *slog.Logger) {
+func stopServing(srv *http.Server, waitJobs func(), cancelJobs context.CancelFunc, log *slog.Logger) {
 	log.Info("shutting down: finishing running jobs")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -279,7 +280,7 @@ func stopServing(srv *http.Server, eng *engine.Local, cancelJobs context.CancelF
 	// may still run jobs. They get what is left of the grace period.
 	jobsDone := make(chan struct{})
 	go func() {
-		eng.Wait()
+		waitJobs()
 		close(jobsDone)
 	}()
 	select {

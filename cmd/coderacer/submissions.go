@@ -9,6 +9,7 @@ import (
 	"github.com/coderacer/coderacer/internal/api"
 	"github.com/coderacer/coderacer/internal/metrics"
 	"github.com/coderacer/coderacer/internal/store"
+	"github.com/nats-io/nats.go"
 )
 
 // submissions is the durable side of the server: the store, its
@@ -112,3 +113,6 @@ func (s *submissions) close() {
 		s.log.Error("closing the submission store", "err", err)
 	}
 }
+
+// conn is the store's NATS connection, which the cluster shares.
+func (s *submissions) conn() *nats.Conn { return s.store.JetStream().Conn() }

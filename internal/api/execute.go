@@ -62,6 +62,8 @@ func (s *server) executeError(ctx context.Context, err error, clamped clampedLim
 		return http.StatusBadRequest, err.Error()
 	case errors.Is(err, engine.ErrQueueFull):
 		return http.StatusServiceUnavailable, "server busy: execution queue is full, retry later"
+	case errors.Is(err, engine.ErrUnavailable):
+		return http.StatusServiceUnavailable, err.Error() + "; retry later"
 	case errors.As(err, &langErr):
 		return http.StatusForbidden, langErr.Error()
 	case errors.As(err, &quotaErr):

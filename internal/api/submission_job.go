@@ -146,12 +146,14 @@ func (s *server) failedSubmission(ctx context.Context, err error, classify func(
 }
 
 // whenNotBusy runs run, again after a pause each time the engine's queue
-// is full or the client is over its CPU quota, until ctx ends.
+// is full, the engine cannot run it now (a cluster without a worker) or
+// the client is over its CPU quota, until ctx ends.
 func whenNotBusy[T any](ctx context.Context, run func() (T, error)) (T, error) {
 	for {
 		res, err := run()
 		var quota *admission.QuotaError
-		if !errors.Is(err, engine.ErrQueueFull) && !errors.As(err, &quota) {
+		busy := errors.Is(err, engine.ErrQueueFull) || errors.Is(err, engine.ErrUnavailable)
+		if !busy && !errors.As(err, &quota) {
 			return res, err
 		}
 		wait := busyRetry

@@ -10,16 +10,16 @@ import (
 
 // ErrWorkerLost ends a streamed job whose worker died (or stopped) while
 // it ran: its stdin is gone, so it is not run again.
-var ErrWorkerLost = errors.New("the worker running this session was lost")
+var ErrWorkerLost = fmt.Errorf("%w: the worker running this session was lost", engine.ErrUnavailable)
 
 // ErrNoAnswer is returned when no worker answered within the job's
 // limits and a margin: every worker busy, dead or unreachable. It is the
 // load's fault, not the request's (a 503).
-var ErrNoAnswer = errors.New("cluster: no worker answered in time")
+var ErrNoAnswer = fmt.Errorf("%w: no worker of the cluster answered in time", engine.ErrUnavailable)
 
 // ErrNoWorker is returned when NATS does not take the job (JetStream
 // unreachable, no jobs stream): the cluster's fault, a 503.
-var ErrNoWorker = errors.New("cluster: no worker available")
+var ErrNoWorker = fmt.Errorf("%w: no worker of the cluster is available", engine.ErrUnavailable)
 
 // Kinds of Error: each rebuilds one Go error of the engine.
 const (

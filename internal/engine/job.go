@@ -130,6 +130,11 @@ var ErrRuntimeNotFound = errors.New("runtime not found")
 // them is full; the caller should retry later.
 var ErrQueueFull = errors.New("execution queue is full")
 
+// ErrUnavailable is wrapped by the errors of an executor that cannot run
+// a job now for a reason of its own, not the request's: a cluster with no
+// worker answering, a worker lost mid-session. The caller may retry.
+var ErrUnavailable = errors.New("cannot run the job now")
+
 // ErrNetworkDisabled is returned for a job that asks for network on a
 // server that does not offer it. Its text is meant for the client.
 var ErrNetworkDisabled = errors.New("network access is not enabled on this server: send no \"network\" field, or false")

@@ -69,6 +69,13 @@ func Main(m *testing.M, opts Options, setup func(*Server) error) (code int) {
 
 	code = m.Run()
 
+	if opts.Teardown != nil {
+		if err := opts.Teardown(); err != nil {
+			logf("FAIL: teardown: %v", err)
+			code = 1
+		}
+	}
+
 	if err := srv.Stop(StopTimeout); err != nil {
 		logf("FAIL: %v", err)
 		code = 1

@@ -126,6 +126,10 @@ type Options struct {
 	// PORT, DISABLE_NETWORKING and CODERACER_* variables are never passed
 	// on.
 	Env map[string]string
+	// Teardown, for Main's shared server only, runs after the tests and
+	// before the shared server is stopped: it stops the other servers a
+	// suite started for all its tests (the leftover check follows).
+	Teardown func() error
 }
 
 // Server is one `coderacer serve` started by Start.
