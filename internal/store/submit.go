@@ -24,11 +24,16 @@ func (s *Store) Submit(ctx context.Context, id string, payload, meta []byte) err
 	if n := len(payload) + len(meta); n > s.cfg.MaxPayload {
 		return fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, n, s.cfg.MaxPayload)
 	}
-	created, err := s.create(ctx, id, meta)
+	var created bool
+	err := s.retryTransient(ctx, func() (err error) {
+		created, err = s.create(ctx, id, meta)
+		return err
+	})
 	if err != nil || !created {
 		return err
 	}
-	err = s.publish(ctx, id, payload)
+	// Queuing again is safe: the stream dedups by id.
+	err = s.retryTransient(ctx, func() error { return s.publish(ctx, id, payload) })
 	if errors.Is(err, ErrQueueFull) {
 		s.forget(ctx, id) // refused: no state may say it is queued
 	}
@@ -142,4 +147,31 @@ func (s *Store) update(ctx context.Context, rec record, rev uint64) (uint64, err
 		return 0, fmt.Errorf("store: write %s: %w", rec.Token, err)
 	}
 	return rev, nil
+}
+
+// submitRetryFor bounds how long Submit rides out a JetStream that does
+// not answer: a cluster electing a leader after losing a server takes a
+// few seconds.
+const submitRetryFor = 15 * time.Second
+
+// retryTransient calls f until it succeeds, fails for good, or
+// submitRetryFor (or ctx) is over.
+func (s *Store) retryTransient(ctx context.Context, f func() error) error {
+	deadline := time.Now().Add(submitRetryFor)
+	pause := 50 * time.Millisecond
+	for {
+		err := f()
+		if err == nil || !transient(err) || ctx.Err() != nil || time.Now().After(deadline) {
+			return err
+		}
+		s.cfg.Logger.Debug("store: JetStream did not answer; trying again", "err", err)
+		sleep(ctx, pause)
+		pause = min(2*pause, time.Second)
+	}
+}
+
+// transient says whether a JetStream request may succeed if made again:
+// no answer (a stream or its leader being moved), or a cluster not ready.
+func transient(err error) bool {
+	return errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) || notReady(err)
 }

@@ -148,7 +148,7 @@ func TestWorkerKilled(t *testing.T) {
 		executeAll(t, a1, markers("worker-killed-sync", 6), 3*time.Second)
 	}()
 	waitBusy(t, a1, 3, 20*time.Second)
-	victim.Kill()
+	killWorker(t, victim)
 	select {
 	case <-done:
 	case <-time.After(2 * time.Minute):

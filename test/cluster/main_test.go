@@ -151,3 +151,22 @@ func waitWorkers(s *testserver.Server, n int, d time.Duration) error {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// killWorker kills a worker node (kill -9) and starts another in its
+// place: a killed node cannot remove its sandboxes' cgroups, and a
+// server that starts sweeps those of dead servers. The replacement is
+// stopped when the test ends.
+func killWorker(t *testing.T, victim *testserver.Server) {
+	t.Helper()
+	victim.Kill()
+	t.Cleanup(func() {
+		after, err := startNode(victim.Name+"-after", "worker", nil)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if err := after.Stop(testserver.StopTimeout); err != nil {
+			t.Error(err)
+		}
+	})
+}

@@ -90,7 +90,7 @@ func TestSessionWorkerKilled(t *testing.T) {
 		}
 		conns = append(conns, c)
 	}
-	victim.Kill()
+	killWorker(t, victim)
 	start := time.Now()
 	type end struct {
 		code  websocket.StatusCode
