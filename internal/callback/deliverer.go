@@ -11,6 +11,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/coderacer/coderacer/internal/jsjob"
 )
 
 // Defaults, the one place they live. New applies them to zero fields.
@@ -223,16 +225,7 @@ func (d *Deliverer) work(ctx context.Context) {
 			continue
 		}
 		if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, nats.ErrTimeout) {
-			sleep(ctx, 100*time.Millisecond) // NATS unavailable: do not spin
+			jsjob.Sleep(ctx, 100*time.Millisecond) // NATS unavailable: do not spin
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }

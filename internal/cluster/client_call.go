@@ -72,6 +72,9 @@ func (c *Client) call(ctx context.Context, p call) (reply, error) {
 	return rep, nil
 }
 
+// publishWait bounds queuing a job, its client's ctx aside.
+const publishWait = 10 * time.Second
+
 // drainWait bounds the wait for a streamed job's events the reply says
 // were published but did not arrive yet.
 const drainWait = 2 * time.Second
@@ -97,8 +100,16 @@ func (c *Client) publish(ctx context.Context, id, inbox string, deadline time.Ti
 	if err := c.blobs.attach(ctx, m, id+"-job"); err != nil {
 		return 0, err
 	}
-	ack, err := c.js.PublishMsg(ctx, m, jetstream.WithMsgID(id))
+	// The publish is not cut short by ctx: a job stored but not known to
+	// be (its ack lost to ctx's end) could not be cancelled, and would
+	// run with nobody waiting.
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishWait)
+	defer cancel()
+	ack, err := c.js.PublishMsg(pctx, m, jetstream.WithMsgID(id))
 	switch {
+	case err == nil && ctx.Err() != nil:
+		c.abandon(id, ack.Sequence)
+		return 0, ctx.Err()
 	case err == nil:
 		return ack.Sequence, nil
 	case ctx.Err() != nil:

@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/coderacer/coderacer/internal/engine"
+	"github.com/coderacer/coderacer/internal/jsjob"
 )
 
 // members is what a client knows of the live workers, from a watch of
@@ -40,7 +41,7 @@ func (m *members) watch(ctx context.Context, kv jetstream.KeyValue, log func(msg
 		w, err := kv.WatchAll(ctx)
 		if err != nil {
 			log("cluster: watch the workers", "err", err)
-			sleep(ctx, time.Second)
+			jsjob.Sleep(ctx, time.Second)
 			continue
 		}
 		m.follow(ctx, w)

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/coderacer/coderacer/internal/engine"
+	"github.com/coderacer/coderacer/internal/jsjob"
 )
 
 // WorkerConfig configures a Worker. Zero fields take the defaults.
@@ -186,17 +187,8 @@ func (w *Worker) fetch(ctx context.Context, cons jetstream.Consumer, handlers *s
 		}
 		if !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
 			w.cfg.Logger.Debug("cluster: fetch", "worker", w.cfg.ID, "err", err)
-			sleep(ctx, 100*time.Millisecond) // NATS unavailable: do not spin
+			jsjob.Sleep(ctx, 100*time.Millisecond) // NATS unavailable: do not spin
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/coderacer/coderacer/internal/engine"
+	"github.com/coderacer/coderacer/internal/jsjob"
 )
 
 // delivery is one delivery of a job, its headers checked.
@@ -69,7 +70,7 @@ func (w *Worker) handle(jobs context.Context, msg jetstream.Msg, taken bool) {
 	}
 	done := make(chan struct{})
 	defer close(done)
-	go w.keepInProgress(msg, done)
+	go jsjob.KeepInProgress(msg, w.cfg.AckWait, done)
 	switch {
 	case !d.deadline.IsZero() && time.Now().After(d.deadline):
 		_ = msg.Ack() // its client gave up
@@ -119,20 +120,6 @@ func (w *Worker) answer(d delivery, rep reply) {
 		return
 	}
 	w.blobs.drop(d.msg.Headers())
-}
-
-// keepInProgress keeps msg from redelivery until done is closed.
-func (w *Worker) keepInProgress(msg jetstream.Msg, done <-chan struct{}) {
-	t := time.NewTicker(max(w.cfg.AckWait/3, time.Millisecond))
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-t.C:
-			_ = msg.InProgress()
-		}
-	}
 }
 
 // run runs the job under a ctx its client's cancel ends. ok false: no

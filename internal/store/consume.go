@@ -9,6 +9,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/coderacer/coderacer/internal/jsjob"
 )
 
 // Handler runs one job and returns its result. An error is retried on
@@ -65,17 +67,8 @@ func (s *Store) work(ctx, jobs context.Context, handler Handler) {
 			continue
 		}
 		if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, nats.ErrTimeout) {
-			sleep(ctx, 100*time.Millisecond) // NATS unavailable: do not spin
+			jsjob.Sleep(ctx, 100*time.Millisecond) // NATS unavailable: do not spin
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }
 

@@ -5,9 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
-	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
+	"github.com/coderacer/coderacer/internal/jsjob"
 )
 
 // execute runs a claimed job and ends it, or leaves it for its next
@@ -50,7 +49,7 @@ func (s *Store) run(ctx context.Context, j job, handler Handler, payload []byte)
 	defer func() { cancelled = stop() }()
 	done := make(chan struct{})
 	defer close(done)
-	go s.keepInProgress(j.msg, done)
+	go jsjob.KeepInProgress(j.msg, s.cfg.AckWait, done)
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("store: handler of %s panicked: %v", j.id, r)
@@ -58,20 +57,6 @@ func (s *Store) run(ctx context.Context, j job, handler Handler, payload []byte)
 	}()
 	result, err = handler(hctx, j.id, payload)
 	return result, false, err
-}
-
-// keepInProgress keeps msg from redelivery until done is closed.
-func (s *Store) keepInProgress(msg jetstream.Msg, done <-chan struct{}) {
-	t := time.NewTicker(max(s.cfg.AckWait/3, time.Millisecond))
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-t.C:
-			_ = msg.InProgress()
-		}
-	}
 }
 
 // watchCancel calls cancel when a Cancel of id, from any process, asks

@@ -8,6 +8,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/coderacer/coderacer/internal/jsjob"
 )
 
 const (
@@ -40,7 +42,7 @@ func (s *Store) setupWhenReady(ctx context.Context) error {
 	// until then a request is lost, and waits for its whole attempt.
 	for s.srv != nil && !s.srv.JetStreamIsCurrent() && ctx.Err() == nil {
 		waiting(errors.New("no JetStream meta leader yet: are the other servers of the routes up?"))
-		sleep(ctx, setupRetry)
+		jsjob.Sleep(ctx, setupRetry)
 	}
 	for attempt := firstAttempt; ; attempt = min(2*attempt, lastAttempt) {
 		actx, cancel := context.WithTimeout(ctx, attempt)
@@ -50,7 +52,7 @@ func (s *Store) setupWhenReady(ctx context.Context) error {
 			return err
 		}
 		waiting(err)
-		sleep(ctx, setupRetry)
+		jsjob.Sleep(ctx, setupRetry)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/coderacer/coderacer/internal/jsjob"
 )
 
 // Submit records id as queued, with meta, and queues its payload. It is
@@ -165,7 +167,7 @@ func (s *Store) retryTransient(ctx context.Context, f func() error) error {
 			return err
 		}
 		s.cfg.Logger.Debug("store: JetStream did not answer; trying again", "err", err)
-		sleep(ctx, pause)
+		jsjob.Sleep(ctx, pause)
 		pause = min(2*pause, time.Second)
 	}
 }
