@@ -15,7 +15,7 @@ type countingMsg struct {
 	n atomic.Int32
 }
 
-func (m *countingMsg) InProgress(...jetstream.AckOpt) error { m.n.Add(1); return nil }
+func (m *countingMsg) InProgress() error { m.n.Add(1); return nil }
 
 func TestKeepInProgress(t *testing.T) {
 	msg := &countingMsg{}
