@@ -146,6 +146,9 @@ func loadBareToolchain(lang, dir, entry string) (*bareToolchain, error) {
 	expand := func(tmpl []string) []string {
 		var out []string
 		for _, a := range tmpl {
+			if a == "{options}" { // the request's compilerOptions: none here, as in the engine's requests
+				continue
+			}
 			a = strings.ReplaceAll(a, "{sources}", entry)
 			a = strings.ReplaceAll(a, "{entrypointStem}", strings.TrimSuffix(entry, filepath.Ext(entry)))
 			a = strings.ReplaceAll(a, "{entrypoint}", entry)
