@@ -170,9 +170,17 @@ func (c *Client) Judge(ctx context.Context, job engine.JudgeJob) (*engine.JudgeR
 			return nil, err
 		}
 	}
+	if parts := c.judgeParts(job, rt.Language); parts > 1 {
+		return c.judgeSpread(ctx, job, rt.Language, parts)
+	}
+	return c.judgeOne(ctx, job, rt.Language)
+}
+
+// judgeOne sends a whole judge to one worker of language.
+func (c *Client) judgeOne(ctx context.Context, job engine.JudgeJob, language string) (*engine.JudgeResult, error) {
 	wj := WireJudgeJob(job)
 	rep, err := c.call(ctx, call{
-		kind: kindJudge, language: rt.Language, body: request{Judge: &wj},
+		kind: kindJudge, language: language, body: request{Judge: &wj},
 		budget: c.judgeBudget(job), onTest: job.OnTest,
 	})
 	if err != nil {
