@@ -2,36 +2,33 @@ package cluster
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/coderacer/coderacer/internal/engine"
 	"github.com/coderacer/coderacer/internal/judge"
 )
 
-// minTestsPerPart keeps a judge whole unless each worker it would spread
-// over gets this many tests: a part costs a compile (cached per worker).
-const minTestsPerPart = 4
+// minTestsPerPart keeps a part from being a single test: a part costs
+// its worker a compile (cached: a second part there hits its cache).
+const minTestsPerPart = 2
 
 // judgeParts is how many parts a judge's tests are split into: one per
-// live worker of its language, fewer for few tests, one when a failure
-// stops the rest (the tests then run in order).
+// slot of the live workers of its language, since a worker takes no more
+// parts than it has free slots, so that parts cannot all land on one
+// worker while another idles; fewer for few tests, and one when a
+// failure stops the rest (the tests then run in order).
 func (c *Client) judgeParts(job engine.JudgeJob, language string) int {
 	if job.StopOnFirstFailure {
 		return 1
 	}
-	workers := 0
+	slots := 0
 	for _, w := range c.members.live() {
-		if w.Draining {
-			continue
-		}
-		for _, rt := range w.Runtimes {
-			if rt.Language == language {
-				workers++
-				break
-			}
+		if !w.Draining && slices.ContainsFunc(w.Runtimes, func(rt engine.RuntimeInfo) bool { return rt.Language == language }) {
+			slots += w.Slots
 		}
 	}
-	return max(1, min(workers, len(job.Tests)/minTestsPerPart))
+	return max(1, min(slots, len(job.Tests)/minTestsPerPart))
 }
 
 // part is a run of tests, [start, end) in the judge's order.
