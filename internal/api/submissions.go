@@ -172,7 +172,7 @@ func (s *server) lookupSubmission(ctx context.Context, token string, kinds ...st
 // storeError answers an error of the store in v1's words.
 func (s *server) storeError(w http.ResponseWriter, token string, err error) {
 	switch {
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrInvalidID):
+	case isNotFound(err):
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no submission %q (unknown, or expired)", token))
 	case errors.Is(err, store.ErrFinished):
 		writeError(w, http.StatusConflict, fmt.Sprintf("submission %q is over already", token))

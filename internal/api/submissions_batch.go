@@ -47,26 +47,14 @@ func (s *server) handleSubmitBatch(w http.ResponseWriter, r *http.Request) {
 			items[i] = batchItem{Token: token}
 			continue
 		}
-		item, ok := s.batchError(err)
+		code, msg, ok := refused(err)
 		if !ok {
 			s.storeError(w, token, err) // the store failed: the batch is not accepted as a whole
 			return
 		}
-		items[i] = item
+		items[i] = batchItem{Error: msg, Code: code}
 	}
 	writeJSON(w, http.StatusAccepted, map[string][]batchItem{"submissions": items})
-}
-
-// batchError is a refused submission's item; false when the error is
-// the server's, not the submission's.
-func (s *server) batchError(err error) (batchItem, bool) {
-	if se, ok := err.(*submitError); ok {
-		return batchItem{Error: se.msg, Code: se.code}, true
-	}
-	if re, ok := err.(*requestError); ok {
-		return batchItem{Error: re.msg, Code: http.StatusBadRequest}, true
-	}
-	return batchItem{}, false
 }
 
 func (s *server) handleGetBatch(w http.ResponseWriter, r *http.Request) {

@@ -125,16 +125,25 @@ func (s *server) writeSubmission(w http.ResponseWriter, code int, st store.State
 }
 
 func (s *server) writeSubmitError(w http.ResponseWriter, token string, err error) {
+	if code, msg, ok := refused(err); ok {
+		writeError(w, code, msg)
+		return
+	}
+	s.storeError(w, token, err)
+}
+
+// refused is the status and message of a submission refused for what it
+// holds; false when the error is the server's (the store failed).
+func refused(err error) (code int, msg string, ok bool) {
 	var se *submitError
 	var re *requestError
 	switch {
 	case errors.As(err, &se):
-		writeError(w, se.code, se.msg)
+		return se.code, se.msg, true
 	case errors.As(err, &re):
-		writeError(w, http.StatusBadRequest, re.msg)
-	default:
-		s.storeError(w, token, err)
+		return http.StatusBadRequest, re.msg, true
 	}
+	return 0, "", false
 }
 
 // submit checks one submission body, queues it and returns its token.

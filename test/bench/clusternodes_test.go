@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -33,7 +32,7 @@ type cluster struct {
 // startCluster starts a hub worker of slots slots and an API node, and
 // waits until the API node sees the worker.
 func startCluster(slots int) (*cluster, error) {
-	port, err := loopbackPort()
+	port, err := testserver.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -90,15 +89,6 @@ func (c *cluster) stop() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func loopbackPort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // waitWorkers waits until GET /api/v1/cluster on s lists n workers.

@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -35,7 +34,7 @@ var (
 const slotsPerWorker = 2
 
 func TestMain(m *testing.M) {
-	port, err := freePort()
+	port, err := testserver.FreePort()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -101,15 +100,6 @@ func startNode(name, role string, env map[string]string) (*testserver.Server, er
 		return nil, fmt.Errorf("%s: %v\n%s", name, err, s.LogTail(16<<10))
 	}
 	return s, nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // clusterView is GET /api/v1/cluster.

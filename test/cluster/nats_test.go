@@ -17,8 +17,8 @@ import (
 func TestNATSNodeKilled(t *testing.T) {
 	var clientPorts, routePorts []int
 	for range 3 {
-		c, err1 := freePort()
-		r, err2 := freePort()
+		c, err1 := testserver.FreePort()
+		r, err2 := testserver.FreePort()
 		if err1 != nil || err2 != nil {
 			t.Fatal(err1, err2)
 		}

@@ -173,7 +173,9 @@ func Started() []*Server {
 	return append([]*Server(nil), started...)
 }
 
-func freePort() (int, error) {
+// FreePort is a TCP port of the loopback free a moment ago, for a server
+// a test starts (a NATS listener, a node of a cluster).
+func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
@@ -226,7 +228,7 @@ func Start(bin, tmpRoot string, opts Options) (*Server, error) {
 	if err := os.WriteFile(s.MarkerPath, []byte(s.Marker+"\n"), 0o644); err != nil {
 		return nil, err
 	}
-	s.Port, err = freePort()
+	s.Port, err = FreePort()
 	if err != nil {
 		return nil, err
 	}
