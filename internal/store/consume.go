@@ -78,17 +78,19 @@ type job struct {
 	id        string
 	seq       uint64 // stream sequence: the same in every delivery of the job
 	delivered uint64 // deliveries so far, this one included
+	queued    time.Time
 }
 
 // action is what a worker does with a job it fetched.
 type action int
 
 const (
-	actRun    action = iota // run the handler
-	actAck                  // nothing to do: unknown, or another copy of the job has it
-	actReport               // over with this job: OnDone, then ack
-	actCancel               // cancel requested while its worker was gone: end it cancelled
-	actGiveUp               // its worker died on its last run: end it with an error
+	actRun     action = iota // run the handler
+	actAck                   // nothing to do: another copy of the job has it
+	actMissing               // no state: expired, or not yet seen by this reader
+	actReport                // over with this job: OnDone, then ack
+	actCancel                // cancel requested while its worker was gone: end it cancelled
+	actGiveUp                // its worker died on its last run: end it with an error
 )
 
 // handle takes one job through claim, run, finish, report and ack. A job
@@ -104,7 +106,7 @@ func (s *Store) handle(ctx context.Context, msg jetstream.Msg, handler Handler) 
 		s.cfg.Logger.Warn("submission: no metadata; left for redelivery", "id", j.id, "err", err)
 		return
 	}
-	j.seq, j.delivered = md.Sequence.Stream, md.NumDelivered
+	j.seq, j.delivered, j.queued = md.Sequence.Stream, md.NumDelivered, md.Timestamp
 	rec, rev, act, err := s.claim(ctx, j.id, j.seq)
 	if err != nil {
 		s.cfg.Logger.Warn("submission: cannot mark it running; left for redelivery", "id", j.id, "err", err)
@@ -113,6 +115,8 @@ func (s *Store) handle(ctx context.Context, msg jetstream.Msg, handler Handler) 
 	switch act {
 	case actAck:
 		s.ack(ctx, j)
+	case actMissing:
+		s.missing(ctx, j)
 	case actReport:
 		s.report(ctx, j, rec)
 	case actCancel:
@@ -132,7 +136,7 @@ func (s *Store) claim(ctx context.Context, id string, seq uint64) (record, uint6
 	for {
 		rec, rev, err := s.get(ctx, id)
 		if errors.Is(err, ErrNotFound) {
-			return record{}, 0, actAck, nil
+			return record{}, 0, actMissing, nil
 		}
 		if err != nil {
 			return record{}, 0, actAck, err
@@ -149,6 +153,24 @@ func (s *Store) claim(ctx context.Context, id string, seq uint64) (record, uint6
 			return rec, rev, actRun, err
 		}
 	}
+}
+
+// missingGrace is how long a job whose state cannot be found is
+// delivered again before it is taken as expired. Submit writes the state
+// before it queues the job, so a state missing at first is one the
+// reader has not seen yet (a server just elected leader catching up).
+const missingGrace = time.Minute
+
+// missing deals with a job without a state: delivered again a little
+// later while it is young, acked (dropped) once it is not.
+func (s *Store) missing(ctx context.Context, j job) {
+	if time.Since(j.queued) < missingGrace {
+		s.cfg.Logger.Debug("submission: no state yet; delivered again", "id", j.id, "deliveries", j.delivered)
+		_ = j.msg.NakWithDelay(retryDelay)
+		return
+	}
+	s.cfg.Logger.Warn("submission: no state (expired?); job dropped", "id", j.id, "queued", j.queued)
+	s.ack(ctx, j)
 }
 
 // decide says what to do with the job of sequence seq given its state.
