@@ -96,7 +96,8 @@ func TestExpand(t *testing.T) {
 	}
 	java, _ := c.Lookup("java")
 	files := []string{"Main.java", "util/Helper.java", "data.txt"}
-	got := java.RunArgs("Main.java", files, []string{"a b", "c"})
+	stem := &Runtime{Run: []string{"/usr/bin/java", "{entrypointStem}"}}
+	got := stem.RunArgs("Main.java", files, []string{"a b", "c"})
 	if got[len(got)-3] != "Main" || got[len(got)-2] != "a b" {
 		t.Errorf("RunArgs = %q", got)
 	}
