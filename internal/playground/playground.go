@@ -1,0 +1,117 @@
+// Package playground serves the browser playground: its page at GET / and
+// its scripts and style sheet at GET /playground/{file}. The files are
+// built from web/playground by scripts/playground.sh (CodeMirror 6 bundled
+// with esbuild) into dist/, which is committed and embedded, so `go build`
+// needs no npm and the page loads nothing from elsewhere.
+package playground
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+)
+
+//go:embed dist
+var dist embed.FS
+
+// PageCSP is the page's Content-Security-Policy: its own scripts and style
+// sheets only (no inline script or style), requests to this server only
+// (the API, its WebSocket included: CSP 3's 'self' covers ws: and wss: of
+// the same host), no frames, forms, plugins or embedding elsewhere.
+const PageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// Cache lifetimes: the page is checked each time (it names the current
+// build's files); the scripts and styles have content-hashed names, so a
+// name always means the same bytes.
+const (
+	pageCache  = "no-cache"
+	assetCache = "public, max-age=31536000, immutable"
+)
+
+// Playground serves the embedded build.
+type Playground struct {
+	page   []byte
+	assets map[string]asset
+}
+
+type asset struct {
+	data        []byte
+	contentType string
+}
+
+// contentTypes are the files GET /playground/{file} serves, by extension;
+// the build's other files (its source hash, licenses) are not served.
+var contentTypes = map[string]string{
+	".js":  "text/javascript; charset=utf-8",
+	".css": "text/css; charset=utf-8",
+}
+
+// New reads the embedded build once. A build without its page (dist/ not
+// built) still starts: GET / then says how to build it.
+func New() *Playground {
+	p := &Playground{assets: map[string]asset{}}
+	p.page, _ = fs.ReadFile(dist, "dist/index.html")
+	entries, _ := fs.ReadDir(dist, "dist")
+	for _, e := range entries {
+		ct, ok := contentTypes[path.Ext(e.Name())]
+		if !ok || e.IsDir() {
+			continue
+		}
+		data, err := fs.ReadFile(dist, "dist/"+e.Name())
+		if err != nil {
+			continue
+		}
+		p.assets[e.Name()] = asset{data: data, contentType: ct}
+	}
+	return p
+}
+
+// ServePage answers GET /.
+func (p *Playground) ServePage(w http.ResponseWriter, r *http.Request) {
+	if p.page == nil {
+		writeError(w, http.StatusInternalServerError, "the playground was not built into this binary: run scripts/playground.sh")
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", PageCSP)
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", pageCache)
+	write(w, r, "text/html; charset=utf-8", p.page)
+}
+
+// ServeAsset answers GET /playground/{file}: a script or style sheet of
+// the build, by its name only (no paths: nothing else is reachable).
+func (p *Playground) ServeAsset(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	a, ok := p.assets[name]
+	if !ok || strings.ContainsAny(name, "/\\") {
+		writeError(w, http.StatusNotFound, "not found")
+		return
+	}
+	w.Header().Set("Cache-Control", assetCache)
+	write(w, r, a.contentType, a.data)
+}
+
+func write(w http.ResponseWriter, r *http.Request, contentType string, data []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", fmt.Sprint(len(data)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(data)
+	}
+}
+
+// writeError answers in the API's v1 error shape, {"error": "..."}.
+func writeError(w http.ResponseWriter, code int, msg string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	fmt.Fprintf(w, "{\"error\":%q}\n", msg)
+}
