@@ -6,7 +6,10 @@
 package playground
 
 import (
+	"bytes"
+	"crypto/rand"
 	"embed"
+	"encoding/base64"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -17,12 +20,20 @@ import (
 //go:embed dist
 var dist embed.FS
 
-// PageCSP is the page's Content-Security-Policy: its own scripts and style
-// sheets only (no inline script or style), requests to this server only
-// (the API, its WebSocket included: CSP 3's 'self' covers ws: and wss: of
-// the same host), no frames, forms, plugins or embedding elsewhere.
-const PageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+// PageCSP is the page's Content-Security-Policy, NONCE replaced by a
+// fresh nonce for each answer: its own scripts only (no inline script),
+// its own style sheets plus the one <style> element the editor makes
+// (CodeMirror's, which carries the nonce), style attributes (CodeMirror
+// sets tab-size through one; they cannot run code), requests to this
+// server only (the API, its WebSocket included: CSP 3's 'self' covers ws:
+// and wss: of the same host), no frames, forms, plugins or embedding
+// elsewhere.
+const PageCSP = "default-src 'none'; script-src 'self'; style-src 'self' 'nonce-NONCE'; style-src-attr 'unsafe-inline'; " +
+	"img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// noncePlaceholder is where index.html takes the nonce (a <meta> the
+// editor reads).
+const noncePlaceholder = "CSP_NONCE"
 
 // Cache lifetimes: the page is checked each time (it names the current
 // build's files); the scripts and styles have content-hashed names, so a
@@ -76,11 +87,26 @@ func (p *Playground) ServePage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "the playground was not built into this binary: run scripts/playground.sh")
 		return
 	}
+	nonce, err := newNonce()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal error: "+err.Error())
+		return
+	}
 	h := w.Header()
-	h.Set("Content-Security-Policy", PageCSP)
+	h.Set("Content-Security-Policy", strings.Replace(PageCSP, "NONCE", nonce, 1))
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", pageCache)
-	write(w, r, "text/html; charset=utf-8", p.page)
+	write(w, r, "text/html; charset=utf-8", bytes.Replace(p.page, []byte(noncePlaceholder), []byte(nonce), 1))
+}
+
+// newNonce returns 128 random bits, base64: a nonce an attacker cannot
+// guess, new for each page.
+func newNonce() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(b), nil
 }
 
 // ServeAsset answers GET /playground/{file}: a script or style sheet of

@@ -33,14 +33,27 @@ func TestPage(t *testing.T) {
 		t.Fatalf("GET /: %d %s", rec.Code, rec.Body)
 	}
 	for k, want := range map[string]string{
-		"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": PageCSP,
-		"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache",
+		"Content-Type": "text/html; charset=utf-8", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache",
 	} {
 		if got := rec.Header().Get(k); got != want {
 			t.Errorf("GET /: %s %q, want %q", k, got, want)
 		}
 	}
 	page := rec.Body.String()
+	// The nonce: in the CSP and the page's <meta>, new for each answer.
+	m := regexp.MustCompile(`'nonce-([A-Za-z0-9+/=]{24})'`).FindStringSubmatch(rec.Header().Get("Content-Security-Policy"))
+	if m == nil || strings.Replace(PageCSP, "NONCE", m[1], 1) != rec.Header().Get("Content-Security-Policy") {
+		t.Fatalf("GET /: CSP %q", rec.Header().Get("Content-Security-Policy"))
+	}
+	if !strings.Contains(page, `<meta name="csp-nonce" content="`+m[1]+`">`) {
+		t.Errorf("the page does not hold its CSP's nonce %s", m[1])
+	}
+	if again := get(t, p, http.MethodGet, "/"); strings.Contains(again.Header().Get("Content-Security-Policy"), m[1]) {
+		t.Errorf("two answers have the same nonce")
+	}
+	if !strings.Contains(rec.Header().Get("Content-Security-Policy"), "script-src 'self';") {
+		t.Errorf("script-src is not 'self' alone")
+	}
 	if strings.Contains(page, "<script>") || strings.Contains(page, "<style") || strings.Contains(page, " style=") {
 		t.Errorf("the page has inline script or style, which its CSP refuses")
 	}

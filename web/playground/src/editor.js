@@ -26,6 +26,7 @@ export class Editor {
       Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => { this.onRun(); return true; } }])),
       keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
       EditorView.contentAttributes.of({ "aria-label": "Code" }),
+      EditorView.cspNonce.of(document.querySelector('meta[name="csp-nonce"]')?.content ?? ""),
       this.language.of(this.support),
     ];
   }
