@@ -18,8 +18,8 @@ export class Tests {
   add(stdin = "", expected = "") {
     const n = this.rows.length + 1;
     const row = {
-      stdin: el("textarea", { rows: 2, spellcheck: "false", "aria-label": `Test ${n} input` }),
-      expected: el("textarea", { rows: 2, spellcheck: "false", "aria-label": `Test ${n} expected output` }),
+      stdin: el("textarea", { rows: 2, spellcheck: "false", "aria-label": `Test ${n} input`, placeholder: "input" }),
+      expected: el("textarea", { rows: 2, spellcheck: "false", "aria-label": `Test ${n} expected output`, placeholder: "expected output" }),
       verdict: el("span", { class: "verdict" }),
       detail: el("span", { class: "detail" }),
       preview: el("details", { hidden: true }),
