@@ -1,8 +1,11 @@
 package playground
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -72,6 +75,53 @@ func TestPage(t *testing.T) {
 	}
 	if rec := get(t, p, http.MethodHead, "/"); rec.Code != 200 || rec.Body.Len() != 0 {
 		t.Errorf("HEAD /: %d with %d bytes", rec.Code, rec.Body.Len())
+	}
+}
+
+// TestGzip: a client that accepts gzip gets the asset gzipped, the same
+// bytes once unzipped; one that does not (or refuses it with q=0) gets
+// them as they are.
+func TestGzip(t *testing.T) {
+	p := New()
+	var name string
+	for n := range p.assets {
+		if strings.HasSuffix(n, ".js") {
+			name = n
+			break
+		}
+	}
+	for _, tc := range []struct {
+		accept string
+		gzip   bool
+	}{
+		{"gzip, deflate, br", true}, {"br;q=1.0, GZIP;q=0.5", true}, {"*", true},
+		{"", false}, {"br", false}, {"gzip;q=0", false}, {"gzip;q=0.0, br", false},
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/playground/"+name, nil)
+		if tc.accept != "" {
+			req.Header.Set("Accept-Encoding", tc.accept)
+		}
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /playground/{file}", p.ServeAsset)
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		body := rec.Body.Bytes()
+		if got := rec.Header().Get("Content-Encoding") == "gzip"; got != tc.gzip {
+			t.Errorf("Accept-Encoding %q: gzipped %v, want %v", tc.accept, got, tc.gzip)
+			continue
+		}
+		if tc.gzip {
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if body, err = io.ReadAll(zr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !bytes.Equal(body, p.assets[name].data) || rec.Header().Get("Vary") != "Accept-Encoding" {
+			t.Errorf("Accept-Encoding %q: %d bytes, want %d; Vary %q", tc.accept, len(body), len(p.assets[name].data), rec.Header().Get("Vary"))
+		}
 	}
 }
 

@@ -148,6 +148,14 @@ test("judge mode gives each test its verdict", async () => {
   await expectText(status(page), /^WA · 1\/2 tests passed/);
   const verdicts = await page.locator("#tests .verdict").allTextContents();
   assert.deepEqual(verdicts, ["AC", "WA"]);
+
+  // Stop cancels a judge that takes long.
+  await setCode(page, "import time\ntime.sleep(2)\n");
+  await page.getByRole("button", { name: "Run" }).click();
+  await expectText(status(page), /^Judging 2 tests/);
+  await page.getByRole("button", { name: "Stop" }).click();
+  await expectText(status(page), /^Stopped: the judge was cancelled/);
+  assert.ok(await page.getByRole("button", { name: "Run" }).isEnabled());
   await page.close();
 });
 
@@ -177,6 +185,13 @@ test("a share link holds the program; files and entrypoint", async () => {
   const broken = await open(base + "/#zNotAProgram");
   await expectText(broken.locator("#note"), /could not be read/);
   await broken.close();
+
+  // A link made elsewhere ("#p": plain JSON), of a language this server lacks.
+  const foreign = Buffer.from(JSON.stringify({ language: "cobra", files: [{ name: "x", content: "y" }] })).toString("base64url");
+  const other = await open(`${base}/#p${foreign}`);
+  await expectText(other.locator("#note"), /in cobra, which this server does not run/);
+  assert.equal(await other.getByRole("combobox", { name: "Language", exact: true }).inputValue(), "python3");
+  await other.close();
 });
 
 test("themes, a phone's screen, and the screenshot", async () => {

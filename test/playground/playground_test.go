@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -36,8 +37,14 @@ func TestServesPlayground(t *testing.T) {
 	if csp["default-src"] != "'none'" || csp["script-src"] != "'self'" || csp["connect-src"] != "'self'" || hdr.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("GET /: CSP %q, X-Content-Type-Options %q", hdr.Get("Content-Security-Policy"), hdr.Get("X-Content-Type-Options"))
 	}
-	if !strings.Contains(string(body), `<script type="module" src="/playground/main-`) {
-		t.Errorf("GET /: the page does not load its built script: %s", testserver.Shorten(string(body), 400))
+	script := regexp.MustCompile(`<script type="module" src="(/playground/main-[A-Z0-9]+\.js)">`).FindStringSubmatch(string(body))
+	if script == nil {
+		t.Fatalf("GET /: the page does not load its built script: %s", testserver.Shorten(string(body), 400))
+	}
+	code, hdr, js := testserver.Do(t, srv, http.MethodGet, script[1], nil)
+	if code != http.StatusOK || !strings.HasPrefix(hdr.Get("Content-Type"), "text/javascript") ||
+		!strings.Contains(hdr.Get("Cache-Control"), "immutable") || len(js) < 1000 {
+		t.Errorf("GET %s: %d %v, %d bytes", script[1], code, hdr, len(js))
 	}
 	if code, _, body := testserver.Do(t, srv, http.MethodGet, "/nothing-here", nil); code != http.StatusNotFound {
 		t.Errorf("GET /nothing-here: %d %s (only / is the page)", code, body)

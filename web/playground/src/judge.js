@@ -77,9 +77,9 @@ export class Tests {
 }
 
 // judge posts the request and returns [status code, answer].
-export async function judge(request) {
+export async function judge(request, signal) {
   const resp = await fetch("/api/v1/judge", {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request),
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request), signal,
   });
   let body;
   try {

@@ -123,15 +123,16 @@ function run() {
 
 // handlers turn the session's messages into output and status.
 function handlers() {
-  let compileFailed = false;
+  let compileOutput = false; // the compiler's output came as messages
   return {
     runtime: (m) => setStatus(`Running on ${m.language} ${m.version}…`),
     stage: (stage) => setStatus(stage === "compile" ? "Compiling…" : "Running…"),
-    output: (stage, stream, data) => print(stage === "compile" ? "compile" : stream, data),
-    exit: (m) => {
-      if (m.stage === "compile" && m.status === "CE") compileFailed = true;
+    output: (stage, stream, data) => {
+      if (stage === "compile") compileOutput = true;
+      print(stage === "compile" ? "compile" : stream, data);
     },
-    result: (r) => showResult(r, compileFailed),
+    exit: () => {},
+    result: (r) => showResult(r, compileOutput),
     error: (text) => {
       print("stderr", `${text}\n`);
       setStatus(`Error: ${text}`, "bad");
@@ -146,11 +147,11 @@ function handlers() {
   };
 }
 
-function showResult(r, compileStreamed) {
+function showResult(r, compileOutput) {
   if (r.status === "CE") {
-    // The compiler's output came as compile-stage messages; a server that
-    // did not stream it still has it in the result.
-    if (!compileStreamed && !ui.out.textContent) print("compile", `${r.compile?.stderr ?? r.stderr ?? ""}${r.compile?.stdout ?? ""}`);
+    // A server that did not stream the compiler's output still has it in
+    // the result.
+    if (!compileOutput) print("compile", `${r.compile?.stderr ?? r.stderr ?? ""}${r.compile?.stdout ?? ""}`);
     setStatus(`CE · compilation failed · exit code ${r.compile?.exitCode ?? r.exitCode}`, "bad");
     return;
   }
@@ -168,10 +169,11 @@ async function runJudge() {
   };
   tests.clear();
   setBusy(true);
-  ui.stop.disabled = true;
+  const abort = new AbortController();
+  state.stopJudge = () => abort.abort();
   setStatus(`Judging ${values.length} test${values.length === 1 ? "" : "s"}…`);
   try {
-    const [code, r] = await judge(request);
+    const [code, r] = await judge(request, abort.signal);
     if (code !== 200) {
       print("stderr", `${r.error ?? "error"}\n`);
       setStatus(`Error: ${r.error ?? code}`, "bad");
@@ -186,9 +188,19 @@ async function runJudge() {
     setStatus(`${r.status} · ${r.passed}/${r.total} tests passed · max CPU ${duration(r.maxCpuTime)} · max memory ${bytes(r.maxMemory)}`,
       r.status === "AC" ? "ok" : "bad");
   } catch (err) {
-    setStatus(`Error: ${err.message}`, "bad");
+    setStatus(abort.signal.aborted ? "Stopped: the judge was cancelled" : `Error: ${err.message}`, "bad");
   } finally {
+    state.stopJudge = null;
     setBusy(false);
+  }
+}
+
+// stop kills the running program (SIGKILL), or cancels the judge.
+function stop() {
+  if (state.stopJudge) state.stopJudge();
+  else if (state.session) {
+    state.session.stop();
+    setStatus("Stopping…");
   }
 }
 
@@ -266,10 +278,7 @@ function initTheme() {
 function wire() {
   ui.language.addEventListener("change", () => switchLanguage(ui.language.value));
   ui.run.addEventListener("click", () => run());
-  ui.stop.addEventListener("click", () => {
-    state.session?.signal("SIGKILL");
-    setStatus("Stopping…");
-  });
+  ui.stop.addEventListener("click", () => stop());
   ui.share.addEventListener("click", () => share());
   for (const r of document.querySelectorAll('input[name="mode"]')) r.addEventListener("change", () => setMode(mode()));
   $("add-test").addEventListener("click", () => tests.add());
@@ -325,7 +334,8 @@ async function start() {
   if (!shared || !apply(shared)) {
     const first = runtime("python3") ? "python3" : state.runtimes[0].language;
     switchLanguage(first);
-    if (shared === null && location.hash.length > 2) ui.note.textContent = "The link's program could not be read.";
+    if (shared) ui.note.textContent = `The link's program is in ${String(shared.language)}, which this server does not run.`;
+    else if (location.hash.length > 2) ui.note.textContent = "The link's program could not be read.";
   }
   setBusy(false);
   setStatus("Ready");

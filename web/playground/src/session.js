@@ -79,6 +79,12 @@ export class Session {
   endInput() { this.send({ type: "stdinClose" }); }
   signal(name) { this.send({ type: "signal", signal: name }); }
 
+  // stop kills the program; before the session is open, it leaves.
+  stop() {
+    if (this.ws.readyState === WebSocket.OPEN) this.signal("SIGKILL");
+    else this.abort();
+  }
+
   // abort leaves: the server kills the program and frees its sandbox.
   abort() {
     this.done = true;
