@@ -104,6 +104,8 @@ test("a compile error in C shows the compiler's message", async () => {
 test("an interactive program echoes the lines typed", async () => {
   const page = await open();
   await setCode(page, "import sys\nfor line in sys.stdin: print('echo:', line.strip())\nprint('bye')\n");
+  const sockets = [];
+  page.on("websocket", (ws) => sockets.push(ws.url()));
   await page.getByRole("button", { name: "Run" }).click();
   const line = page.getByRole("textbox", { name: "Program input" });
   await expectText(status(page), /Running…/);
@@ -117,6 +119,9 @@ test("an interactive program echoes the lines typed", async () => {
   await expectText(output(page), /bye\n/);
   await expectText(status(page), /^OK · exit code 0/);
   assert.ok(await line.isHidden(), "the input line stays after the run");
+  // The server's run wall-time maximum is 20 s (main_test.go): the page's
+  // 30 s was refused, and its second try, at 20 s, ran.
+  assert.equal(sockets.length, 2, `WebSocket sessions: ${sockets}`);
   await page.close();
 });
 
