@@ -84,9 +84,14 @@ var contentTypes = map[string]string{
 	".css": "text/css; charset=utf-8",
 }
 
-// New reads the embedded build once. A build without its page (dist/ not
-// built) still starts: GET / then says how to build it.
-func New() *Playground {
+// New returns the playground of the embedded build, read once for every
+// server of the process. A build without its page still starts: GET /
+// then says how to build it.
+func New() *Playground { return embedded() }
+
+var embedded = sync.OnceValue(load)
+
+func load() *Playground {
 	p := &Playground{assets: map[string]*asset{}}
 	p.page, _ = fs.ReadFile(dist, "dist/index.html")
 	entries, _ := fs.ReadDir(dist, "dist")
