@@ -1,0 +1,3 @@
+(import (chicken process-context) (chicken string))
+(display (string-intersperse (command-line-arguments) " "))
+(newline)

@@ -1,0 +1,4 @@
+(display "SHOULD-NOT-RUN")
+(newline)
+(define (broken x)
+  (+ x 1)

@@ -1,0 +1,3 @@
+(import (chicken io))
+(let ((s (read-string #f)))
+  (unless (eof-object? s) (write-string s)))

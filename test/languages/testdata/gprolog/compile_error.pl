@@ -1,0 +1,5 @@
+:- initialization(main).
+
+main :- write('SHOULD-NOT-RUN'), nl.
+
+broken :- write('unterminated clause'

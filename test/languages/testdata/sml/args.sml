@@ -1,0 +1,1 @@
+print (String.concatWith " " (CommandLine.arguments ()) ^ "\n");

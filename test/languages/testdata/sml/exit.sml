@@ -1,0 +1,1 @@
+val () = Posix.Process.exit 0w3;

@@ -1,0 +1,1 @@
+print (TextIO.inputAll TextIO.stdIn);
