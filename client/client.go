@@ -108,13 +108,10 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	switch {
-	case e.CloseCode != 0 && e.StatusCode != 0:
-		return fmt.Sprintf("coderacer: %s (WebSocket close %d, HTTP %d)", e.Message, e.CloseCode, e.StatusCode)
-	case e.CloseCode != 0:
-		return fmt.Sprintf("coderacer: %s (WebSocket close %d)", e.Message, e.CloseCode)
+	if e.CloseCode != 0 {
+		return fmt.Sprintf("%s (WebSocket close %d)", e.Message, e.CloseCode)
 	}
-	return fmt.Sprintf("coderacer: %s (HTTP %d)", e.Message, e.StatusCode)
+	return fmt.Sprintf("HTTP %d: %s", e.StatusCode, e.Message)
 }
 
 // IsStatus reports whether err is a *Error of HTTP status code.
