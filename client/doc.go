@@ -1,6 +1,7 @@
 // Package client is a Go client of Code Racer's own HTTP API (v1): one
-// typed method for each route that internal/apidoc/openapi.yaml describes,
-// and the interactive WebSocket session of /api/v1/connect.
+// typed method for each route of the server's OpenAPI document (GET
+// /api/openapi.json; internal/apidoc/openapi.yaml in the repository), and
+// the interactive WebSocket session of /api/v1/connect (docs/websocket.md).
 //
 // A Client is made once and shared; it is safe for concurrent use:
 //

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -171,10 +172,10 @@ func (r *runner) runHTTP(ctx context.Context, req *client.ExecuteRequest, stdinP
 	return r.finish(res)
 }
 
-func writeString(w interface{ Write([]byte) (int, error) }, ss ...string) {
+func writeString(w io.Writer, ss ...string) {
 	for _, s := range ss {
 		if s != "" {
-			w.Write([]byte(s))
+			io.WriteString(w, s)
 		}
 	}
 }

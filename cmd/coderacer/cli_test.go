@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -174,8 +173,3 @@ func TestCompleteUTF8(t *testing.T) {
 }
 
 func utf8Valid(b []byte) bool { return strings.ToValidUTF8(string(b), "\x00") == string(b) }
-
-// discard is a cliEnv writing nowhere, reading nothing.
-func discardEnv() *cliEnv {
-	return &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}
-}
