@@ -90,10 +90,16 @@ type result struct {
 // run runs `coderacer args...` in dir with stdin (nil: /dev/null).
 func run(t *testing.T, dir string, stdin io.Reader, args ...string) result {
 	t.Helper()
+	return runEnv(t, dir, stdin, cliEnv(), args...)
+}
+
+// runEnv is run in the environment env.
+func runEnv(t *testing.T, dir string, stdin io.Reader, env []string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, srv.Bin, args...)
-	cmd.Dir, cmd.Env, cmd.Stdin = dir, cliEnv(), stdin
+	cmd.Dir, cmd.Env, cmd.Stdin = dir, env, stdin
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	start := time.Now()
