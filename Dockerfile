@@ -1,13 +1,18 @@
 # Code Racer's API server with the core language runtimes.
 #
 #   docker build -t coderacer .                            core languages (python3, node, go, php, java, ruby, c, c++, bash)
-#   docker build -t coderacer --build-arg LANGUAGES=all .  every language of runtimes/ (about 4 GB)
+#   docker build -t coderacer --build-arg LIBRARIES=yes .  the same and their libraries (numpy, scipy, pandas, ..., Boost; about 0.5 GB more)
+#   docker build -t coderacer --build-arg LANGUAGES=all .  every language of runtimes/ and every library (about 4 GB)
 #
 # The sandbox needs privileges a default container lacks: see README.md,
 # section "Docker", for the docker run line, or use compose.yaml.
 
 FROM golang:1.26-bookworm AS build
 ARG LANGUAGES=core
+# The runtimes' libraries (the "libraries" of runtimes/*.json): yes or no;
+# LANGUAGES=all has them all whatever this says. No by default: the
+# default image stays small (and the suite's container test quick).
+ARG LIBRARIES=no
 WORKDIR /src
 # Modules first: this layer stays cached until go.mod or go.sum changes.
 COPY go.mod go.sum ./
@@ -23,7 +28,9 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=${VERSION}"
 # The runtimes' packages, from the runtime files as for scripts/setup.sh.
 RUN case "${LANGUAGES}" in core) all= ;; all) all=--all ;; \
 	*) echo "LANGUAGES must be core or all, not '${LANGUAGES}'" >&2; exit 1 ;; esac; \
-	/out/coderacer packages ${all} >/out/packages.txt && \
+	case "${LIBRARIES}" in yes) libraries=--libraries ;; no) libraries= ;; \
+	*) echo "LIBRARIES must be yes or no, not '${LIBRARIES}'" >&2; exit 1 ;; esac; \
+	/out/coderacer packages ${all} ${libraries} >/out/packages.txt && \
 	/out/coderacer packages --npm ${all} >/out/npm-packages.txt
 
 FROM debian:bookworm

@@ -2,23 +2,26 @@
 # Installs what Code Racer needs to build, run and test on Debian 12:
 # the language toolchains the runtimes use and the Go module dependencies.
 #
-#   scripts/setup.sh         the core runtimes (those marked "core" in runtimes/)
-#   scripts/setup.sh --all   every runtime of runtimes/ (what `make test` needs)
+#   scripts/setup.sh              the core runtimes (those marked "core" in runtimes/)
+#   scripts/setup.sh --libraries  the core runtimes and their libraries (numpy, Boost, ...)
+#   scripts/setup.sh --all        every runtime of runtimes/ and every library (what `make test` needs)
 #
 # Idempotent: packages already installed are left alone, and apt-get update
 # runs only when something is missing. Must run as root.
 set -euo pipefail
 
 all=()
+libraries=()
 for arg in "$@"; do
 	case "${arg}" in
 	--all) all=(--all) ;;
+	--libraries) libraries=(--libraries) ;;
 	-h | --help)
-		sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+		sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
-		echo "setup.sh: unknown argument '${arg}' (usage: scripts/setup.sh [--all])" >&2
+		echo "setup.sh: unknown argument '${arg}' (usage: scripts/setup.sh [--all] [--libraries])" >&2
 		exit 2
 		;;
 	esac
@@ -71,8 +74,9 @@ if ((${#all[@]} > 0)); then
 	# test/e2e renders the API documentation page (/docs) in headless Chromium.
 	packages+=(chromium)
 fi
-runtime_packages="$(go run ./cmd/coderacer packages "${all[@]}")" ||
-	die "cannot list the runtimes' packages (go run ./cmd/coderacer packages ${all[*]})"
+# The runtimes' libraries come with --all and --libraries.
+runtime_packages="$(go run ./cmd/coderacer packages "${all[@]}" "${libraries[@]}")" ||
+	die "cannot list the runtimes' packages (go run ./cmd/coderacer packages ${all[*]} ${libraries[*]})"
 mapfile -t -O "${#packages[@]}" packages <<<"${runtime_packages}"
 npm_packages="$(go run ./cmd/coderacer packages --npm "${all[@]}")" ||
 	die "cannot list the runtimes' npm packages"
@@ -124,5 +128,6 @@ if [[ -n "${npm_packages}" ]]; then
 fi
 
 scope=core
+[[ ${#libraries[@]} -eq 0 ]] || scope="core+libraries"
 [[ ${#all[@]} -eq 0 ]] || scope=all
 echo "setup.sh: done (${goversion}, ${scope} runtimes)"

@@ -40,7 +40,8 @@ commands:
              the line of CODERACER_API_KEYS_FILE that accepts it
   runtimes   list the languages that work on this machine
   packages   print the Debian packages of the core runtimes, one a line
-             (--all: of every runtime; --npm: their npm packages)
+             (--all: of every runtime and its libraries; --libraries: of
+             the core runtimes and their libraries; --npm: npm packages)
   version    print the version
 
 client commands (of a running server: --server URL, default
@@ -81,7 +82,7 @@ func main() {
 	case "runtimes":
 		err = runtimesCommand(os.Args[2:]) // cli_runtimes.go: --server, else listRuntimes
 	case "packages":
-		err = listPackages(os.Args[2:])
+		err = listPackages(os.Args[2:], os.Stdout)
 	case "version":
 		fmt.Println("coderacer", version)
 	case "help", "-h", "--help":
@@ -346,34 +347,4 @@ func listRuntimes() error {
 		fmt.Fprintf(w, "%s\t%s\t%v\n", rt.Language, rt.Version, rt.Aliases)
 	}
 	return w.Flush()
-}
-
-// listPackages prints what scripts/setup.sh installs: the languages are
-// data, so the list of packages is too. Without arguments it prints the
-// Debian packages of the core runtimes; with --all, those of every runtime;
-// with --npm, the npm registry's packages (name@version) instead.
-func listPackages(args []string) error {
-	all, npm := false, false
-	for _, a := range args {
-		switch a {
-		case "--all", "-all":
-			all = true
-		case "--npm", "-npm":
-			npm = true
-		default:
-			return fmt.Errorf("packages: unknown argument %q (usage: coderacer packages [--all] [--npm])", a)
-		}
-	}
-	catalog, err := langs.Load(runtimes.Files)
-	if err != nil {
-		return err
-	}
-	pkgs := catalog.Packages(all)
-	if npm {
-		pkgs = catalog.NPMPackages(all)
-	}
-	for _, p := range pkgs {
-		fmt.Println(p)
-	}
-	return nil
 }

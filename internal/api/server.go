@@ -16,6 +16,7 @@ import (
 	"github.com/coderacer/coderacer/internal/apidoc"
 	"github.com/coderacer/coderacer/internal/engine"
 	"github.com/coderacer/coderacer/internal/metrics"
+	"github.com/coderacer/coderacer/internal/playground"
 	"github.com/coderacer/coderacer/internal/ratelimit"
 	"github.com/coderacer/coderacer/internal/store"
 )
@@ -234,6 +235,11 @@ func (s *server) jobRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v2/connect", s.handleV2Connect)
 	mux.HandleFunc("/api/v2/", s.handleV2Fallback)
 	s.judge0Routes(mux)
+	// The playground (internal/playground): its page at / alone ("{$}":
+	// other paths keep their JSON 404s and 405s) and its files.
+	pg := playground.New()
+	mux.HandleFunc("GET /{$}", pg.ServePage)
+	mux.HandleFunc("GET /playground/{file}", pg.ServeAsset)
 }
 
 // jsonFallback rewrites the mux's plain-text 404 and 405 answers as JSON.

@@ -8,13 +8,29 @@ import (
 
 func TestNotFound(t *testing.T) {
 	h := newTestHandler(&fakeExec{})
-	for _, target := range []string{"/", "/api", "/api/v1", "/api/v1/execute/", "/api/v1/runtimes/x", "/favicon.ico"} {
+	for _, target := range []string{"/api", "/api/v1", "/api/v1/execute/", "/api/v1/runtimes/x", "/favicon.ico"} {
 		for _, method := range []string{"GET", "POST"} {
 			got := checkError(t, do(t, h, method, target, ""), http.StatusNotFound)
 			if got != "not found" {
 				t.Errorf("%s %s: error %q", method, target, got)
 			}
 		}
+	}
+}
+
+// TestPlaygroundMount: the playground's page is at / alone; a POST there
+// is a 405 and an unknown file of it a JSON 404 (internal/playground).
+func TestPlaygroundMount(t *testing.T) {
+	h := newTestHandler(&fakeExec{})
+	rec := do(t, h, "GET", "/", "")
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	if got := checkError(t, do(t, h, "POST", "/", ""), http.StatusMethodNotAllowed); got != "method not allowed" {
+		t.Errorf("POST /: error %q", got)
+	}
+	if got := checkError(t, do(t, h, "GET", "/playground/x.js", ""), http.StatusNotFound); got != "not found" {
+		t.Errorf("GET /playground/x.js: error %q", got)
 	}
 }
 

@@ -129,6 +129,7 @@ func (s *server) handleV2Execute(w http.ResponseWriter, r *http.Request) {
 		writeV2Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	vj.job.Stdin = endWithNewline(vj.job.Stdin)
 	res, err := s.execute(r.Context(), dialectV2, vj.job)
 	vj.job = engine.Job{} // vj lives on; the files and stdin need not
 	release()
@@ -232,7 +233,9 @@ func (s *server) parseV2(body []byte) (v2Job, error) {
 		if !ok {
 			return v2Job{}, badRequest("stdin must be a string")
 		}
-		job.Stdin = []byte(stdin)
+		// One byte of room for endWithNewline: no second copy of a large
+		// stdin.
+		job.Stdin = append(make([]byte, 0, len(stdin)+1), stdin...)
 	}
 	if !absent(req.Args) {
 		if err := json.Unmarshal(req.Args, &job.Args); err != nil {
@@ -247,6 +250,20 @@ func (s *server) parseV2(body []byte) (v2Job, error) {
 		return v2Job{}, err
 	}
 	return v2Job{job: job, rt: rt, language: language, version: version}, nil
+}
+
+// endWithNewline is stdin as Piston gives it to a program run through
+// POST /api/v2/execute: ending with a newline, one appended when missing
+// (so "" becomes "\n"). Programs written for Piston rely on it: awk's
+// '{print "OK"}' prints OK, Python's input() returns "" instead of raising
+// EOFError. Only this route does it: the WebSocket streams stdin as sent,
+// and the v1 and Judge0 dialects give it byte for byte. The newline is
+// ours, not the client's, so it does not count against the stdin bound.
+func endWithNewline(stdin []byte) []byte {
+	if len(stdin) > 0 && stdin[len(stdin)-1] == '\n' {
+		return stdin
+	}
+	return append(stdin, '\n')
 }
 
 // limits reads the request's limit fields into job.

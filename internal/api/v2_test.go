@@ -259,13 +259,52 @@ func TestV2ExecutePistonClientDefaults(t *testing.T) {
 	want := engine.Job{
 		Language: "python3", Entrypoint: "main.py",
 		Files:         []engine.File{{Name: "main.py", Content: []byte("print(1)")}},
-		Stdin:         []byte{},
+		Stdin:         []byte("\n"), // Piston ends stdin with a newline
 		Args:          []string{"1", "2", "3"},
 		CompileLimits: engine.Limits{WallTime: 10 * time.Second},
 		RunLimits:     engine.Limits{WallTime: 3 * time.Second},
 	}
 	if fmt.Sprintf("%#v", job) != fmt.Sprintf("%#v", want) {
 		t.Errorf("job\n got %#v\nwant %#v", job, want)
+	}
+}
+
+// Piston ends stdin with a newline when it has none (its Job
+// constructor), and programs written for it count on that: the execute
+// route does the same, so "" reaches the program as "\n".
+func TestV2ExecuteStdinEndsWithNewline(t *testing.T) {
+	for _, c := range []struct{ field, want string }{
+		{``, "\n"},
+		{`,"stdin":null`, "\n"},
+		{`,"stdin":""`, "\n"},
+		{`,"stdin":"a"`, "a\n"},
+		{`,"stdin":"a\n"`, "a\n"},
+		{`,"stdin":"a\n\n"`, "a\n\n"},
+		{`,"stdin":"\r"`, "\r\n"},
+		{`,"stdin":"\u0000"`, "\x00\n"},
+	} {
+		exec := pistonExec()
+		body := `{"language":"python","version":"*","files":[{"content":"x"}]` + c.field + `}`
+		checkJSON(t, do(t, newTestHandler(exec), "POST", "/api/v2/execute", body), http.StatusOK)
+		if got := string(exec.lastJob(t).Stdin); got != c.want {
+			t.Errorf("%s: stdin %q, want %q", body, got, c.want)
+		}
+	}
+}
+
+// The newline is the server's: stdin at the bound is taken, one byte over
+// is refused, whatever its last byte.
+func TestV2StdinBoundWithoutNewline(t *testing.T) {
+	exec := pistonExec()
+	h := New(exec, Options{MaxStdinBytes: 3, Logger: quietLogger()})
+	body := `{"language":"python","version":"*","files":[{"content":"x"}],"stdin":"%s"}`
+	checkJSON(t, do(t, h, "POST", "/api/v2/execute", fmt.Sprintf(body, "abc")), http.StatusOK)
+	if got := string(exec.lastJob(t).Stdin); got != "abc\n" {
+		t.Errorf("stdin %q, want %q", got, "abc\n")
+	}
+	msg := checkV2Error(t, do(t, h, "POST", "/api/v2/execute", fmt.Sprintf(body, `ab\n\n`)), http.StatusBadRequest)
+	if msg != "stdin is 4 bytes long; it may have at most 3 bytes" {
+		t.Errorf("message %q", msg)
 	}
 }
 

@@ -108,6 +108,10 @@ func validateName(name string) error {
 		return bad("contains a backslash")
 	case name[0] == '/':
 		return bad("is absolute")
+	case name[0] == '-':
+		// Commands name files as arguments: a compiler or interpreter
+		// would take "-c" or "--version" for one of its options.
+		return bad(`starts with "-"`)
 	}
 	for c := range strings.SplitSeq(name, "/") {
 		switch {

@@ -59,6 +59,8 @@ func TestValidateFiles(t *testing.T) {
 		{"backslash", filesNamed(`a\b.py`), `a\b.py`, 100, `invalid file name "a\\b.py": contains a backslash`},
 		{"absolute", filesNamed("/etc/passwd"), "/etc/passwd", 100, `invalid file name "/etc/passwd": is absolute`},
 		{"root", filesNamed("/"), "/", 100, `invalid file name "/": is absolute`},
+		{"option", filesNamed("-c"), "-c", 100, `invalid file name "-c": starts with "-"`},
+		{"option in a directory", filesNamed("src/-x.py"), "src/-x.py", 100, ""},
 		{"double slash", filesNamed("a//b"), "a//b", 100, `invalid file name "a//b": has an empty path component`},
 		{"trailing slash", filesNamed("a/"), "a/", 100, `invalid file name "a/": has an empty path component`},
 		{"dot", filesNamed("."), ".", 100, `invalid file name ".": contains "."`},

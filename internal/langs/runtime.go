@@ -26,6 +26,11 @@ type Runtime struct {
 	// Debian has none, each pinned as name@version. scripts/setup.sh
 	// installs them under /usr/lib/coderacer/npm/node_modules.
 	NPM []string `json:"npm"`
+	// Libraries are optional libraries of the language (numpy for Python,
+	// Boost for C++), each installed by its own Debian packages: by
+	// scripts/setup.sh --all (or --libraries), not by the core set-up, so
+	// that the first install stays light.
+	Libraries []Library `json:"libraries"`
 	// Core runtimes are installed by the default set-up (scripts/setup.sh);
 	// the others only by scripts/setup.sh --all.
 	Core             bool     `json:"core"`
@@ -68,6 +73,13 @@ type Runtime struct {
 type Judge0Language struct {
 	ID   int    `json:"id"`
 	Name string `json:"name"`
+}
+
+// Library is an optional library of a runtime: the name a program imports
+// or includes it by, and the Debian packages that install it.
+type Library struct {
+	Name     string   `json:"name"`
+	Packages []string `json:"packages"`
 }
 
 // MaxJudge0ID is the highest language id Judge0 itself may use; our own
@@ -233,6 +245,7 @@ func Parse(data []byte) (*Runtime, error) {
 			problems = append(problems, fmt.Sprintf("path %q must be absolute, clean and not /", p))
 		}
 	}
+	problems = append(problems, r.checkLibraries()...)
 	for _, p := range r.NPM {
 		if i := strings.LastIndexByte(p, '@'); i <= 0 || i == len(p)-1 || strings.ContainsAny(p, " \t\n") {
 			problems = append(problems, fmt.Sprintf("npm package %q must be pinned as name@version", p))
@@ -254,11 +267,25 @@ func Parse(data []byte) (*Runtime, error) {
 	return &r, nil
 }
 
-// Packages lists the Debian packages of the runtimes, each once, in the
-// order of the runtimes (sorted by language): those of the core runtimes
-// only, or of every runtime when all is true.
+// Packages lists the Debian packages of the runtimes' toolchains, each
+// once, in the order of the runtimes (sorted by language): those of the
+// core runtimes only, or of every runtime when all is true.
 func (c *Catalog) Packages(all bool) []string {
 	return c.packages(all, func(r *Runtime) []string { return r.Packages })
+}
+
+// LibraryPackages is Packages for the runtimes' libraries.
+func (c *Catalog) LibraryPackages(all bool) []string {
+	return c.packages(all, (*Runtime).LibraryPackages)
+}
+
+// LibraryPackages lists the Debian packages of the runtime's libraries.
+func (r *Runtime) LibraryPackages() []string {
+	var out []string
+	for _, l := range r.Libraries {
+		out = append(out, l.Packages...)
+	}
+	return out
 }
 
 // NPMPackages is Packages for the npm registry's packages.
@@ -297,6 +324,28 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+// checkLibraries checks the libraries: each named once, with packages
+// that are Debian package names (no white space, no option to apt-get).
+func (r *Runtime) checkLibraries() []string {
+	var problems []string
+	seen := make(map[string]bool)
+	for _, l := range r.Libraries {
+		if strings.TrimSpace(l.Name) == "" || seen[l.Name] {
+			problems = append(problems, fmt.Sprintf("library %q needs a name of its own", l.Name))
+		}
+		seen[l.Name] = true
+		if len(l.Packages) == 0 {
+			problems = append(problems, fmt.Sprintf("library %q names no packages", l.Name))
+		}
+		for _, p := range l.Packages {
+			if p == "" || strings.HasPrefix(p, "-") || strings.ContainsAny(p, " \t\n\x00") {
+				problems = append(problems, fmt.Sprintf("library %q: package %q is not a Debian package name", l.Name, p))
+			}
+		}
+	}
+	return problems
 }
 
 // checkOptions checks the allow-list of compiler options: flags without

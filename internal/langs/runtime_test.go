@@ -96,7 +96,8 @@ func TestExpand(t *testing.T) {
 	}
 	java, _ := c.Lookup("java")
 	files := []string{"Main.java", "util/Helper.java", "data.txt"}
-	got := java.RunArgs("Main.java", files, []string{"a b", "c"})
+	stem := &Runtime{Run: []string{"/usr/bin/java", "{entrypointStem}"}}
+	got := stem.RunArgs("Main.java", files, []string{"a b", "c"})
 	if got[len(got)-3] != "Main" || got[len(got)-2] != "a b" {
 		t.Errorf("RunArgs = %q", got)
 	}
@@ -248,5 +249,94 @@ func TestJudge0DuplicateID(t *testing.T) {
 	_, err := Load(fsys)
 	if err == nil || !strings.Contains(err.Error(), "judge0 id 71 already used by a") {
 		t.Fatalf("Load with a duplicate judge0 id: %v", err)
+	}
+}
+
+func TestLibraries(t *testing.T) {
+	base := `{"language": "x", "extension": "x", "entrypoint": "main.x", "run": ["/bin/x"],
+		"version": {"command": ["/bin/x"], "pattern": "(.*)"}, "libraries": %s}`
+	for _, tc := range []struct {
+		libraries string
+		ok        bool
+	}{
+		{`[{"name": "numpy", "packages": ["python3-numpy"]}, {"name": "boost", "packages": ["libboost-dev", "libboost-doc"]}]`, true},
+		{`[]`, true},
+		{`null`, true},
+		{`[{"name": "", "packages": ["p"]}]`, false},
+		{`[{"name": "a", "packages": ["p"]}, {"name": "a", "packages": ["q"]}]`, false},
+		{`[{"name": "a", "packages": []}]`, false},
+		{`[{"name": "a"}]`, false},
+		{`[{"name": "a", "packages": ["--allow-unauthenticated"]}]`, false},
+		{`[{"name": "a", "packages": ["p q"]}]`, false},
+		{`[{"name": "a", "packages": [""]}]`, false},
+		{`[{"name": "a", "packages": ["p"], "extra": 1}]`, false},
+		{`{"name": "a", "packages": ["p"]}`, false},
+	} {
+		_, err := Parse([]byte(fmt.Sprintf(base, tc.libraries)))
+		if (err == nil) != tc.ok {
+			t.Errorf("libraries %s: error %v, want ok=%v", tc.libraries, err, tc.ok)
+		}
+	}
+}
+
+// The libraries' packages are listed apart from the toolchains' (the core
+// set-up installs no library), for the core runtimes or for all.
+func TestLibraryPackages(t *testing.T) {
+	file := `{"language": %q, "core": %v, "packages": [%q], "extension": "x", "entrypoint": "main.x", "run": ["/bin/x"],
+		"version": {"command": ["/bin/x"], "pattern": "(.*)"}, "libraries": [{"name": "l", "packages": [%q, "shared-dev"]}]}`
+	fsys := fstest.MapFS{
+		"a.json": {Data: []byte(fmt.Sprintf(file, "a", true, "a-bin", "a-lib"))},
+		"b.json": {Data: []byte(fmt.Sprintf(file, "b", false, "b-bin", "b-lib"))},
+	}
+	c, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		got, want []string
+	}{
+		{c.Packages(false), []string{"a-bin"}},
+		{c.Packages(true), []string{"a-bin", "b-bin"}},
+		{c.LibraryPackages(false), []string{"a-lib", "shared-dev"}},
+		{c.LibraryPackages(true), []string{"a-lib", "shared-dev", "b-lib"}},
+	} {
+		if !slices.Equal(tc.got, tc.want) {
+			t.Errorf("got %v, want %v", tc.got, tc.want)
+		}
+	}
+}
+
+// The libraries the embedded runtimes promise (test/languages proves them).
+func TestEmbeddedLibraries(t *testing.T) {
+	c, err := Load(runtimes.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"python3": {"numpy", "scipy", "pandas", "sympy", "matplotlib", "networkx", "sortedcontainers"},
+		"c++":     {"boost"},
+	}
+	for lang, names := range want {
+		r, ok := c.Lookup(lang)
+		if !ok {
+			t.Fatalf("%s is missing", lang)
+		}
+		var got []string
+		for _, l := range r.Libraries {
+			got = append(got, l.Name)
+		}
+		if !slices.Equal(got, names) {
+			t.Errorf("%s's libraries = %v, want %v", lang, got, names)
+		}
+	}
+	for _, p := range c.LibraryPackages(true) {
+		if slices.Contains(c.Packages(false), p) {
+			t.Errorf("library package %s is also a core toolchain's: the core set-up would install it", p)
+		}
+	}
+	for _, lang := range []string{"c", "c++"} {
+		if r, _ := c.Lookup(lang); !slices.Contains(r.Packages, "libgmp-dev") {
+			t.Errorf("%s links -lgmp: its packages %v need libgmp-dev", lang, r.Packages)
+		}
 	}
 }

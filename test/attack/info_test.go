@@ -64,7 +64,7 @@ func TestInfoHostHidden(t *testing.T) {
 			name:   "environment",
 			req:    infoPython(`print("env", " ".join(sorted(os.environ)))`),
 			status: "OK",
-			stdout: lines("env HOME LANG LC_ALL PATH PYTHONDONTWRITEBYTECODE PYTHONUNBUFFERED TMPDIR"),
+			stdout: lines("env HOME LANG LC_ALL MPLBACKEND MPLCONFIGDIR OPENBLAS_NUM_THREADS PATH PYTHONDONTWRITEBYTECODE PYTHONUNBUFFERED TMPDIR"),
 			check:  infoNoSecret,
 		},
 		{
@@ -83,7 +83,7 @@ print("names", " ".join(sorted(names)))
 show("self_environ_1", lambda: len(read("/proc/1/environ")))
 `),
 			status: "OK",
-			stdout: lines("names HOME LANG LC_ALL PATH PYTHONDONTWRITEBYTECODE PYTHONUNBUFFERED TMPDIR",
+			stdout: lines("names HOME LANG LC_ALL MPLBACKEND MPLCONFIGDIR OPENBLAS_NUM_THREADS PATH PYTHONDONTWRITEBYTECODE PYTHONUNBUFFERED TMPDIR",
 				"self_environ_1 ENOENT"),
 			check: infoNoSecret,
 		},

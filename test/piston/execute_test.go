@@ -97,7 +97,8 @@ func TestExecutePython(t *testing.T) {
 	run := r.Run
 	// Stdout and stderr are two pipes: output keeps each one's order, the
 	// chunks of the two as the engine read them.
-	if run.Stdout != "HI ['a', 'b']\n" || run.Stderr != "e\n" || !interleaves(run.Output, run.Stdout, run.Stderr) {
+	// stdin "hi" arrives as "hi\n": Piston ends stdin with a newline.
+	if run.Stdout != "HI\n ['a', 'b']\n" || run.Stderr != "e\n" || !interleaves(run.Output, run.Stdout, run.Stderr) {
 		t.Errorf("stdout %q stderr %q output %q", run.Stdout, run.Stderr, run.Output)
 	}
 	if run.Code == nil || *run.Code != 0 || run.Signal != nil || run.Status != nil || run.Message != nil {

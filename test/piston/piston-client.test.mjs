@@ -55,7 +55,8 @@ test("execute with the package's defaults: args 1 2 3, empty stdin", async () =>
   assert.match(result.version, /^3\./);
   assert.equal(result.compile, undefined, "python has no compile stage");
   const run = result.run;
-  assert.equal(run.stdout, "['1', '2', '3']\n''\n");
+  // Piston ends stdin with a newline: "" arrives as "\n".
+  assert.equal(run.stdout, "['1', '2', '3']\n'\\n'\n");
   assert.equal(run.stderr, "");
   assert.equal(run.output, run.stdout);
   assert.equal(run.code, 0);

@@ -1,0 +1,6 @@
+#include <iostream>
+
+int main() {
+    std::cout << "SHOULD-NOT-RUN" << std::endl;
+    return undeclared_identifier;
+}

@@ -1,0 +1,6 @@
+#include <stdio.h>
+
+int main(void) {
+    puts("SHOULD-NOT-RUN");
+    return undeclared_identifier;
+}

@@ -1,0 +1,2 @@
+# printf, not echo: dash's echo would interpret backslashes in the arguments.
+printf '%s\n' "$*"

@@ -1,0 +1,2 @@
+define(`GREETING', `Hello, World!')dnl
+GREETING

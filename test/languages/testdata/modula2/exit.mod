@@ -1,0 +1,5 @@
+MODULE exit;
+
+BEGIN
+  HALT(3)
+END exit.

@@ -1,0 +1,5 @@
+int main()
+{
+    // main's return value is the exit status.
+    return 3;
+}

@@ -1,0 +1,6 @@
+public class HelloWorld {
+    public static void main(String[] args) {
+        System.out.println("SHOULD-NOT-RUN");
+        int x = "not a number";
+    }
+}

@@ -1,0 +1,7 @@
+import util.Strings;
+
+public class Main {
+    public static void main(String[] args) {
+        System.out.println(Strings.shout(Helper.word()));
+    }
+}

@@ -1,0 +1,5 @@
+package util;
+
+public class Strings {
+    public static String shout(String s) { return s.toUpperCase(); }
+}

@@ -1,0 +1,3 @@
+object HelloWorld extends App {
+  println("OK")
+}

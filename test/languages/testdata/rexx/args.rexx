@@ -1,0 +1,3 @@
+/* Regina passes the command line's arguments as one string, joined by
+   single spaces. */
+say arg(1)

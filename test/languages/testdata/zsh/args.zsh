@@ -1,0 +1,2 @@
+# print -r: no backslash escapes in the arguments are interpreted.
+print -r -- "$*"
