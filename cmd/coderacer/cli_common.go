@@ -186,8 +186,9 @@ func readAllBounded(r io.Reader, name string, limit int) ([]byte, error) {
 
 // guessLanguage tells the language of file by its extension among the
 // server's runtimes: the runtime whose usual entrypoint has it, else the
-// one with the extension as its name or an alias. Two or more is an
-// error that names them.
+// one called by it (its language or an alias). When several runtimes
+// have it (.c: c, c-clang, tcc), the one also called by it wins; if none
+// or several are, the error names them.
 func guessLanguage(rts []client.Runtime, file string) (string, error) {
 	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(file), "."))
 	if ext == "" {
@@ -202,11 +203,17 @@ func guessLanguage(rts []client.Runtime, file string) (string, error) {
 			byName = append(byName, rt.Language)
 		}
 	}
+	// Several versions of one language are one language.
+	byEntry, byName = slices.Compact(byEntry), slices.Compact(byName)
 	found := byEntry
 	if len(found) == 0 {
 		found = byName
 	}
-	found = slices.Compact(found) // several versions of one language
+	if len(found) > 1 {
+		if named := slices.DeleteFunc(slices.Clone(found), func(l string) bool { return !slices.Contains(byName, l) }); len(named) == 1 {
+			found = named
+		}
+	}
 	switch len(found) {
 	case 0:
 		return "", fmt.Errorf("no runtime of the server takes .%s files (coderacer runtimes --server URL lists them); give --language", ext)

@@ -44,10 +44,16 @@ func TestGuessLanguage(t *testing.T) {
 		{Language: "java", Entrypoint: "Main.java"},
 		{Language: "java", Entrypoint: "Main.java"}, // a second version
 		{Language: "oldlang", Aliases: []string{"old"}},
+		{Language: "c-clang", Entrypoint: "main.c", Aliases: []string{"clang"}},
+		{Language: "tcc", Entrypoint: "main.c"},
+		{Language: "pypy3", Entrypoint: "main.py", Aliases: []string{"pypy"}},
+		{Language: "dash", Entrypoint: "main.sh"},
+		{Language: "mksh", Entrypoint: "main.sh"},
 	}
 	cases := map[string]string{
 		"x/hello.py": "python3", "a.c": "c", "B.CPP": "c++", "s.cc": "c++", "Main.java": "java", "p.old": "oldlang",
 		"p.m":      "error: .m is the extension of objective-c and octave; say which with --language",
+		"p.sh":     "error: .sh is the extension of dash and mksh; say which with --language",
 		"Makefile": "error: cannot tell the language of Makefile: it has no extension; give --language",
 		"a.zzz":    "error: no runtime of the server takes .zzz files (coderacer runtimes --server URL lists them); give --language",
 	}
