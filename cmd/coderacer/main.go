@@ -43,6 +43,17 @@ commands:
              (--all: of every runtime and its libraries; --libraries: of
              the core runtimes and their libraries; --npm: npm packages)
   version    print the version
+
+client commands (of a running server: --server URL, default
+$CODERACER_URL or http://localhost:8000; --key, default $CODERACER_API_KEY):
+  run FILE...
+             run files: the output here, the program's exit code ours;
+             interactive with a terminal (coderacer run -h)
+  judge --tests DIR FILE...
+             judge files on DIR's NAME.in / NAME.out tests: a verdict
+             table (coderacer judge -h)
+  runtimes --server URL
+             list the languages of a running server
 `
 
 func main() {
@@ -58,6 +69,10 @@ func main() {
 	}
 	var err error
 	switch os.Args[1] {
+	case "run":
+		os.Exit(runCommand(os.Args[2:]))
+	case "judge":
+		os.Exit(judgeCommand(os.Args[2:]))
 	case "serve":
 		err = serve(os.Args[2:])
 	case "config":
@@ -65,7 +80,7 @@ func main() {
 	case "key":
 		err = keyCommand(os.Args[2:], os.Stdout)
 	case "runtimes":
-		err = listRuntimes()
+		err = runtimesCommand(os.Args[2:]) // cli_runtimes.go: --server, else listRuntimes
 	case "packages":
 		err = listPackages(os.Args[2:], os.Stdout)
 	case "version":

@@ -118,6 +118,10 @@ type runtimeResponse struct {
 	Version  string   `json:"version"`
 	Aliases  []string `json:"aliases"`
 	Compiled bool     `json:"compiled"`
+	// Entrypoint is the usual name of the main file (main.py,
+	// Main.java): clients (the command line) tell a file's language by
+	// its extension.
+	Entrypoint string `json:"entrypoint,omitempty"`
 	// CompilerOptions lists the flags compilerOptions may hold; absent
 	// when the runtime takes none.
 	CompilerOptions []string `json:"compilerOptions,omitempty"`
@@ -371,6 +375,7 @@ func (s *server) handleRuntimes(w http.ResponseWriter, r *http.Request) {
 			Aliases:  aliases,
 			Compiled: rt.Compiled,
 
+			Entrypoint:      rt.Entrypoint,
 			CompilerOptions: rt.CompilerOptions,
 		})
 	}
