@@ -158,7 +158,11 @@ func (s *Store) claim(ctx context.Context, id string, seq uint64) (record, uint6
 // missingGrace is how long a job whose state cannot be found is
 // delivered again before it is taken as expired. Submit writes the state
 // before it queues the job, so a state missing at first is one the
-// reader has not seen yet (a server just elected leader catching up).
+// reader has not seen yet: a replicated bucket's direct gets are answered
+// by any replica, and a follower may not have applied the latest write
+// (test/cluster lost a job that way once a server was killed). Reading
+// from the leader only would be exact but unavailable while a new one
+// is elected; the state's revision guards every write anyway.
 const missingGrace = time.Minute
 
 // missing deals with a job without a state: delivered again a little

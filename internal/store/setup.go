@@ -127,38 +127,5 @@ func (s *Store) setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: bucket %s: %w", BlobBucketName, err)
 	}
-	return s.readFromLeaders(ctx)
-}
-
-// readFromLeaders makes the buckets' reads go to their stream's leader
-// when they have replicas. A follower answers a direct get with what it
-// has applied so far: a worker reading the state of a job submitted a
-// moment before through another server could find none and drop the job
-// (test/cluster saw it after a server was killed). A bucket of one
-// replica keeps its direct gets, the faster path, which are then exact.
-func (s *Store) readFromLeaders(ctx context.Context) error {
-	direct := s.cfg.Replicas == 1
-	for _, name := range []string{"KV_" + BucketName, "OBJ_" + BlobBucketName} {
-		st, err := s.js.Stream(ctx, name)
-		if err != nil {
-			return fmt.Errorf("store: stream %s: %w", name, err)
-		}
-		cfg := st.CachedInfo().Config
-		if cfg.AllowDirect == direct {
-			continue
-		}
-		cfg.AllowDirect = direct
-		if _, err := s.js.UpdateStream(ctx, cfg); err != nil {
-			return fmt.Errorf("store: stream %s: reads from its leader: %w", name, err)
-		}
-	}
-	// The handles decide how they read when they are made.
-	var err error
-	if s.kv, err = s.js.KeyValue(ctx, BucketName); err != nil {
-		return fmt.Errorf("store: bucket %s: %w", BucketName, err)
-	}
-	if s.blobs, err = s.js.ObjectStore(ctx, BlobBucketName); err != nil {
-		return fmt.Errorf("store: bucket %s: %w", BlobBucketName, err)
-	}
 	return nil
 }

@@ -122,8 +122,14 @@ func (s *Store) Get(ctx context.Context, id string) (State, error) {
 }
 
 // get returns a record and its revision, for a write that expects it.
+// A read that finds no responder (a replicated bucket electing its
+// leader after losing a server) is tried again, as Submit's writes are.
 func (s *Store) get(ctx context.Context, id string) (record, uint64, error) {
-	e, err := s.kv.Get(ctx, id)
+	var e jetstream.KeyValueEntry
+	err := s.retryTransient(ctx, func() (err error) {
+		e, err = s.kv.Get(ctx, id)
+		return err
+	})
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return record{}, 0, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}

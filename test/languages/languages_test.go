@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -24,6 +25,9 @@ const (
 	// the language cannot express, one "case: reason" a line.
 	unsupportedFile = "unsupported.txt"
 )
+
+// numericVersion is the shape of a version Piston's clients can compare.
+var numericVersion = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`)
 
 // testArgs must reach the program verbatim: no shell splits or expands them.
 var testArgs = []string{"alpha", "beta gamma", "$HOME", "*", "--flag=1", "'quoted'"}
@@ -147,6 +151,8 @@ func testLanguage(t *testing.T, rt *langs.Runtime, info testserver.RuntimeInfo, 
 	}
 	if info.Version == "" {
 		t.Errorf("GET /api/v1/runtimes gives %s no version", rt.Language)
+	} else if !numericVersion.MatchString(info.Version) {
+		t.Errorf("%s's version %q is not numbers and dots: Piston clients select versions by SemVer", rt.Language, info.Version)
 	}
 	check := func(t *testing.T, r *testserver.Response) {
 		t.Helper()

@@ -151,6 +151,9 @@ var pistonCases = []pistonCase{
 	{"scala_app_without_name", "scala", [][2]string{{"scala_app.scala", ""}}, "", "OK\n"},
 	{"scala_def_main_in_test.scala", "scala", [][2]string{{"scala_main.scala", "test.scala"}}, "", "OK\n"},
 	{"scala_multi_file", "scala", [][2]string{{"scala_multi_main.scala", "main.scala"}, {"scala_multi_helper.scala", "helper.scala"}}, "", "OK\n"},
+	{"scala3_main_in_test.scala", "scala", [][2]string{{"scala3_main.scala", "test.scala"}}, "", "OK\n"},
+	// SWI-Prolog halts after loading the program: no prompt reads stdin.
+	{"prolog_goal_in_test.pl", "prolog", [][2]string{{"prolog_goal.pl", "test.pl"}}, "", "OK\n"},
 	// Piston ends stdin with a newline: "" arrives as "\n".
 	{"awk_line_with_empty_stdin", "awk", [][2]string{{"awk_line.awk", "test.awk"}}, "", "OK\n"},
 	{"python_input_with_empty_stdin", "python", [][2]string{{"python_input.py", "test.py"}}, "", "True\n"},
