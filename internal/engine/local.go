@@ -24,8 +24,11 @@ type Config struct {
 	QueueSize int
 	MaxFiles  int
 	// Cache keeps compiled artifacts; nil disables it.
-	Cache  *CompileCache
-	Logger *slog.Logger
+	Cache *CompileCache
+	// VersionCache is the file that keeps the runtimes' versions between
+	// starts (versionCache); "" probes every runtime at every start.
+	VersionCache string
+	Logger       *slog.Logger
 }
 
 // Local runs jobs in the boxes of its Pool: in the server, this machine's
@@ -85,11 +88,12 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		cfg.Logger = slog.Default()
 	}
 	e := &Local{cfg: cfg, log: cfg.Logger, slots: cfg.Pool.Stats().Size, available: make(map[*langs.Runtime]string)}
+	versions := loadVersionCache(cfg.VersionCache, e.log)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, rt := range cfg.Catalog.All() {
 		wg.Go(func() {
-			version, err := e.detect(ctx, rt)
+			version, cached, err := e.version(ctx, rt, versions)
 			if err != nil {
 				e.log.Info("runtime unavailable", "language", rt.Language, "reason", err)
 				return
@@ -97,19 +101,38 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 			mu.Lock()
 			e.available[rt] = version
 			mu.Unlock()
-			e.log.Info("runtime available", "language", rt.Language, "version", version)
+			e.log.Info("runtime available", "language", rt.Language, "version", version, "cached", cached)
 		})
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	versions.save()
 	for _, rt := range cfg.Catalog.All() {
 		if v, ok := e.available[rt]; ok {
 			e.runtimes = append(e.runtimes, RuntimeInfo{Language: rt.Language, Version: v, Aliases: rt.Aliases, Compiled: rt.Compiled(), Entrypoint: rt.Entrypoint, CompilerOptions: rt.CompilerOptions})
 		}
 	}
 	return e, nil
+}
+
+// version is rt's version: the cache's when rt's key is unchanged, else
+// its probe's (detect), which the cache then keeps.
+func (e *Local) version(ctx context.Context, rt *langs.Runtime, versions *versionCache) (version string, cached bool, err error) {
+	key := ""
+	if versions.path != "" {
+		key = runtimeKey(rt, e.cfg.Compile.Default)
+	}
+	if v, ok := versions.lookup(rt.Language, key); ok {
+		return v, true, nil
+	}
+	v, err := e.detect(ctx, rt)
+	if err != nil {
+		return "", false, err
+	}
+	versions.store(rt.Language, key, v)
+	return v, false, nil
 }
 
 func (e *Local) detect(ctx context.Context, rt *langs.Runtime) (string, error) {

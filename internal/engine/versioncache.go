@@ -1,0 +1,249 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/coderacer/coderacer/internal/langs"
+)
+
+// versionCacheFormat changes when the file's meaning does: a file of
+// another format is ignored (every runtime probed again).
+const versionCacheFormat = 1
+
+// maxVersionCacheBytes bounds what is read of the file: 85 runtimes take
+// about 15 KiB; a larger file is not ours, and is ignored.
+const maxVersionCacheBytes = 1 << 20
+
+// versionCache remembers what each runtime's version probe found, keyed
+// by everything that can change the answer, so that a restart probes only
+// the runtimes whose key changed. A probe is a run in the sandbox
+// (tens of milliseconds to half a second of CPU each, a JVM's more), and
+// 85 of them are seconds of start-up on a small machine.
+//
+// The key of a runtime (runtimeKey) hashes its definition (the runtime
+// file as parsed: commands, environment, pattern), the probe's limits and
+// the identity (path resolved, device, inode, size, mtime, ctime) of the
+// binaries its version, run and compile commands start. A package upgrade
+// rewrites its files (new inode and ctime even when dpkg keeps the mtime),
+// a removal makes the stat fail, a switched alternative resolves to
+// another path: each is a new key, hence a new probe. The whole file is
+// also tied to the server's own binary: a new build may sandbox programs
+// differently, so its first start probes everything again.
+//
+// Only successes are kept: a runtime whose probe failed is probed again
+// at the next start. A missing, unreadable or corrupt file is an empty
+// cache (logged), never an error: the probes are the truth, the file
+// only saves their cost.
+type versionCache struct {
+	path string // "" disables the cache
+	log  *slog.Logger
+	// server is the identity of the running binary (the file's Server).
+	server string
+
+	mu      sync.Mutex
+	old     map[string]versionEntry // what the file held, by language
+	new     map[string]versionEntry // this start's answers
+	changed bool
+}
+
+// versionEntry is one runtime's answer.
+type versionEntry struct {
+	Key     string `json:"key"`
+	Version string `json:"version"`
+}
+
+// versionFile is the file's content.
+type versionFile struct {
+	Format   int                     `json:"format"`
+	Server   string                  `json:"server"`
+	Runtimes map[string]versionEntry `json:"runtimes"`
+}
+
+// loadVersionCache reads the cache at path; path "" gives a cache that
+// holds nothing and saves nothing.
+func loadVersionCache(path string, log *slog.Logger) *versionCache {
+	c := &versionCache{path: path, log: log, old: map[string]versionEntry{}, new: map[string]versionEntry{}}
+	if path == "" {
+		return c
+	}
+	c.server = serverIdentity()
+	f, err := readVersionFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		log.Info("runtime version cache: none yet; probing every runtime", "path", path)
+	case err != nil:
+		log.Warn("runtime version cache ignored; probing every runtime", "path", path, "err", err)
+	case f.Format != versionCacheFormat || c.server == "" || f.Server != c.server:
+		log.Info("runtime version cache of another server build; probing every runtime", "path", path)
+	default:
+		c.old = f.Runtimes
+	}
+	// A file not rewritten would be read again at each start and found
+	// wanting again.
+	c.changed = len(c.old) == 0
+	return c
+}
+
+// readVersionFile reads and decodes the file, within its bound.
+func readVersionFile(path string) (*versionFile, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, maxVersionCacheBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxVersionCacheBytes {
+		return nil, fmt.Errorf("larger than %d bytes", maxVersionCacheBytes)
+	}
+	var f versionFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, err
+	}
+	for lang, e := range f.Runtimes {
+		if e.Key == "" || e.Version == "" {
+			return nil, fmt.Errorf("runtime %q: empty key or version", lang)
+		}
+	}
+	return &f, nil
+}
+
+// lookup is the version cached for lang under key.
+func (c *versionCache) lookup(lang, key string) (string, bool) {
+	if c.path == "" || key == "" {
+		return "", false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.old[lang]
+	if !ok || e.Key != key {
+		return "", false
+	}
+	c.new[lang] = e
+	return e.Version, true
+}
+
+// store records a successful probe; a runtime without a key (its files
+// could not be stat'ed) is not kept.
+func (c *versionCache) store(lang, key, version string) {
+	if c.path == "" || key == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.new[lang] = versionEntry{Key: key, Version: version}
+	c.changed = true
+}
+
+// save writes this start's answers, when they differ from the file's:
+// runtimes that failed or left the catalog are dropped. The write is
+// atomic (a temporary file renamed), so a crash never leaves half a file.
+func (c *versionCache) save() {
+	if c.path == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.changed && len(c.new) == len(c.old) {
+		return
+	}
+	data, err := json.MarshalIndent(versionFile{Format: versionCacheFormat, Server: c.server, Runtimes: c.new}, "", "  ")
+	if err == nil {
+		err = writeFileAtomic(c.path, data)
+	}
+	if err != nil {
+		c.log.Warn("runtime version cache not saved; the next start probes every runtime again", "path", c.path, "err", err)
+	}
+}
+
+// writeFileAtomic writes data to path through a temporary file beside it.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(append(data, '\n'))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
+}
+
+// runtimeKey hashes what can change rt's probe: its definition, the
+// probe's limits, and the identity of the binaries its commands start.
+// It is "" when one of them cannot be stat'ed (the probe will say why).
+func runtimeKey(rt *langs.Runtime, limits Limits) string {
+	h := sha256.New()
+	def, err := json.Marshal(rt)
+	if err != nil {
+		return ""
+	}
+	fmt.Fprintf(h, "%s\n%+v\n", def, limits)
+	for _, cmd := range [][]string{rt.Version.Command, rt.Run, rt.Compile} {
+		if len(cmd) == 0 || strings.HasPrefix(cmd[0], WorkDir+"/") {
+			continue
+		}
+		id, err := fileIdentity(cmd[0])
+		if err != nil {
+			return ""
+		}
+		fmt.Fprintf(h, "%s\n", id)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// fileIdentity names the file path leads to as it is now: the path
+// resolved, and its device, inode, size, mtime and ctime.
+func fileIdentity(path string) (string, error) {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		return "", err
+	}
+	id := fmt.Sprintf("%s %d %d", real, fi.Size(), fi.ModTime().UnixNano())
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		id += fmt.Sprintf(" %d %d %d.%d", st.Dev, st.Ino, st.Ctim.Sec, st.Ctim.Nsec)
+	}
+	return id, nil
+}
+
+// serverIdentity is the identity of the running binary; "" when it cannot
+// be known, which no file matches (fileIdentity's are never empty).
+func serverIdentity() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	id, err := fileIdentity(exe)
+	if err != nil {
+		return ""
+	}
+	return id
+}
