@@ -9,8 +9,11 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -194,8 +197,9 @@ func writeFileAtomic(path string, data []byte) error {
 }
 
 // runtimeKey hashes what can change rt's probe: its definition, the
-// probe's limits, and the identity of the binaries its commands start.
-// It is "" when one of them cannot be stat'ed (the probe will say why).
+// probe's limits, and the identity of the host files its commands name.
+// It is "" when a command's binary cannot be stat'ed (the probe will say
+// why).
 func runtimeKey(rt *langs.Runtime, limits Limits) string {
 	h := sha256.New()
 	def, err := json.Marshal(rt)
@@ -213,7 +217,62 @@ func runtimeKey(rt *langs.Runtime, limits Limits) string {
 		}
 		fmt.Fprintf(h, "%s\n", id)
 	}
+	for _, p := range namedPaths(rt) {
+		fmt.Fprintf(h, "%s %s\n", p, pathIdentity(p))
+	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// hostPath finds the absolute paths in a command's arguments: shell
+// scripts name their tools (typescript's version command runs /usr/bin/tsc
+// through /bin/sh; kotlin's lists /usr/share/java/kotlin-stdlib-[0-9]*.jar).
+var hostPath = regexp.MustCompile(`(?:^|[^A-Za-z0-9._/@+~-])(/[A-Za-z0-9._@+~-]+(?:/[A-Za-z0-9._@+~-]+)+)`)
+
+// sandboxOnly are prefixes of paths that, in a command, mean a box's
+// own files (its work directory and tmpfs, its /proc): one missing on the
+// host is just missing, not keyed by its host directory, whose mtime
+// changes all the time.
+var sandboxOnly = []string{WorkDir + "/", "/tmp/", "/proc/", "/dev/", "/sys/"}
+
+// namedPaths lists, sorted and once each, the host paths in rt's
+// commands' arguments and its extra read-only paths.
+func namedPaths(rt *langs.Runtime) []string {
+	seen := map[string]bool{}
+	add := func(p string) { seen[p] = true }
+	for _, cmd := range [][]string{rt.Version.Command, rt.Run, rt.Compile} {
+		for _, arg := range cmd {
+			for _, m := range hostPath.FindAllStringSubmatch(arg, -1) {
+				add(m[1])
+			}
+		}
+	}
+	for _, p := range rt.Paths {
+		add(p)
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// pathIdentity is fileIdentity of p or, when p does not exist (a glob's
+// stem, a tool not installed), "missing" and the identity of its nearest
+// existing parent directory, whose mtime changes when an entry is added
+// to it or removed from it.
+func pathIdentity(p string) string {
+	if id, err := fileIdentity(p); err == nil {
+		return id
+	}
+	for _, pre := range sandboxOnly {
+		if strings.HasPrefix(p, pre) {
+			return "missing"
+		}
+	}
+	for dir := filepath.Dir(p); ; dir = filepath.Dir(dir) {
+		if id, err := fileIdentity(dir); err == nil {
+			return "missing, in " + id
+		}
+		if dir == "/" || dir == "." {
+			return "missing"
+		}
+	}
 }
 
 // fileIdentity names the file path leads to as it is now: the path

@@ -38,13 +38,17 @@ func newToolchain(t *testing.T, names ...string) *toolchain {
 		tc.write(t, n, "1.0")
 	}
 	tc.pool.hook = func(ctx context.Context, b *fakeBox, spec RunSpec) (*RunResult, error) {
-		if !strings.HasPrefix(spec.Args[0], tc.dir) {
+		bin := spec.Args[0]
+		if bin == "/bin/sh" && len(spec.Args) == 3 { // "/bin/sh -c 'exec BIN'"
+			bin = strings.TrimPrefix(spec.Args[2], "exec ")
+		}
+		if !strings.HasPrefix(bin, tc.dir) {
 			return nil, nil
 		}
 		tc.mu.Lock()
-		tc.probed = append(tc.probed, filepath.Base(spec.Args[0]))
+		tc.probed = append(tc.probed, filepath.Base(bin))
 		tc.mu.Unlock()
-		data, err := os.ReadFile(spec.Args[0])
+		data, err := os.ReadFile(bin)
 		if err != nil || strings.HasPrefix(string(data), "fail") {
 			return &RunResult{ExitCode: 1, Stderr: []byte("no")}, nil
 		}
@@ -66,14 +70,20 @@ func (tc *toolchain) write(t *testing.T, name, content string) {
 	}
 }
 
-// catalog has one runtime per binary; env is added to each.
+// catalog has one runtime per binary; env is added to each. A name
+// "sh:NAME" is a runtime whose commands run binary NAME through /bin/sh.
 func (tc *toolchain) catalog(t *testing.T, env string, names ...string) *langs.Catalog {
 	t.Helper()
 	files := fstest.MapFS{}
 	for _, n := range names {
-		bin := filepath.Join(tc.dir, "bin", n)
-		files[n+".json"] = &fstest.MapFile{Data: fmt.Appendf(nil, `{"language": %q, "extension": "x", "entrypoint": "main.x",
-			"version": {"command": [%q], "pattern": "fake ([0-9.]+)"}, "run": [%q, "{entrypoint}"], "env": [%q]}`, n, bin, bin, env)}
+		lang, bin := n, filepath.Join(tc.dir, "bin", n)
+		cmd := fmt.Sprintf("%q", bin)
+		if name, ok := strings.CutPrefix(n, "sh:"); ok {
+			lang, bin = name, filepath.Join(tc.dir, "bin", name)
+			cmd = fmt.Sprintf(`"/bin/sh", "-c", "exec %s"`, bin)
+		}
+		files[lang+".json"] = &fstest.MapFile{Data: fmt.Appendf(nil, `{"language": %q, "extension": "x", "entrypoint": "main.x",
+			"version": {"command": [%s], "pattern": "fake ([0-9.]+)"}, "run": [%s, "{entrypoint}"], "env": [%q]}`, lang, cmd, cmd, env)}
 	}
 	c, err := langs.Load(files)
 	if err != nil {
@@ -146,6 +156,39 @@ func TestVersionCacheProbesWhatChanged(t *testing.T) {
 	listed, probed = tc.start(t, tc.catalog(t, "X=1", "a", "b", "c", "d"))
 	expect(t, "c reinstalled, lists", listed, "a 2.0", "b 1.0", "c 3.0", "d 1.0")
 	expect(t, "c reinstalled, probes", probed, "c")
+}
+
+func TestVersionCacheSeesToolsBehindAShell(t *testing.T) {
+	// Runtimes whose commands are shell scripts naming their tools
+	// (typescript's, kotlin's): the key covers the tools they name.
+	tc := newToolchain(t, "a", "b")
+	cat := tc.catalog(t, "X=1", "sh:a", "sh:b")
+	listed, probed := tc.start(t, cat)
+	expect(t, "cold start lists", listed, "a 1.0", "b 1.0")
+	expect(t, "cold start probes", probed, "a", "b")
+	tc.write(t, "a", "2.0")
+	if err := os.Remove(filepath.Join(tc.dir, "bin", "b")); err != nil {
+		t.Fatal(err)
+	}
+	listed, probed = tc.start(t, cat)
+	expect(t, "a upgraded, b removed, lists", listed, "a 2.0")
+	expect(t, "a upgraded, b removed, probes", probed, "a", "b")
+}
+
+func TestNamedPaths(t *testing.T) {
+	rt, err := langs.Parse([]byte(`{"language": "k", "extension": "k", "entrypoint": "main.k",
+		"version": {"command": ["/bin/sh", "-c", "ls /usr/share/k/k-[0-9]*.jar; cat /tmp/x /w/y"], "pattern": "k-([0-9.]+)"},
+		"run": ["/usr/bin/k", "-cp", "/w:/opt/k/lib/k.jar", "@/w/.main", "{entrypoint}"],
+		"paths": ["/etc/k"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, "paths", namedPaths(rt), "/bin/sh", "/etc/k", "/opt/k/lib/k.jar", "/tmp/x", "/usr/bin/k", "/usr/share/k/k-", "/w/y")
+	// A box's own paths missing on the host are not keyed by their host
+	// directory (/tmp changes all the time).
+	if id := pathIdentity("/tmp/.coderacer-no-such-file"); id != "missing" {
+		t.Errorf("identity of a missing /tmp path: %q", id)
+	}
 }
 
 func TestVersionCacheKeyCoversDefinition(t *testing.T) {
@@ -264,5 +307,31 @@ func TestRuntimeKey(t *testing.T) {
 	os.Remove(bin)
 	if k := runtimeKey(rt, lim); k != "" {
 		t.Errorf("a missing binary has key %q", k)
+	}
+}
+
+func TestPathIdentityOfAGlob(t *testing.T) {
+	// A path that does not exist (a glob's stem) is keyed by its
+	// directory, which changes when a file comes or goes. (The test's
+	// directory is under /tmp, a box's own: not here.)
+	defer func(old []string) { sandboxOnly = old }(sandboxOnly)
+	sandboxOnly = []string{WorkDir + "/"}
+	dir := t.TempDir()
+	stem := filepath.Join(dir, "lib", "k-")
+	if err := os.MkdirAll(filepath.Dir(stem), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	before := pathIdentity(stem)
+	if before != pathIdentity(stem) || !strings.HasPrefix(before, "missing, in "+filepath.Dir(stem)+" ") {
+		t.Fatalf("identity %q", before)
+	}
+	// The directory's mtime may not move within its granularity: wait
+	// for it to.
+	time.Sleep(20 * time.Millisecond)
+	if err := os.WriteFile(stem+"2.0.jar", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if pathIdentity(stem) == before {
+		t.Error("a file added beside the stem keeps its identity")
 	}
 }
