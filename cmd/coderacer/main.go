@@ -156,7 +156,7 @@ func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engin
 		MaxFiles:  cfg.MaxFiles,
 		Cache:     engine.NewCompileCache(cfg.CacheBytes),
 		// A restart probes only the runtimes that changed (README
-		// "Start-up").
+		// "Operations").
 		VersionCache: versionCachePath(cfg),
 		Logger:       log,
 	})
