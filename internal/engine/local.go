@@ -1,13 +1,16 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/coderacer/coderacer/internal/langs"
 )
@@ -89,22 +92,17 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	}
 	e := &Local{cfg: cfg, log: cfg.Logger, slots: cfg.Pool.Stats().Size, available: make(map[*langs.Runtime]string)}
 	versions := loadVersionCache(cfg.VersionCache, e.log)
-	var mu sync.Mutex
-	var wg sync.WaitGroup
+	var probes []probe
 	for _, rt := range cfg.Catalog.All() {
-		wg.Go(func() {
-			version, cached, err := e.version(ctx, rt, versions)
-			if err != nil {
-				e.log.Info("runtime unavailable", "language", rt.Language, "reason", err)
-				return
-			}
-			mu.Lock()
-			e.available[rt] = version
-			mu.Unlock()
-			e.log.Info("runtime available", "language", rt.Language, "version", version, "cached", cached)
-		})
+		key := versions.keyOf(rt, cfg.Compile.Default)
+		if v, ok := versions.lookup(rt.Language, key); ok {
+			e.available[rt] = v
+			e.log.Info("runtime available", "language", rt.Language, "version", v, "cached", true)
+			continue
+		}
+		probes = append(probes, probe{rt, key})
 	}
-	wg.Wait()
+	e.probeAll(ctx, probes, versions)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -117,22 +115,45 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	return e, nil
 }
 
-// version is rt's version: the cache's when rt's key is unchanged, else
-// its probe's (detect), which the cache then keeps.
-func (e *Local) version(ctx context.Context, rt *langs.Runtime, versions *versionCache) (version string, cached bool, err error) {
-	key := ""
-	if versions.path != "" {
-		key = runtimeKey(rt, e.cfg.Compile.Default)
+// probe is a runtime to probe, and its version cache key.
+type probe struct {
+	rt  *langs.Runtime
+	key string
+}
+
+// probeAll runs the probes on as many workers as the pool has boxes, the
+// longest of the last start first: a JVM's half second started last
+// would run alone at the end while the other boxes idle.
+func (e *Local) probeAll(ctx context.Context, probes []probe, versions *versionCache) {
+	slices.SortStableFunc(probes, func(a, b probe) int {
+		return cmp.Compare(versions.took(b.rt.Language), versions.took(a.rt.Language))
+	})
+	next := make(chan probe)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range max(1, min(e.slots, len(probes))) {
+		wg.Go(func() {
+			for p := range next {
+				start := time.Now()
+				version, err := e.detect(ctx, p.rt)
+				if err != nil {
+					e.log.Info("runtime unavailable", "language", p.rt.Language, "reason", err)
+					continue
+				}
+				took := time.Since(start)
+				versions.store(p.rt.Language, p.key, version, took)
+				mu.Lock()
+				e.available[p.rt] = version
+				mu.Unlock()
+				e.log.Info("runtime available", "language", p.rt.Language, "version", version, "cached", false, "probe", took.Round(time.Millisecond))
+			}
+		})
 	}
-	if v, ok := versions.lookup(rt.Language, key); ok {
-		return v, true, nil
+	for _, p := range probes {
+		next <- p
 	}
-	v, err := e.detect(ctx, rt)
-	if err != nil {
-		return "", false, err
-	}
-	versions.store(rt.Language, key, v)
-	return v, false, nil
+	close(next)
+	wg.Wait()
 }
 
 func (e *Local) detect(ctx context.Context, rt *langs.Runtime) (string, error) {

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/coderacer/coderacer/internal/langs"
 )
@@ -55,6 +56,10 @@ type versionCache struct {
 	// server is the identity of the running binary (the file's Server).
 	server string
 
+	// hints are the probes' durations the file holds, even under other
+	// keys or of another build: the order of this start's probes.
+	hints map[string]time.Duration
+
 	mu      sync.Mutex
 	old     map[string]versionEntry // what the file held, by language
 	new     map[string]versionEntry // this start's answers
@@ -65,6 +70,8 @@ type versionCache struct {
 type versionEntry struct {
 	Key     string `json:"key"`
 	Version string `json:"version"`
+	// ProbeMs is how long the probe took, in milliseconds.
+	ProbeMs int64 `json:"probeMs,omitempty"`
 }
 
 // versionFile is the file's content.
@@ -77,7 +84,8 @@ type versionFile struct {
 // loadVersionCache reads the cache at path; path "" gives a cache that
 // holds nothing and saves nothing.
 func loadVersionCache(path string, log *slog.Logger) *versionCache {
-	c := &versionCache{path: path, log: log, old: map[string]versionEntry{}, new: map[string]versionEntry{}}
+	c := &versionCache{path: path, log: log, hints: map[string]time.Duration{},
+		old: map[string]versionEntry{}, new: map[string]versionEntry{}}
 	if path == "" {
 		return c
 	}
@@ -88,15 +96,38 @@ func loadVersionCache(path string, log *slog.Logger) *versionCache {
 		log.Info("runtime version cache: none yet; probing every runtime", "path", path)
 	case err != nil:
 		log.Warn("runtime version cache ignored; probing every runtime", "path", path, "err", err)
-	case f.Format != versionCacheFormat || c.server == "" || f.Server != c.server:
+	case f.Format != versionCacheFormat:
+		log.Info("runtime version cache of another format; probing every runtime", "path", path)
+	case c.server == "" || f.Server != c.server:
 		log.Info("runtime version cache of another server build; probing every runtime", "path", path)
+		c.keepHints(f)
 	default:
 		c.old = f.Runtimes
+		c.keepHints(f)
 	}
 	// A file not rewritten would be read again at each start and found
 	// wanting again.
 	c.changed = len(c.old) == 0
 	return c
+}
+
+// keepHints keeps the probes' durations of f.
+func (c *versionCache) keepHints(f *versionFile) {
+	for lang, e := range f.Runtimes {
+		c.hints[lang] = time.Duration(max(e.ProbeMs, 0)) * time.Millisecond
+	}
+}
+
+// took is how long lang's probe took at the start that cached it; 0 when
+// unknown.
+func (c *versionCache) took(lang string) time.Duration { return c.hints[lang] }
+
+// keyOf is rt's key, or "" without a cache file.
+func (c *versionCache) keyOf(rt *langs.Runtime, limits Limits) string {
+	if c.path == "" {
+		return ""
+	}
+	return runtimeKey(rt, limits)
 }
 
 // readVersionFile reads and decodes the file, within its bound.
@@ -142,13 +173,13 @@ func (c *versionCache) lookup(lang, key string) (string, bool) {
 
 // store records a successful probe; a runtime without a key (its files
 // could not be stat'ed) is not kept.
-func (c *versionCache) store(lang, key, version string) {
+func (c *versionCache) store(lang, key, version string, took time.Duration) {
 	if c.path == "" || key == "" {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.new[lang] = versionEntry{Key: key, Version: version}
+	c.new[lang] = versionEntry{Key: key, Version: version, ProbeMs: max(took.Milliseconds(), 1)}
 	c.changed = true
 }
 

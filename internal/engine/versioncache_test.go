@@ -29,6 +29,7 @@ type toolchain struct {
 
 	mu     sync.Mutex
 	probed []string // binaries whose version command ran, in order
+	order  []string // the same, of the last start, as they ran
 }
 
 func newToolchain(t *testing.T, names ...string) *toolchain {
@@ -111,6 +112,7 @@ func (tc *toolchain) start(t *testing.T, catalog *langs.Catalog) (listed, probed
 	}
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
+	tc.order = slices.Clone(tc.probed)
 	slices.Sort(tc.probed)
 	return listed, tc.probed
 }
@@ -173,6 +175,34 @@ func TestVersionCacheSeesToolsBehindAShell(t *testing.T) {
 	listed, probed = tc.start(t, cat)
 	expect(t, "a upgraded, b removed, lists", listed, "a 2.0")
 	expect(t, "a upgraded, b removed, probes", probed, "a", "b")
+}
+
+func TestVersionCacheLongestProbesFirst(t *testing.T) {
+	// A file of another build: every runtime is probed, in the order of
+	// the durations it recorded, longest first (unknown ones last).
+	tc := newToolchain(t, "a", "b", "c", "d")
+	one := newFakePool(1)
+	one.hook = tc.pool.hook
+	tc.pool = one
+	f := versionFile{Format: versionCacheFormat, Server: "another build", Runtimes: map[string]versionEntry{
+		"a": {Key: "k", Version: "1", ProbeMs: 3}, "b": {Key: "k", Version: "1", ProbeMs: 500},
+		"c": {Key: "k", Version: "1", ProbeMs: 40}}}
+	data, _ := json.Marshal(f)
+	if err := writeFileAtomic(tc.cache, data); err != nil {
+		t.Fatal(err)
+	}
+	listed, _ := tc.start(t, tc.catalog(t, "X=1", "a", "b", "c", "d"))
+	expect(t, "lists", listed, "a 1.0", "b 1.0", "c 1.0", "d 1.0")
+	expect(t, "probe order", tc.order, "b", "c", "a", "d")
+	saved, err := readVersionFile(tc.cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, e := range saved.Runtimes {
+		if e.ProbeMs < 1 || e.Version != "1.0" {
+			t.Errorf("saved entry of %s: %+v", lang, e)
+		}
+	}
 }
 
 func TestNamedPaths(t *testing.T) {
