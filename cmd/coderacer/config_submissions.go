@@ -51,7 +51,7 @@ func defaultSubmissionSettings() submissionSettings {
 func (c *serveConfig) submissionSettings() []setting {
 	s := &c.Submissions
 	return []setting{
-		{"CODERACER_DATA_DIR", "data-dir", "directory of the embedded NATS server's JetStream files (queued submissions, states, results)", stringValue(&s.DataDir)},
+		{"CODERACER_DATA_DIR", "data-dir", "directory of the embedded NATS server's JetStream files (queued submissions, states, results) and of the runtimes' version cache (runtime-versions.json)", stringValue(&s.DataDir)},
 		{"CODERACER_NATS_URL", "nats-url", "use this NATS (nats://host:4222, with JetStream; several URLs of one cluster comma-separated; user:password@ or token@ in a URL) instead of the embedded one", natsURL(&s.NATSURL)},
 		{"CODERACER_RESULT_TTL", "result-ttl", "how long a submission's state and result are kept after its last change", durationValue(&s.ResultTTL)},
 		{"CODERACER_SUBMISSION_WORKERS", "submission-workers", "queued submissions run at once (they still share the sandboxes fairly with waiting requests); 0: twice the parallelism", intValue(&s.Workers)},

@@ -12,6 +12,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -154,13 +155,25 @@ func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engin
 		QueueSize: cfg.QueueSize + cfg.Parallelism,
 		MaxFiles:  cfg.MaxFiles,
 		Cache:     engine.NewCompileCache(cfg.CacheBytes),
-		Logger:    log,
+		// A restart probes only the runtimes that changed (README
+		// "Operations").
+		VersionCache: versionCachePath(cfg),
+		Logger:       log,
 	})
 	if err != nil {
 		sb.Close()
 		return nil, nil, err
 	}
 	return eng, sb, nil
+}
+
+// versionCachePath is the file of the runtimes' versions: in the data
+// directory, or none without one.
+func versionCachePath(cfg serveConfig) string {
+	if cfg.Submissions.DataDir == "" {
+		return ""
+	}
+	return filepath.Join(cfg.Submissions.DataDir, "runtime-versions.json")
 }
 
 func serve(args []string) error {
@@ -336,6 +349,8 @@ func listRuntimes() error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg := defaultServeConfig()
 	cfg.Parallelism = 2
+	// What works now, probed afresh: no version cache.
+	cfg.Submissions.DataDir = ""
 	eng, sb, err := startEngine(context.Background(), cfg, log)
 	if err != nil {
 		return err

@@ -1,13 +1,16 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/coderacer/coderacer/internal/langs"
 )
@@ -24,8 +27,11 @@ type Config struct {
 	QueueSize int
 	MaxFiles  int
 	// Cache keeps compiled artifacts; nil disables it.
-	Cache  *CompileCache
-	Logger *slog.Logger
+	Cache *CompileCache
+	// VersionCache is the file that keeps the runtimes' versions between
+	// starts (versionCache); "" probes every runtime at every start.
+	VersionCache string
+	Logger       *slog.Logger
 }
 
 // Local runs jobs in the boxes of its Pool: in the server, this machine's
@@ -85,31 +91,69 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		cfg.Logger = slog.Default()
 	}
 	e := &Local{cfg: cfg, log: cfg.Logger, slots: cfg.Pool.Stats().Size, available: make(map[*langs.Runtime]string)}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
+	versions := loadVersionCache(cfg.VersionCache, e.log)
+	var probes []probe
 	for _, rt := range cfg.Catalog.All() {
-		wg.Go(func() {
-			version, err := e.detect(ctx, rt)
-			if err != nil {
-				e.log.Info("runtime unavailable", "language", rt.Language, "reason", err)
-				return
-			}
-			mu.Lock()
-			e.available[rt] = version
-			mu.Unlock()
-			e.log.Info("runtime available", "language", rt.Language, "version", version)
-		})
+		key := versions.keyOf(rt, cfg.Compile.Default)
+		if v, ok := versions.lookup(rt.Language, key); ok {
+			e.available[rt] = v
+			e.log.Info("runtime available", "language", rt.Language, "version", v, "cached", true)
+			continue
+		}
+		probes = append(probes, probe{rt, key})
 	}
-	wg.Wait()
+	e.probeAll(ctx, probes, versions)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	versions.save()
 	for _, rt := range cfg.Catalog.All() {
 		if v, ok := e.available[rt]; ok {
 			e.runtimes = append(e.runtimes, RuntimeInfo{Language: rt.Language, Version: v, Aliases: rt.Aliases, Compiled: rt.Compiled(), Entrypoint: rt.Entrypoint, CompilerOptions: rt.CompilerOptions})
 		}
 	}
 	return e, nil
+}
+
+// probe is a runtime to probe, and its version cache key.
+type probe struct {
+	rt  *langs.Runtime
+	key string
+}
+
+// probeAll runs the probes on as many workers as the pool has boxes, the
+// longest of the last start first: a JVM's half second started last
+// would run alone at the end while the other boxes idle.
+func (e *Local) probeAll(ctx context.Context, probes []probe, versions *versionCache) {
+	slices.SortStableFunc(probes, func(a, b probe) int {
+		return cmp.Compare(versions.took(b.rt.Language), versions.took(a.rt.Language))
+	})
+	next := make(chan probe)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range max(1, min(e.slots, len(probes))) {
+		wg.Go(func() {
+			for p := range next {
+				start := time.Now()
+				version, err := e.detect(ctx, p.rt)
+				if err != nil {
+					e.log.Info("runtime unavailable", "language", p.rt.Language, "reason", err)
+					continue
+				}
+				took := time.Since(start)
+				versions.store(p.rt.Language, p.key, version, took)
+				mu.Lock()
+				e.available[p.rt] = version
+				mu.Unlock()
+				e.log.Info("runtime available", "language", p.rt.Language, "version", version, "cached", false, "probe", took.Round(time.Millisecond))
+			}
+		})
+	}
+	for _, p := range probes {
+		next <- p
+	}
+	close(next)
+	wg.Wait()
 }
 
 func (e *Local) detect(ctx context.Context, rt *langs.Runtime) (string, error) {

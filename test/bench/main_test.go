@@ -86,6 +86,8 @@ var rowOrder = []struct{ key, figure, target string }{
 	{"submitthroughput", "throughput, python3 hellos, POST /submissions + completion / /api/v1/execute", "≥ 0.85"},
 	{"spread", "jobs/s of sleeping python3 programs through an API node, 2 workers / 1 worker of 4 slots", "2 ± 10% (1.8–2.2)"},
 	{"clusterlatency", "python3 hello, latency, API node + 1 worker / one --role all server", informative},
+	{"startupwarm", "start-up, `serve` to health 200, every runtime, version cache warm", "≤ 1 s"},
+	{"startupcold", "start-up, the same with an empty data directory (every version probed)", informative},
 }
 
 // informative is the target of a row that has none: its "met" is "–".
