@@ -393,8 +393,9 @@ func reportCurve(b *testing.B, c scaleCurve) {
 		bare:   fmt.Sprintf("peak %.1f /s (%d)", barePeak.BarePerS, barePeak.Clients),
 		value: fmt.Sprintf("%d clients: %.1f /s, p99 %.0f ms, %d 503s (%.1f /s)",
 			last.Clients, last.PerS, last.P99Ms, last.QueueFull, last.QueueFullPerS),
-		met:    len(problems) == 0,
-		detail: fmt.Sprintf("%d rounds of %s per side per point; room %d (%d slots + queue %d); %s", c.Rounds, c.Window, capacity, c.Parallelism, c.QueueSize, strings.Join(problems, "; ")),
+		met: len(problems) == 0,
+		detail: strings.Join(append([]string{fmt.Sprintf("%d rounds of %s per side per point; room %d (%d slots + queue %d)",
+			c.Rounds, c.Window, capacity, c.Parallelism, c.QueueSize)}, problems...), "; "),
 	})
 }
 
