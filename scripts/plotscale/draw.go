@@ -36,10 +36,10 @@ func writePNG(path string, c *curve) error {
 	img := vgimg.NewWith(vgimg.UseWH(11*vg.Inch, 4.4*vg.Inch), vgimg.UseDPI(144))
 	dc := draw.New(img)
 	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Inch / 3, PadTop: vg.Points(6), PadBottom: vg.Points(6), PadLeft: vg.Points(6), PadRight: vg.Points(12)}
-	plots := [][]*plot.Plot{{tp, lp}}
-	canvases := plot.Align(plots, tiles, dc)
-	tp.Draw(canvases[0][0])
-	lp.Draw(canvases[0][1])
+	// Each panel in its own tile (plot.Align would push the titles to
+	// different heights to line the axes up).
+	tp.Draw(tiles.At(dc, 0, 0))
+	lp.Draw(tiles.At(dc, 1, 0))
 	f, err := os.Create(path)
 	if err != nil {
 		return err
