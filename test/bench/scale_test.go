@@ -468,9 +468,9 @@ func TestClassifyAnswers(t *testing.T) {
 		{200, `{"status":"OK","stdout":"ho\n"}`, outcomeOther},
 		{200, `{"status":"TLE","stdout":"hi\n"}`, outcomeOther},
 		{200, `not json`, outcomeOther},
-		{503, `{"message":"server busy: execution queue is full, retry later"}`, outcomeQueueFull},
-		{503, `{"message":"server busy: request bodies being read hold 8 of the 8 bytes allowed, retry later"}`, outcomeOther},
-		{500, `{"message":"internal error"}`, outcomeOther},
+		{503, `{"error":"server busy: execution queue is full, retry later"}`, outcomeQueueFull},
+		{503, `{"error":"server busy: request bodies being read hold 8 of the 8 bytes allowed, retry later"}`, outcomeOther},
+		{500, `{"error":"internal error"}`, outcomeOther},
 	} {
 		if got := classify(c.code, []byte(c.body), "hi\n"); got != c.want {
 			t.Errorf("classify(%d, %s) = %d, want %d", c.code, c.body, got, c.want)
