@@ -15,7 +15,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # e.g. BENCHARGS='-bench.window=3s' (flags of test/bench, after the package)
 BENCHARGS ?=
 
-.PHONY: all setup setup-all build run test unit lint vet fmt-check test-go fuzz bench languages-table clean
+.PHONY: all setup setup-all build run test unit lint vet fmt-check test-go fuzz bench bench-scale languages-table clean
 
 all: build
 
@@ -87,6 +87,14 @@ fuzz:
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) -timeout=$(TEST_TIMEOUT) ./test/bench/ $(BENCHARGS)
+
+# The scale curve alone (test/bench's BenchmarkScaleCurve, about 2.5
+# minutes), then its PNG and Markdown table (scripts/plotscale).
+SCALE_JSON ?= bin/scale-curve.json
+bench-scale:
+	@mkdir -p bin
+	$(GO) test -run='^$$' -bench='^BenchmarkScaleCurve$$' -benchtime=1x -timeout=$(TEST_TIMEOUT) ./test/bench/ -bench.scaleout=$(abspath $(SCALE_JSON)) $(BENCHARGS)
+	$(GO) run ./scripts/plotscale -in $(SCALE_JSON) -out docs/scale-curve.png -table
 
 # Runs every language's hello world 5 times through the API and rewrites the
 # languages table of README.md (between <!-- languages:start/end -->).

@@ -88,6 +88,7 @@ var rowOrder = []struct{ key, figure, target string }{
 	{"clusterlatency", "python3 hello, latency, API node + 1 worker / one --role all server", informative},
 	{"startupwarm", "start-up, `serve` to health 200, every runtime, version cache warm", "≤ 1 s"},
 	{"startupcold", "start-up, the same with an empty data directory (every version probed)", informative},
+	{"scale", "scale curve: python3 hellos from 1 to 128 clients (bare: as many workers); the largest point", "503s only past parallelism + queue; there engine / bare ≥ 0.8× its median when saturated within it; no other error"},
 }
 
 // informative is the target of a row that has none: its "met" is "–".
