@@ -18,6 +18,7 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY cmd ./cmd
+COPY client ./client
 COPY internal ./internal
 COPY runtimes ./runtimes
 ARG VERSION=dev
