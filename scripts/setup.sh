@@ -81,7 +81,8 @@ mapfile -t -O "${#packages[@]}" packages <<<"${runtime_packages}"
 npm_packages="$(go run ./cmd/coderacer packages --npm "${all[@]}")" ||
 	die "cannot list the runtimes' npm packages"
 # npm installs the runtimes' npm packages, and the test suite drives the
-# real piston-client from Node (test/piston runs npm ci itself).
+# real piston-client and the playground (playwright-core) from Node
+# (test/piston and test/playground run npm ci themselves).
 if { [[ -n "${npm_packages}" ]] || [[ ${#all[@]} -gt 0 ]]; } && ! command -v npm >/dev/null 2>&1; then
 	packages+=(npm)
 fi

@@ -117,7 +117,7 @@ func muxRoutes(t *testing.T) []string {
 // which loads only what the server serves, under the page's CSP), and the
 // rendered page shows every operation of the document.
 func TestDocsPage(t *testing.T) {
-	chromium := findChromium(t)
+	chromium := testserver.FindChromium(t, "the /docs page test renders it in headless Chromium")
 	doc, _ := fetchDocument(t)
 	status, hdr, _ := testserver.Do(t, srv, http.MethodGet, "/docs", nil)
 	if status != http.StatusOK || hdr.Get("Content-Security-Policy") != apidoc.PageCSP {
@@ -148,19 +148,6 @@ func TestDocsPage(t *testing.T) {
 		t.Errorf("the rendered page has no GET or no POST operation blocks:\n%s", testserver.Shorten(dom, 3000))
 	}
 	t.Logf("the rendered page (%d bytes of DOM) shows all %d operations", len(dom), shown)
-}
-
-// findChromium fails the test, naming the fix, when no Chromium is
-// installed.
-func findChromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatalf("chromium is not installed: the /docs page test renders it in headless Chromium; run scripts/setup.sh --all (Debian: apt-get install chromium)")
-	return ""
 }
 
 // renderPage loads url in headless Chromium, lets its scripts run for up

@@ -2,13 +2,13 @@ package piston
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coderacer/coderacer/test/testserver"
 )
 
 // pistonClientVersion is the piston-client release package.json pins.
@@ -29,21 +29,7 @@ func TestPistonClient(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 
-	if v := installedVersion(dir); v != pistonClientVersion {
-		npm, err := exec.LookPath("npm")
-		if err != nil {
-			t.Fatalf("npm is not installed (%v) and test/piston/node_modules does not hold piston-client %s: install npm (Debian: apt-get install npm)", err, pistonClientVersion)
-		}
-		t.Logf("piston-client %s not in node_modules (found %q): running npm ci", pistonClientVersion, v)
-		cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci in %s failed: %v\n%s", dir, err, out)
-		}
-		if v := installedVersion(dir); v != pistonClientVersion {
-			t.Fatalf("after npm ci, node_modules holds piston-client %q, want %s", v, pistonClientVersion)
-		}
-	}
+	testserver.NpmCI(ctx, t, dir, "piston-client", pistonClientVersion)
 
 	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "piston-client.test.mjs")
 	cmd.Dir = dir
@@ -53,16 +39,4 @@ func TestPistonClient(t *testing.T) {
 		t.Fatalf("node --test piston-client.test.mjs failed (%v):\n%s", err, out)
 	}
 	t.Logf("node --test piston-client.test.mjs:\n%s", strings.TrimSpace(string(out)))
-}
-
-func installedVersion(dir string) string {
-	data, err := os.ReadFile(filepath.Join(dir, "node_modules", "piston-client", "package.json"))
-	if err != nil {
-		return ""
-	}
-	var pkg struct {
-		Version string `json:"version"`
-	}
-	json.Unmarshal(data, &pkg)
-	return pkg.Version
 }

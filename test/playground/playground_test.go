@@ -2,7 +2,6 @@ package playground
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"net/http"
 	"os"
@@ -59,14 +58,16 @@ func TestInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("node is not installed (%v): the playground test needs Node.js ≥ 18 and npm (Debian: apt-get install nodejs npm)", err)
 	}
-	chromium := findChromium(t)
+	chromium := testserver.FindChromium(t, "the playground test drives it")
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	installPlaywright(ctx, t, dir)
+	// --ignore-scripts: playwright-core has no install script to run, and
+	// never downloads a browser; Debian's is used.
+	testserver.NpmCI(ctx, t, dir, "playwright-core", playwrightVersion, "--ignore-scripts")
 
 	env := append(os.Environ(), "PLAYGROUND_URL="+srv.URL, "CHROMIUM="+chromium, "NO_COLOR=1")
 	if *screenshot {
@@ -81,50 +82,4 @@ func TestInBrowser(t *testing.T) {
 		t.Fatalf("node --test playground.test.mjs failed (%v):\n%s", err, out)
 	}
 	t.Logf("node --test playground.test.mjs (%v):\n%s", time.Since(start).Round(time.Millisecond), strings.TrimSpace(string(out)))
-}
-
-func installPlaywright(ctx context.Context, t *testing.T, dir string) {
-	if v := installedVersion(dir); v == playwrightVersion {
-		return
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Fatalf("npm is not installed (%v) and test/playground/node_modules does not hold playwright-core %s: install npm (Debian: apt-get install npm)", err, playwrightVersion)
-	}
-	t.Logf("playwright-core %s not in node_modules (found %q): running npm ci", playwrightVersion, installedVersion(dir))
-	// --ignore-scripts: playwright-core has no install script to run, and
-	// never downloads a browser; Debian's is used.
-	cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s failed: %v\n%s", dir, err, out)
-	}
-	if v := installedVersion(dir); v != playwrightVersion {
-		t.Fatalf("after npm ci, node_modules holds playwright-core %q, want %s", v, playwrightVersion)
-	}
-}
-
-func installedVersion(dir string) string {
-	data, err := os.ReadFile(filepath.Join(dir, "node_modules", "playwright-core", "package.json"))
-	if err != nil {
-		return ""
-	}
-	var pkg struct {
-		Version string `json:"version"`
-	}
-	json.Unmarshal(data, &pkg)
-	return pkg.Version
-}
-
-// findChromium fails the test, naming the fix, when no Chromium is
-// installed.
-func findChromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatalf("chromium is not installed: the playground test drives it; run scripts/setup.sh --all (Debian: apt-get install chromium)")
-	return ""
 }
