@@ -25,6 +25,7 @@ ARG VERSION=dev
 # Static: the final stage needs no Go toolchain nor a matching libc. The
 # build cache would only weigh on this layer: a source change rebuilds it.
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/coderacer ./cmd/coderacer && \
+	CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/coderacer-init ./cmd/coderacer-init && \
 	go clean -cache
 # The runtimes' packages, from the runtime files as for scripts/setup.sh.
 RUN case "${LANGUAGES}" in core) all= ;; all) all=--all ;; \
@@ -40,7 +41,7 @@ FROM debian:bookworm
 COPY --from=build /out/packages.txt /out/npm-packages.txt /usr/local/lib/coderacer/
 COPY scripts/container-install.sh /usr/local/lib/coderacer/container-install.sh
 RUN /usr/local/lib/coderacer/container-install.sh /usr/local/lib/coderacer/packages.txt /usr/local/lib/coderacer/npm-packages.txt
-COPY --from=build /out/coderacer /usr/local/bin/coderacer
+COPY --from=build /out/coderacer /out/coderacer-init /usr/local/bin/
 ENV PORT=8000
 EXPOSE 8000
 # Queued submissions and their results (CODERACER_DATA_DIR).

@@ -30,6 +30,7 @@ setup-all:
 build:
 	@mkdir -p bin
 	$(GO) build -o $(BIN) ./cmd/coderacer
+	$(GO) build -o $(dir $(BIN))coderacer-init ./cmd/coderacer-init
 
 run: setup build
 	./$(BIN) serve

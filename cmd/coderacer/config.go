@@ -50,6 +50,7 @@ type serveConfig struct {
 	NATS                natsSettings
 	Role                string
 	Judge0              judge0Settings
+	Pool                poolSettings
 }
 
 // setting is one row of the configuration table (README "Configuration").
@@ -65,7 +66,7 @@ func (c *serveConfig) settings() []setting {
 		{"CODERACER_NETWORK_SUBNET", "network-subnet", "IPv4 pool of network runs' addresses, a /30 each (never reachable from a run)", prefixValue(&c.Network.Subnet)},
 		{"CODERACER_NETWORK_DENY", "network-deny", "comma-separated IPv4 CIDRs network runs cannot reach (none: empty); link-local and the subnet are always denied", prefixListValue(&c.Network.Deny)},
 		{"CODERACER_NETWORK_DNS", "network-dns", "comma-separated IPv4 nameservers for network runs' /etc/resolv.conf, reachable on port 53 even if denied (none: no DNS); default: the host's non-loopback ones", addrListValue(&c.Network.DNS, &c.Network.DNSSet)},
-		{"CODERACER_PARALLELISM", "parallelism", "programs that run at once (pre-forked sandboxes)", intValue(&c.Parallelism)},
+		{"CODERACER_PARALLELISM", "parallelism", "programs that run at once (sandboxes, started on demand)", intValue(&c.Parallelism)},
 		{"CODERACER_QUEUE_SIZE", "queue-size", "jobs that may wait for a sandbox; more get 503", intValue(&c.QueueSize)},
 		{"CODERACER_MAX_BODY_BYTES", "max-body-bytes", "largest request body", bytesValue(&c.MaxBodyBytes)},
 		{"CODERACER_MAX_FILES", "max-files", "most files in one request", intValue(&c.MaxFiles)},
@@ -90,6 +91,7 @@ func (c *serveConfig) settings() []setting {
 	s = append(s, c.wsSettings()...)
 	s = append(s, c.judgeSettings()...)
 	s = append(s, c.roleSettings()...)
+	s = append(s, c.poolSettings()...)
 	s = append(s, c.submissionSettings()...)
 	s = append(s, c.natsSettings()...)
 	s = append(s, c.judge0Settings()...)
@@ -170,6 +172,7 @@ func defaultServeConfig() serveConfig {
 		Role:        roleAll,
 		Judge0:      defaultJudge0Settings(),
 		Access:      defaultAccessSettings(),
+		Pool:        defaultPoolSettings(),
 	}
 }
 
@@ -235,6 +238,9 @@ func (c *serveConfig) check() error {
 		return err
 	}
 	if err := c.checkSubmissions(); err != nil {
+		return err
+	}
+	if err := c.checkPool(); err != nil {
 		return err
 	}
 	if err := c.checkRole(); err != nil {

@@ -136,6 +136,9 @@ func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engin
 		TmpfsBytes:    cfg.TmpfsBytes,
 		FirstUID:      cfg.BoxUIDBase,
 		Network:       network,
+		Warm:          cfg.Pool.Warm,
+		IdleTimeout:   cfg.Pool.IdleTimeout,
+		InitPath:      cfg.initPath(),
 		Logger:        log,
 	})
 	if errors.Is(err, sandbox.ErrUIDsInUse) {

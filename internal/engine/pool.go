@@ -34,8 +34,9 @@ type Pool interface {
 
 // PoolStats is what a pool says of itself, for metrics.
 type PoolStats struct {
-	Size         int    // boxes of the pool
-	Free         int    // boxes waiting for a job
+	Size         int    // places of the pool: jobs that may run at once
+	Free         int    // places waiting for a job
+	Started      int    // boxes started (running or idle), at most Size
 	Replacements uint64 // boxes replaced since start (not wipeable, broken)
 }
 

@@ -34,7 +34,7 @@ func (p sandboxPool) NetworkEnabled() bool { return p.s.NetworkEnabled() }
 
 func (p sandboxPool) Stats() PoolStats {
 	st := p.s.Stats()
-	return PoolStats{Size: st.Size, Free: st.Free, Replacements: st.Replacements}
+	return PoolStats{Size: st.Size, Free: st.Free, Started: st.Started, Replacements: st.Replacements}
 }
 
 // sandboxBox is a sandbox.Box seen through Box; being one pointer, it

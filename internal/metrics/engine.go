@@ -6,7 +6,7 @@ import "github.com/prometheus/client_golang/prometheus"
 // engine itself knows nothing of Prometheus.
 type engineCollector struct {
 	source                      StatsSource
-	queue, busy, total          *prometheus.Desc
+	queue, busy, total, started *prometheus.Desc
 	replacements                *prometheus.Desc
 	cacheHits, cacheMisses      *prometheus.Desc
 	cacheBytes, slots, inflight *prometheus.Desc
@@ -22,7 +22,8 @@ func newEngineCollector(source StatsSource) *engineCollector {
 		inflight:     desc("jobs_in_flight", "Jobs running or waiting for a sandbox."),
 		slots:        desc("slots", "Jobs that may run at once."),
 		busy:         desc("sandboxes_busy", "Sandboxes of the pool taken by a job."),
-		total:        desc("sandboxes", "Sandboxes of the pool."),
+		total:        desc("sandboxes", "Sandboxes of the pool: jobs that may run at once."),
+		started:      desc("sandboxes_started", "Sandboxes started, running a job or idle (the others start when a job needs them)."),
 		replacements: desc("sandbox_replacements_total", "Sandboxes destroyed and replaced because they could not be wiped."),
 		cacheHits:    desc("compile_cache_hits_total", "Compiles served from the compile cache."),
 		cacheMisses:  desc("compile_cache_misses_total", "Cacheable compiles the cache did not hold."),
@@ -31,7 +32,7 @@ func newEngineCollector(source StatsSource) *engineCollector {
 }
 
 func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.queue, c.inflight, c.slots, c.busy, c.total,
+	for _, d := range []*prometheus.Desc{c.queue, c.inflight, c.slots, c.busy, c.total, c.started,
 		c.replacements, c.cacheHits, c.cacheMisses, c.cacheBytes} {
 		ch <- d
 	}
@@ -52,6 +53,7 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(c.slots, float64(st.Slots))
 	gauge(c.busy, float64(busy))
 	gauge(c.total, float64(st.Pool.Size))
+	gauge(c.started, float64(st.Pool.Started))
 	counter(c.replacements, float64(st.Pool.Replacements))
 	counter(c.cacheHits, float64(st.CacheHits))
 	counter(c.cacheMisses, float64(st.CacheMisses))

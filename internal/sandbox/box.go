@@ -44,10 +44,12 @@ type Box struct {
 	// sigpipeIgnored tells that the box's init starts its programs with
 	// SIGPIPE ignored (see Cmd.IgnoreSIGPIPE).
 	sigpipeIgnored bool
-	// slot, set on a network box only, is the pool's box whose place
-	// (and uid) it took; net is its veth pair (see AcquireNetwork).
-	slot *Box
-	net  *boxNetwork
+	// network is set on a network box, which has a place of the pool
+	// (and its uid) to itself; net is its veth pair (see AcquireNetwork).
+	network bool
+	net     *boxNetwork
+	// idleSince is when the box was last returned to the pool.
+	idleSince time.Time
 }
 
 // Release wipes the box and returns it to the pool. Every process in it is

@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -38,7 +40,40 @@ const (
 	// ctlSigpipe sets the disposition of SIGPIPE the init's programs
 	// start with: payload '1' ignored, '0' the default (see setSigpipe).
 	ctlSigpipe = 's'
+	// ctlVersion carries the host's initVersion; the init answers "k"
+	// when it is its own. An init from another build (a stale
+	// coderacer-init beside a new server) may not speak the same
+	// protocols, go-sandbox's or this one: it must not serve boxes.
+	ctlVersion = 'v'
 )
+
+// initProtocol is the version of this channel's requests: change it with
+// them.
+const initProtocol = "coderacer-init/1"
+
+// initVersion names what the host and its boxes' init must share: this
+// channel's protocol and go-sandbox's, whose version is read from the
+// build information of the binary (a test binary has none).
+func initVersion() string {
+	v := initProtocol
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, dep := range info.Deps {
+			if dep.Path == "github.com/criyle/go-sandbox" {
+				v += " go-sandbox/" + dep.Version
+			}
+		}
+	}
+	return v
+}
+
+// sameInitVersion tells whether an init of version a may serve a host of
+// version b: the same protocol, and the same go-sandbox unless one of the
+// two does not know its own.
+func sameInitVersion(a, b string) bool {
+	protoA, sandboxA, _ := strings.Cut(a, " ")
+	protoB, sandboxB, _ := strings.Cut(b, " ")
+	return protoA == protoB && (sandboxA == "" || sandboxB == "" || sandboxA == sandboxB)
+}
 
 // ctlLastPid is what the pid counter is set to: the next process gets pid
 // 100, above the init's few threads, in every box and every run.
@@ -250,6 +285,11 @@ func (s *initServer) handle(req []byte) error {
 		return checkInitThreads()
 	case ctlSigpipe:
 		s.setSigpipe(len(req) > 1 && req[1] == '1')
+		return nil
+	case ctlVersion:
+		if own := initVersion(); !sameInitVersion(own, string(req[1:])) {
+			return fmt.Errorf("the box's init is %q, the server %q: build both from the same source (make build)", own, req[1:])
+		}
 		return nil
 	}
 	return fmt.Errorf("unknown request %q", req[0])

@@ -6,7 +6,7 @@ package sandbox
 
 import (
 	"bytes"
-	"context"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -46,7 +46,16 @@ type Config struct {
 	// Network, when not nil, enables runs with network access
 	// (AcquireNetwork); without it every box has only its own loopback.
 	Network *NetworkConfig
-	Logger  *slog.Logger
+	// Warm is the number of boxes started with the pool and kept however
+	// long they idle; 0 means DefaultWarm. The others start when a job
+	// needs them and stop after IdleTimeout unused (0: DefaultIdleTimeout).
+	Warm        int
+	IdleTimeout time.Duration
+	// InitPath is the program each box's container starts as its init:
+	// one whose main calls Init first (cmd/coderacer-init, a few MiB).
+	// Empty means this executable, re-executed (as big as the server).
+	InitPath string
+	Logger   *slog.Logger
 }
 
 // DefaultTmpfsBytes is Config.TmpfsBytes when it is not set: the size of
@@ -67,13 +76,19 @@ type Sandbox struct {
 	resetReq []byte
 	// uidLocks hold the boxes' uids for this server (see lockUIDs).
 	uidLocks []*os.File
-	free     chan *Box
 	runSeq   atomic.Uint64
 	// replaced counts the boxes destroyed and replaced because they
 	// could not be wiped (PoolStats).
 	replaced atomic.Uint64
-	mu       sync.Mutex
-	all      map[*Box]struct{}
+	// tokens, idle, unstarted, busy and sparing are the pool's places
+	// (see pool.go); mu guards them, closed and all.
+	tokens    chan struct{}
+	mu        sync.Mutex
+	idle      []*Box
+	unstarted []int
+	busy      int
+	sparing   bool
+	all       map[*Box]struct{}
 	// buildMu serialises container starts, so that a new container's
 	// init can be told apart from those already known (inits).
 	buildMu sync.Mutex
@@ -98,10 +113,22 @@ func New(cfg Config) (*Sandbox, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if cfg.Warm <= 0 {
+		cfg.Warm = DefaultWarm
+	}
+	cfg.Warm = min(cfg.Warm, cfg.Size)
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.InitPath != "" {
+		if err := checkInitFile(cfg.InitPath); err != nil {
+			return nil, err
+		}
+	}
 	s := &Sandbox{
 		cfg:     cfg,
 		log:     cfg.Logger,
-		free:    make(chan *Box, cfg.Size),
+		tokens:  make(chan struct{}, cfg.Size),
 		all:     make(map[*Box]struct{}),
 		inits:   make(map[int]bool),
 		closing: make(chan struct{}),
@@ -111,8 +138,14 @@ func New(cfg Config) (*Sandbox, error) {
 		_ = s.Close()
 		return nil, err
 	}
-	for i := range cfg.Size {
-		b, err := s.newBox(i)
+	for i := cfg.Size - 1; i >= 0; i-- {
+		s.unstarted = append(s.unstarted, i)
+		s.tokens <- struct{}{}
+	}
+	// The warm boxes are started now: a sandbox that cannot work on this
+	// machine fails here, not at the first job.
+	for range cfg.Warm {
+		b, err := s.newBox(s.popUnstarted())
 		if err != nil {
 			s.Close()
 			if hint := procMaskHint(); hint != "" {
@@ -120,9 +153,12 @@ func New(cfg Config) (*Sandbox, error) {
 			}
 			return nil, err
 		}
-		s.free <- b
+		b.idleSince = time.Now()
+		s.idle = append(s.idle, b)
 	}
-	s.log.Info("sandbox pool ready", "boxes", cfg.Size, "cgroup", s.cg.version.String(), "cgroupPrefix", s.cg.prefix)
+	go s.reapIdle()
+	s.log.Info("sandbox pool ready", "places", cfg.Size, "warm", cfg.Warm, "idleTimeout", cfg.IdleTimeout,
+		"init", cmp.Or(cfg.InitPath, "this executable"), "cgroup", s.cg.version.String(), "cgroupPrefix", s.cg.prefix)
 	return s, nil
 }
 
@@ -253,6 +289,8 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 		// Each program gets a cgroup namespace rooted at its own run's
 		// cgroup, so /proc/self/cgroup shows "/" and no host path.
 		UnshareCgroupBeforeExec: true,
+		// Empty: this executable (/proc/self/exe).
+		ExecFile: s.cfg.InitPath,
 	}
 	s.buildMu.Lock()
 	defer s.buildMu.Unlock()
@@ -268,6 +306,9 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 	}
 	initPid, err := s.newInitPid()
 	if err != nil {
+		return fail(err)
+	}
+	if err := ctl.request(append([]byte{ctlVersion}, initVersion()...), resetTimeout); err != nil {
 		return fail(err)
 	}
 	// The first run starts from the same pid counter as every later one.
@@ -332,68 +373,11 @@ func (s *Sandbox) newInitPid() (int, error) {
 	return found, nil
 }
 
-// ErrClosed is returned by Acquire once Close has begun.
-var ErrClosed = errors.New("sandbox: closed")
-
-// Acquire waits for a free box. The caller must Release it.
-func (s *Sandbox) Acquire(ctx context.Context) (*Box, error) {
-	select {
-	case b := <-s.free:
-		return b, nil
-	case <-s.closing:
-		return nil, ErrClosed
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-// PoolStats is what the pool says of itself, for metrics.
-type PoolStats struct {
-	Size         int    // boxes of the pool
-	Free         int    // boxes waiting for a job
-	Replacements uint64 // boxes replaced since start (not wipeable, broken)
-}
-
-// Stats reads the pool's counters; cheap, for every scrape.
-func (s *Sandbox) Stats() PoolStats {
-	return PoolStats{Size: s.cfg.Size, Free: len(s.free), Replacements: s.replaced.Load()}
-}
-
 // isClosed tells whether Close has begun.
 func (s *Sandbox) isClosed() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.closed
-}
-
-// release wipes a box and returns it to the pool. A box that cannot be
-// wiped is destroyed and replaced: a dirty box must never run again.
-func (s *Sandbox) release(b *Box) {
-	if b.slot != nil {
-		s.releaseNetwork(b)
-		return
-	}
-	s.removeCgroups(b)
-	if s.isClosed() {
-		s.destroyBox(b)
-		return
-	}
-	if err := s.resetOrBroken(b); err != nil {
-		if errors.Is(err, errInitThread) || errors.Is(err, errBroken) {
-			s.log.Debug("replacing a box", "box", b.index, "reason", err)
-		} else {
-			s.log.Error("box reset failed; replacing it", "box", b.index, "err", err)
-		}
-		s.destroyBox(b)
-		s.replaced.Add(1)
-		nb, err := s.newBox(b.index)
-		if err != nil {
-			s.log.Error("box replacement failed; pool shrinks", "box", b.index, "err", err)
-			return
-		}
-		b = nb
-	}
-	s.free <- b
 }
 
 // removeCgroups removes the cgroups of a box's past runs, whose processes

@@ -88,7 +88,7 @@ func TestMetrics(t *testing.T) {
 
 	for _, family := range []string{
 		"coderacer_jobs_total", "coderacer_stage_duration_seconds", "coderacer_queue_depth",
-		"coderacer_sandboxes", "coderacer_sandboxes_busy", "coderacer_compile_cache_hits_total",
+		"coderacer_sandboxes", "coderacer_sandboxes_busy", "coderacer_sandboxes_started", "coderacer_compile_cache_hits_total",
 		"coderacer_compile_cache_misses_total", "coderacer_compile_cache_bytes",
 		"coderacer_sandbox_replacements_total", "coderacer_engine_errors_total",
 		"coderacer_http_requests_total", "coderacer_http_request_duration_seconds",
@@ -120,6 +120,9 @@ func TestMetrics(t *testing.T) {
 	}
 	if busy := value(after, "coderacer_sandboxes_busy", nil); busy < 0 || busy > 2 {
 		t.Errorf("coderacer_sandboxes_busy = %v, want 0 to 2", busy)
+	}
+	if started := value(after, "coderacer_sandboxes_started", nil); started < 1 || started > 2 {
+		t.Errorf("coderacer_sandboxes_started = %v, want 1 to 2", started)
 	}
 	if up := value(after, "coderacer_submissions_store_up", nil); up != 1 {
 		t.Errorf("coderacer_submissions_store_up = %v, want 1 (the embedded NATS answers)", up)

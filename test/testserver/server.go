@@ -97,23 +97,26 @@ func goTool() string {
 	return "/usr/local/go/bin/go"
 }
 
-// Build builds ./cmd/coderacer of the repository (found by RepoRoot) into
-// dir, creating dir if need be, and returns the binary's path,
-// dir/coderacer.
+// Build builds ./cmd/coderacer and ./cmd/coderacer-init of the repository
+// (found by RepoRoot) into dir, creating dir if need be, and returns the
+// server's path, dir/coderacer.
 func Build(dir string) (string, error) {
 	root, err := RepoRoot()
 	if err != nil {
 		return "", err
 	}
-	out := filepath.Join(dir, "coderacer")
 	start := time.Now()
-	cmd := exec.Command(goTool(), "build", "-o", out, ModulePath+"/cmd/coderacer")
-	cmd.Dir = root
-	output, err := cmd.CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("building the server (go build %s/cmd/coderacer in %s) failed: %v\n%s", ModulePath, root, err, output)
+	// The server finds its sandboxes' init beside it, as make build
+	// leaves them.
+	for _, name := range []string{"coderacer", "coderacer-init"} {
+		cmd := exec.Command(goTool(), "build", "-o", filepath.Join(dir, name), ModulePath+"/cmd/"+name)
+		cmd.Dir = root
+		if output, err := cmd.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("building the server (go build %s/cmd/%s in %s) failed: %v\n%s", ModulePath, name, root, err, output)
+		}
 	}
-	logf("built %s in %v", out, time.Since(start).Round(time.Millisecond))
+	out := filepath.Join(dir, "coderacer")
+	logf("built %s and its init in %v", out, time.Since(start).Round(time.Millisecond))
 	return out, nil
 }
 

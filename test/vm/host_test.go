@@ -41,7 +41,8 @@ func repoRoot(t *testing.T) string {
 }
 
 // prepareShare fills the directory the VM mounts over 9p: the server
-// (CODERACER_VM_BINARY, else built from this tree), the guest program, the
+// (CODERACER_VM_BINARY, else built from this tree with its small init),
+// the guest program, the
 // unit file (CODERACER_VM_UNIT, else deploy/coderacer.service) and run.sh.
 func prepareShare(t *testing.T, share string, names []string) {
 	root := repoRoot(t)
@@ -49,9 +50,12 @@ func prepareShare(t *testing.T, share string, names []string) {
 		t.Fatal(err)
 	}
 	if bin := os.Getenv("CODERACER_VM_BINARY"); bin != "" {
+		// Another build: it starts its boxes with itself, as it would
+		// without coderacer-init beside it.
 		copyFile(t, bin, filepath.Join(share, "coderacer"))
 	} else {
 		goBuild(t, root, filepath.Join(share, "coderacer"), "./cmd/coderacer")
+		goBuild(t, root, filepath.Join(share, "coderacer-init"), "./cmd/coderacer-init")
 	}
 	goBuild(t, root, filepath.Join(share, "crvm-guest"), "./test/vm/guest")
 	unit := os.Getenv("CODERACER_VM_UNIT")
@@ -73,6 +77,7 @@ set -u
 share="$1"
 exec > >(tee "${share}/guest.log" >/dev/console) 2>&1
 install -m 0755 "${share}/coderacer" /usr/local/bin/coderacer
+if [ -e "${share}/coderacer-init" ]; then install -m 0755 "${share}/coderacer-init" /usr/local/bin/coderacer-init; fi
 install -m 0755 "${share}/crvm-guest" /usr/local/sbin/crvm-guest
 echo "crvm: system $(systemctl is-system-running --wait)"
 /usr/local/sbin/crvm-guest -share "${share}" -unit "${share}/coderacer.service" -scenarios %q
