@@ -104,6 +104,13 @@ func newControlPair() (*initControl, *os.File, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("init control socket: %w", err)
 	}
+	// The kernel then attaches the sender's pid, as this process sees
+	// it, to every answer: the init's host pid (see hello).
+	if err := unix.SetsockoptInt(fds[0], unix.SOL_SOCKET, unix.SO_PASSCRED, 1); err != nil {
+		unix.Close(fds[0])
+		unix.Close(fds[1])
+		return nil, nil, fmt.Errorf("init control socket: %w", err)
+	}
 	if err := unix.SetNonblock(fds[0], true); err != nil {
 		unix.Close(fds[0])
 		unix.Close(fds[1])
@@ -179,6 +186,59 @@ func (c *initControl) answer(timeout time.Duration) error {
 }
 
 func (c *initControl) close() { c.conn.Close() }
+
+// hello checks that the init is of this build (ctlVersion) and returns
+// its pid in this process's pid namespace: the kernel attaches the
+// sender's credentials to the answer (SO_PASSCRED), which go-sandbox does
+// not otherwise tell.
+func (c *initControl) hello(timeout time.Duration) (int, error) {
+	if err := c.send(append([]byte{ctlVersion}, initVersion()...)); err != nil {
+		return 0, err
+	}
+	if err := c.conn.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+		return 0, fmt.Errorf("init control: %w", err)
+	}
+	raw, err := c.conn.SyscallConn()
+	if err != nil {
+		return 0, fmt.Errorf("init control: %w", err)
+	}
+	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred))
+	var n, oobn int
+	var recvErr error
+	err = raw.Read(func(fd uintptr) bool {
+		n, oobn, _, _, recvErr = unix.Recvmsg(int(fd), c.buf[:], oob, 0)
+		return recvErr != unix.EAGAIN
+	})
+	if err == nil {
+		err = recvErr
+	}
+	if err != nil {
+		c.err = fmt.Errorf("init control: %w", err)
+		return 0, c.err
+	}
+	if n == 0 {
+		c.err = errors.New("init control: the init closed the channel")
+		return 0, c.err
+	}
+	if c.buf[0] != 'k' {
+		return 0, fmt.Errorf("init control: %s", c.buf[1:n])
+	}
+	return senderPid(oob[:oobn])
+}
+
+// senderPid reads the pid of the credentials in a message's control data.
+func senderPid(oob []byte) (int, error) {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return 0, fmt.Errorf("init control: %w", err)
+	}
+	for _, m := range msgs {
+		if cred, err := unix.ParseUnixCredentials(&m); err == nil && cred.Pid > 0 {
+			return int(cred.Pid), nil
+		}
+	}
+	return 0, errors.New("init control: the answer carries no credentials")
+}
 
 // resetBoxRequest is a ctlResetBox request for the pool's tmpfs mounts.
 func resetBoxRequest(mounts []mount.Mount) ([]byte, error) {

@@ -210,3 +210,40 @@ func TestInitVersionChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestPoolStartsBoxesAtOnce starts boxes from several jobs at the same
+// time (container starts run in parallel) and checks that each box knows
+// its own init: the pid the kernel attached to the init's first answer.
+func TestPoolStartsBoxesAtOnce(t *testing.T) {
+	const n = 6
+	s := newPool(t, Config{Size: n, Warm: 1})
+	boxes := make(chan *Box, n)
+	start := time.Now()
+	for range n {
+		go func() {
+			b, err := s.Acquire(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			boxes <- b
+		}()
+	}
+	inits := map[int]bool{}
+	for range n {
+		b := <-boxes
+		if b == nil {
+			continue
+		}
+		defer b.Release()
+		cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(b.initPid) + "/cmdline")
+		if args := strings.Split(string(cmdline), "\x00"); err != nil || len(args) < 2 || args[1] != containerInitArg || inits[b.initPid] {
+			t.Fatalf("box %d: init pid %d runs %q (%v)", b.index, b.initPid, cmdline, err)
+		}
+		inits[b.initPid] = true
+		res, err := b.Run(context.Background(), Cmd{Args: []string{"/bin/echo", "ok"}, Limits: testLimits})
+		if err != nil || string(res.Stdout) != "ok\n" {
+			t.Fatalf("box %d: %+v %v", b.index, res, err)
+		}
+	}
+	t.Logf("%d boxes started and ran in %v", n, time.Since(start))
+}

@@ -5,7 +5,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -13,8 +12,6 @@ import (
 	"log/slog"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -89,10 +86,6 @@ type Sandbox struct {
 	busy      int
 	sparing   bool
 	all       map[*Box]struct{}
-	// buildMu serialises container starts, so that a new container's
-	// init can be told apart from those already known (inits).
-	buildMu sync.Mutex
-	inits   map[int]bool
 	// net is nil unless Config.Network enabled network runs.
 	net     *network
 	closed  bool
@@ -130,7 +123,6 @@ func New(cfg Config) (*Sandbox, error) {
 		log:     cfg.Logger,
 		tokens:  make(chan struct{}, cfg.Size),
 		all:     make(map[*Box]struct{}),
-		inits:   make(map[int]bool),
 		closing: make(chan struct{}),
 	}
 	if err := s.claimHost(); err != nil {
@@ -292,8 +284,6 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 		// Empty: this executable (/proc/self/exe).
 		ExecFile: s.cfg.InitPath,
 	}
-	s.buildMu.Lock()
-	defer s.buildMu.Unlock()
 	env, err := builder.Build()
 	if err != nil {
 		ctl.close()
@@ -304,11 +294,8 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 		_ = env.Destroy()
 		return nil, fmt.Errorf("sandbox: box %d: %w", index, err)
 	}
-	initPid, err := s.newInitPid()
+	initPid, err := ctl.hello(resetTimeout)
 	if err != nil {
-		return fail(err)
-	}
-	if err := ctl.request(append([]byte{ctlVersion}, initVersion()...), resetTimeout); err != nil {
 		return fail(err)
 	}
 	// The first run starts from the same pid counter as every later one.
@@ -327,51 +314,12 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 			return fail(fmt.Errorf("cgroup: %w", err))
 		}
 	}
-	s.inits[initPid] = true
 	s.mu.Lock()
 	s.all[b] = struct{}{}
 	s.mu.Unlock()
 	return b, nil
 }
 
-// newInitPid finds the init of the container just started: the child of
-// this process that runs as a container init and is not yet known.
-// go-sandbox does not tell its pid.
-func (s *Sandbox) newInitPid() (int, error) {
-	self := os.Getpid()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return 0, err
-	}
-	found := 0
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || s.inits[pid] {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// The fields after the command name, which may hold anything,
-		// start after its closing parenthesis: state, then ppid.
-		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-		if len(fields) < 2 || fields[1] != strconv.Itoa(self) {
-			continue
-		}
-		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if args := strings.Split(string(cmdline), "\x00"); len(args) > 1 && args[1] == containerInitArg {
-			if found != 0 {
-				return 0, errors.New("more than one unknown container init")
-			}
-			found = pid
-		}
-	}
-	if found == 0 {
-		return 0, errors.New("container init not found")
-	}
-	return found, nil
-}
 
 // isClosed tells whether Close has begun.
 func (s *Sandbox) isClosed() bool {
@@ -446,9 +394,6 @@ func (s *Sandbox) destroyBox(b *Box) {
 			s.log.Error("remove box cgroup", "err", err)
 		}
 	}
-	s.buildMu.Lock()
-	delete(s.inits, b.initPid)
-	s.buildMu.Unlock()
 	s.mu.Lock()
 	delete(s.all, b)
 	s.mu.Unlock()

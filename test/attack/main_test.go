@@ -20,7 +20,10 @@ var srv *testserver.Server
 func TestMain(m *testing.M) {
 	os.Exit(testserver.Main(m, testserver.Options{
 		Name: "attack",
-		Env:  map[string]string{"CODERACER_PARALLELISM": "2"},
+		// Both sandboxes stay started, so that the attacks on the
+		// sandboxes' inits (TestProcessesSignals) aim at processes that
+		// only an attack could stop.
+		Env: map[string]string{"CODERACER_PARALLELISM": "2", "CODERACER_WARM_BOXES": "2"},
 	}, func(s *testserver.Server) error {
 		srv = s
 		return nil

@@ -242,17 +242,19 @@ print("stopped")
 // container's init and at the host's processes reach only the sandbox.
 func TestProcessesSignals(t *testing.T) {
 	// The host pids to aim at: the server, this test process and the
-	// sandboxes' inits (the server's binary re-executed).
+	// sandboxes' inits (coderacer-init beside the server; all warm, see
+	// TestMain).
 	targets := []string{"server", strconv.Itoa(srv.PID), "test", strconv.Itoa(syscall.Getpid())}
 	var inits []int
+	initPath := testserver.InitPath(srv.Bin)
 	for _, p := range testserver.HostProcesses() {
-		if p.Runs(srv.Bin) && p.PID != srv.PID {
+		if p.Runs(initPath) {
 			inits = append(inits, p.PID)
 			targets = append(targets, fmt.Sprintf("init%d", len(inits)), strconv.Itoa(p.PID))
 		}
 	}
 	if len(inits) == 0 {
-		t.Fatalf("found no sandbox init running %s on the host", srv.Bin)
+		t.Fatalf("found no sandbox init running %s on the host", initPath)
 	}
 	var want []string
 	for i := 0; i < len(targets); i += 2 {

@@ -80,6 +80,8 @@ var rowOrder = []struct{ key, figure, target string }{
 	{"ccache", "C hello posted again, cache hit (API / gcc + run)", "≤ 0.5"},
 	{"go", "Go hello, compile + run (API / warm go build + run)", "≤ 1.3"},
 	{"memory", "server memory, idle, pool warm (all its processes)", "≤ 40 MiB"},
+	{"memory16", "the same, a server of 16 slots, once idle", "≤ 56 MiB (40 + 1 a slot)"},
+	{"memory64", "the same, a server of 64 slots, once idle", "≤ 104 MiB (40 + 1 a slot)"},
 	{"judge", "C++ a+b, 200 tests, lines rule, new submission (judge / g++ + 200 bare runs)", "≤ 1.3"},
 	{"judgechecker", "the same with a testlib checker, wcmp (judge / g++ + 200 bare runs + 200 bare checker runs)", "≤ 1.3"},
 	{"submitaccept", "1,000 submissions of a python3 hello accepted (202), 16 clients", "< 2 s"},

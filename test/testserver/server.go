@@ -381,17 +381,24 @@ func (s *Server) LogTail(n int64) string {
 	return string(data)
 }
 
+// InitPath is the path of the sandboxes' init Build puts beside the
+// server binPath.
+func InitPath(binPath string) string {
+	return filepath.Join(filepath.Dir(binPath), "coderacer-init")
+}
+
 // Leftovers lists, once every server has exited, the processes still
-// running binPath and the cgroups of the servers that still exist. It
-// waits up to 3 s for them to go.
+// running binPath or its init and the cgroups of the servers that still
+// exist. It waits up to 3 s for them to go.
 func Leftovers(servers []*Server, binPath string) []string {
 	var problems []string
 	// Give the kernel a moment to reap what the server killed last.
 	deadline := time.Now().Add(3 * time.Second)
+	initPath := InitPath(binPath)
 	for {
 		problems = nil
 		for _, p := range HostProcesses() {
-			if strings.Contains(p.Cmdline, binPath) || p.Runs(binPath) {
+			if strings.Contains(p.Cmdline, binPath) || p.Runs(binPath) || p.Runs(initPath) {
 				problems = append(problems, fmt.Sprintf("process %d (exe %q, cmdline %q)", p.PID, p.Exe, p.Cmdline))
 			}
 		}

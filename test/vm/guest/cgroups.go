@@ -55,12 +55,12 @@ func serverPids() []int {
 	})
 }
 
-// binaryPids are the processes running the server's binary, whatever
-// their arguments: the server and its sandboxes' inits.
+// binaryPids are the processes running the server's binary or its
+// sandboxes' init, whatever their arguments.
 func binaryPids() []int {
 	return pidsWhere(func(pid int) bool {
 		exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
-		return err == nil && exe == serverBin
+		return err == nil && (exe == serverBin || exe == initBin)
 	})
 }
 

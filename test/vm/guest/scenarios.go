@@ -36,6 +36,7 @@ type scenario struct {
 
 const (
 	serverBin        = "/usr/local/bin/coderacer"
+	initBin          = "/usr/local/bin/coderacer-init"
 	shellScript      = "/usr/local/sbin/crvm-shell"
 	containerScript  = "/usr/local/sbin/crvm-container-init"
 	workDir          = "/run/crvm"
