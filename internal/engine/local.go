@@ -158,6 +158,10 @@ func (e *Local) detectAll(ctx context.Context, n int, versions *versionCache) {
 
 // probeOne runs p's probe and records what it found.
 func (e *Local) probeOne(ctx context.Context, p *pendingProbe, versions *versionCache) {
+	if ctx.Err() != nil { // stopping: the rest end at once, unprobed
+		e.det.ended(p, "", false)
+		return
+	}
 	version, took, err := e.detect(ctx, p.rt)
 	if err != nil {
 		e.det.ended(p, "", false)
