@@ -32,8 +32,6 @@ var listingRoutes = map[string]string{
 	"/judge0/languages/all": `Python (3.11.2)`,
 	"/judge0/languages/71":  `Python (3.11.2)`,
 	"/judge0/config_info":   `allowed_languages_for_compile_options`,
-	"/api/v1/health":        `"ok"`,
-	"/api/v1/ready":         `"ready"`,
 }
 
 // TestListingsWaitForDetection: health and readiness answer while the
