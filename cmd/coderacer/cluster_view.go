@@ -23,6 +23,10 @@ func newLocalCluster(eng *engine.Local) localCluster {
 }
 
 func (c localCluster) Workers(ctx context.Context) ([]api.ClusterWorker, error) {
+	// Its runtimes are all of them, once their probes have ended.
+	if err := c.eng.WaitRuntimes(ctx); err != nil {
+		return nil, err
+	}
 	st := c.eng.Stats()
 	var runtimes []string
 	for _, rt := range c.eng.Runtimes() {

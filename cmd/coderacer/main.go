@@ -234,7 +234,9 @@ func serve(args []string) error {
 		return err
 	}
 	ln = api.LimitListener(ln, cfg.MaxConnections, log)
-	log.Info("serving", "addr", ln.Addr().String(), "parallelism", cfg.Parallelism, "queue", cfg.QueueSize, "runtimes", len(n.gate.Runtimes()), "role", cfg.Role)
+	// Not the runtimes' count: it may wait for their probes, and the
+	// engine logs it when they end ("runtimes detected").
+	log.Info("serving", "addr", ln.Addr().String(), "parallelism", cfg.Parallelism, "queue", cfg.QueueSize, "role", cfg.Role)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 

@@ -20,6 +20,9 @@ import (
 const judge0Version = "1.13.1"
 
 func (s *server) handleJudge0Languages(w http.ResponseWriter, r *http.Request) {
+	if !s.runtimesSettled(w, r, writeError) {
+		return
+	}
 	writeJSON(w, http.StatusOK, s.judge0Catalog().Languages())
 }
 
@@ -30,6 +33,9 @@ type judge0ArchivedLanguage struct {
 }
 
 func (s *server) handleJudge0AllLanguages(w http.ResponseWriter, r *http.Request) {
+	if !s.runtimesSettled(w, r, writeError) {
+		return
+	}
 	langs := s.judge0Catalog().Languages()
 	out := make([]judge0ArchivedLanguage, len(langs))
 	for i, l := range langs {
@@ -39,6 +45,9 @@ func (s *server) handleJudge0AllLanguages(w http.ResponseWriter, r *http.Request
 }
 
 func (s *server) handleJudge0Language(w http.ResponseWriter, r *http.Request) {
+	if !s.runtimesSettled(w, r, writeError) {
+		return
+	}
 	id, err := strconv.Atoi(r.PathValue("id"))
 	d, ok := s.judge0Catalog().Detail(id)
 	if err != nil || !ok {
@@ -79,6 +88,9 @@ func writeText(w http.ResponseWriter, text string) {
 // handleJudge0ConfigInfo answers every key of Judge0 1.13.1's
 // config_info with its type: the SDK refuses to start otherwise.
 func (s *server) handleJudge0ConfigInfo(w http.ResponseWriter, r *http.Request) {
+	if !s.runtimesSettled(w, r, writeError) {
+		return
+	}
 	c, o := s.opts.Judge0.Config, s.opts.Judge0
 	writeJSON(w, http.StatusOK, map[string]any{
 		"maintenance_mode": false, "enable_wait_result": true, "enable_compiler_options": true,

@@ -362,6 +362,9 @@ func executeMeta(res *engine.Result) executeResponse {
 }
 
 func (s *server) handleRuntimes(w http.ResponseWriter, r *http.Request) {
+	if !s.runtimesSettled(w, r, writeError) {
+		return
+	}
 	rts := s.exec.Runtimes()
 	out := make([]runtimeResponse, 0, len(rts))
 	for _, rt := range rts {

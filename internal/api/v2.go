@@ -497,6 +497,9 @@ func nullable(s string) *string {
 func millis(d time.Duration) int64 { return d.Round(time.Millisecond).Milliseconds() }
 
 func (s *server) handleV2Runtimes(w http.ResponseWriter, r *http.Request) {
+	if !s.runtimesSettled(w, r, writeV2Error) {
+		return
+	}
 	rts := s.v2Runtimes()
 	out := make([]v2RuntimeResponse, 0, len(rts))
 	for _, rt := range rts {

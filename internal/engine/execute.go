@@ -46,7 +46,7 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 // the request's fault.
 func (e *Local) plan(job Job) (*plan, error) {
 	rt, ok := e.cfg.Catalog.Lookup(job.Language)
-	version, installed := e.available[rt]
+	version, installed := e.versionOf(rt)
 	if !ok || !installed {
 		return nil, &RuntimeNotFoundError{Language: job.Language}
 	}

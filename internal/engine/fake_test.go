@@ -238,6 +238,7 @@ func newFakeEngine(t *testing.T, pool *fakePool, queue int) *Local {
 		t.Fatal(err)
 	}
 	// The version commands ran in boxes of their own: forget them.
+	e.Runtimes() // the probes have ended
 	pool.mu.Lock()
 	pool.boxes, pool.released = nil, 0
 	pool.mu.Unlock()

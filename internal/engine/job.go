@@ -17,7 +17,9 @@ type Executor interface {
 	// (ErrQueueFull) or ctx's; a failure inside the engine is a Result with
 	// status IE, not an error.
 	Execute(ctx context.Context, job Job) (*Result, error)
-	// Runtimes lists the languages that are installed and work.
+	// Runtimes lists the languages that are installed and work, every
+	// one of them: it may wait while the executor still detects them
+	// (the local engine's version probes after a cold start).
 	Runtimes() []RuntimeInfo
 	// Ready reports whether the executor can run code now.
 	Ready() bool

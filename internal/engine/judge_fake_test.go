@@ -143,6 +143,7 @@ func newJudgeEngine(t testing.TB, pool *fakePool) *Local {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.Runtimes() // the probes have ended
 	pool.mu.Lock()
 	pool.boxes, pool.released = nil, 0
 	pool.mu.Unlock()

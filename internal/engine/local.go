@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -37,13 +38,17 @@ type Config struct {
 // Local runs jobs in the boxes of its Pool: in the server, this machine's
 // sandbox.
 type Local struct {
-	cfg       Config
-	log       *slog.Logger
-	slots     int                       // jobs that run at once: the Pool's size
-	available map[*langs.Runtime]string // runtime → detected version
-	runtimes  []RuntimeInfo             // what available says, for listing
-	inflight  atomic.Int64
-	releases  sync.WaitGroup
+	cfg   Config
+	log   *slog.Logger
+	slots int // jobs that run at once: the Pool's size
+	// det holds the runtimes' versions, detected in the background.
+	det       *detection
+	detecting sync.WaitGroup
+	// share lends the pool's boxes to the probes (nil without probes);
+	// it is then cfg.Pool too, the jobs' side.
+	share    *boxShare
+	inflight atomic.Int64
+	releases sync.WaitGroup
 	// pairMu lets one judge at a time take the two boxes of an
 	// interactive test (takePair).
 	pairMu sync.Mutex
@@ -84,34 +89,41 @@ func runtimeEnv(rt *langs.Runtime) []string {
 	return append(append([]string{}, baseEnv...), rt.Env...)
 }
 
-// NewLocal detects which runtimes work (their toolchain answers its
-// version command inside the sandbox) and returns a ready engine.
+// NewLocal starts an engine that can run jobs at once. The runtimes'
+// versions come from the version cache when it knows them; the others
+// are probed in the background (their version command, run inside the
+// sandbox), and a runtime whose probe fails is not available. Until the
+// probes have ended, a job waits for its own runtime's probe and
+// Runtimes waits for them all (see detection). The probes run under ctx.
 func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	e := &Local{cfg: cfg, log: cfg.Logger, slots: cfg.Pool.Stats().Size, available: make(map[*langs.Runtime]string)}
+	e := &Local{cfg: cfg, log: cfg.Logger, slots: cfg.Pool.Stats().Size, det: newDetection()}
 	versions := loadVersionCache(cfg.VersionCache, e.log)
 	var probes []probe
 	for _, rt := range cfg.Catalog.All() {
 		key := versions.keyOf(rt, cfg.Compile.Default)
 		if v, ok := versions.lookup(rt.Language, key); ok {
-			e.available[rt] = v
+			e.det.known(rt, v)
 			e.log.Info("runtime available", "language", rt.Language, "version", v, "cached", true)
 			continue
 		}
 		probes = append(probes, probe{rt, key})
 	}
-	e.probeAll(ctx, probes, versions)
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	// The longest of the last start first: a JVM's half second started
+	// last would run alone at the end while the other boxes idle.
+	slices.SortStableFunc(probes, func(a, b probe) int {
+		return cmp.Compare(versions.took(b.rt.Language), versions.took(a.rt.Language))
+	})
+	for _, p := range probes {
+		e.det.enqueue(p.rt, p.key)
 	}
-	versions.save()
-	for _, rt := range cfg.Catalog.All() {
-		if v, ok := e.available[rt]; ok {
-			e.runtimes = append(e.runtimes, RuntimeInfo{Language: rt.Language, Version: v, Aliases: rt.Aliases, Compiled: rt.Compiled(), Entrypoint: rt.Entrypoint, CompilerOptions: rt.CompilerOptions})
-		}
+	if len(probes) > 0 {
+		e.share = newBoxShare(cfg.Pool)
+		e.cfg.Pool = e.share
 	}
+	e.detecting.Go(func() { e.detectAll(ctx, len(probes), versions) })
 	return e, nil
 }
 
@@ -121,75 +133,108 @@ type probe struct {
 	key string
 }
 
-// probeAll runs the probes on as many workers as the pool has boxes, the
-// longest of the last start first: a JVM's half second started last
-// would run alone at the end while the other boxes idle.
-func (e *Local) probeAll(ctx context.Context, probes []probe, versions *versionCache) {
-	slices.SortStableFunc(probes, func(a, b probe) int {
-		return cmp.Compare(versions.took(b.rt.Language), versions.took(a.rt.Language))
-	})
-	next := make(chan probe)
-	var mu sync.Mutex
+// detectAll runs the queued probes, then saves the version cache and
+// ends the detection.
+func (e *Local) detectAll(ctx context.Context, n int, versions *versionCache) {
+	start := time.Now()
 	var wg sync.WaitGroup
-	for range max(1, min(e.slots, len(probes))) {
+	// Probes are CPU-bound: more workers than CPUs would not end sooner.
+	for range max(1, min(e.slots, runtime.GOMAXPROCS(0), n)) {
 		wg.Go(func() {
-			for p := range next {
-				start := time.Now()
-				version, err := e.detect(ctx, p.rt)
-				if err != nil {
-					e.log.Info("runtime unavailable", "language", p.rt.Language, "reason", err)
-					continue
-				}
-				took := time.Since(start)
-				versions.store(p.rt.Language, p.key, version, took)
-				mu.Lock()
-				e.available[p.rt] = version
-				mu.Unlock()
-				e.log.Info("runtime available", "language", p.rt.Language, "version", version, "cached", false, "probe", took.Round(time.Millisecond))
+			for p := e.det.next(); p != nil; p = e.det.next() {
+				e.probeOne(ctx, p, versions)
 			}
 		})
 	}
-	for _, p := range probes {
-		next <- p
-	}
-	close(next)
 	wg.Wait()
+	if e.share != nil {
+		e.share.stop()
+	}
+	versions.save()
+	e.det.finish(e.cfg.Catalog.All())
+	e.log.Info("runtimes detected", "available", len(e.det.runtimes), "of", len(e.cfg.Catalog.All()),
+		"probed", n, "took", time.Since(start).Round(time.Millisecond))
 }
 
-func (e *Local) detect(ctx context.Context, rt *langs.Runtime) (string, error) {
+// probeOne runs p's probe and records what it found.
+func (e *Local) probeOne(ctx context.Context, p *pendingProbe, versions *versionCache) {
+	if ctx.Err() != nil { // stopping: the rest end at once, unprobed
+		e.det.ended(p, "", false)
+		return
+	}
+	version, took, err := e.detect(ctx, p.rt)
+	if err != nil {
+		e.det.ended(p, "", false)
+		e.log.Info("runtime unavailable", "language", p.rt.Language, "reason", err)
+		return
+	}
+	versions.store(p.rt.Language, p.key, version, took)
+	e.det.ended(p, version, true)
+	e.log.Info("runtime available", "language", p.rt.Language, "version", version, "cached", false, "probe", took.Round(time.Millisecond))
+}
+
+// detect runs rt's version command in a box and parses its answer; took
+// is the run's time, not the wait for the box.
+func (e *Local) detect(ctx context.Context, rt *langs.Runtime) (version string, took time.Duration, err error) {
 	for _, cmd := range [][]string{rt.Version.Command, rt.Run, rt.Compile} {
 		if len(cmd) == 0 || strings.HasPrefix(cmd[0], WorkDir+"/") {
 			continue
 		}
 		if _, err := os.Stat(cmd[0]); err != nil {
-			return "", fmt.Errorf("toolchain not installed: %w", err)
+			return "", 0, fmt.Errorf("toolchain not installed: %w", err)
 		}
 	}
-	box, err := e.cfg.Pool.Acquire(ctx)
+	box, err := e.share.acquireProbe(ctx)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
-	defer box.Release()
+	defer e.share.releaseProbe(box)
+	start := time.Now()
 	res, err := box.Run(ctx, RunSpec{
 		Args:   rt.Version.Command,
 		Env:    runtimeEnv(rt),
 		Limits: e.cfg.Compile.Default,
 	})
+	took = time.Since(start)
 	if err != nil {
-		return "", err
+		return "", took, err
 	}
 	if res.ExitCode != 0 || res.Limit != LimitNone {
-		return "", fmt.Errorf("version command failed: exit %d, limit %q: %s", res.ExitCode, res.Limit.Key(), res.Stderr)
+		return "", took, fmt.Errorf("version command failed: exit %d, limit %q: %s", res.ExitCode, res.Limit.Key(), res.Stderr)
 	}
-	return rt.ParseVersion(string(res.Stdout) + string(res.Stderr))
+	version, err = rt.ParseVersion(string(res.Stdout) + string(res.Stderr))
+	return version, took, err
 }
 
-// Ready is always true: NewLocal returns once the runtimes are detected.
+// versionOf is rt's version and whether it works; while rt's probe has
+// not ended, it waits for it (see detection.version).
+func (e *Local) versionOf(rt *langs.Runtime) (string, bool) { return e.det.version(rt) }
+
+// Ready is always true: the engine runs jobs from the moment NewLocal
+// returns (a job whose runtime is still being probed waits for it).
 func (e *Local) Ready() bool { return true }
 
-// Runtimes lists the runtimes that work, sorted by language. The slice is
-// shared: callers must not change it.
-func (e *Local) Runtimes() []RuntimeInfo { return e.runtimes }
+// Runtimes lists the runtimes that work, sorted by language, waiting for
+// the probes still running. The slice is shared: callers must not change
+// it.
+func (e *Local) Runtimes() []RuntimeInfo {
+	<-e.det.done
+	return e.det.runtimes
+}
 
-// Wait blocks until every box handed out has been wiped and returned.
-func (e *Local) Wait() { e.releases.Wait() }
+// WaitRuntimes waits until Runtimes answers at once, or ctx ends.
+func (e *Local) WaitRuntimes(ctx context.Context) error {
+	select {
+	case <-e.det.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Wait blocks until every box handed out has been wiped and returned,
+// the probes' too (they end with NewLocal's context).
+func (e *Local) Wait() {
+	e.detecting.Wait()
+	e.releases.Wait()
+}
