@@ -320,7 +320,6 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 	return b, nil
 }
 
-
 // isClosed tells whether Close has begun.
 func (s *Sandbox) isClosed() bool {
 	s.mu.Lock()
