@@ -254,20 +254,16 @@ func (s *Sandbox) newBox(index int) (*Box, error) {
 	return s.buildBox(index, s.mounts)
 }
 
-// buildBox starts the container of box index with mounts.
-func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
+// builder is the container of box index with mounts, its init's control
+// channel ctlInit.
+func (s *Sandbox) builder(index int, mounts []mount.Mount, ctlInit *os.File) container.Builder {
 	var initCmd []string
 	if _, err := os.Stat("/usr/sbin/ip"); err == nil {
 		// The private network namespace has only loopback, down; bring
 		// it up so programs can talk to themselves, never to the host.
 		initCmd = []string{"/usr/sbin/ip", "link", "set", "dev", "lo", "up"}
 	}
-	ctl, ctlInit, err := newControlPair()
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: box %d: %w", index, err)
-	}
-	defer ctlInit.Close()
-	builder := container.Builder{
+	return container.Builder{
 		TmpRoot: "coderacer-root-*",
 		// The init's fd 2: our Init takes it as its control channel.
 		Stderr:        ctlInit,
@@ -284,6 +280,16 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 		// Empty: this executable (/proc/self/exe).
 		ExecFile: s.cfg.InitPath,
 	}
+}
+
+// buildBox starts the container of box index with mounts.
+func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
+	ctl, ctlInit, err := newControlPair()
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: box %d: %w", index, err)
+	}
+	defer ctlInit.Close()
+	builder := s.builder(index, mounts, ctlInit)
 	env, err := builder.Build()
 	if err != nil {
 		ctl.close()
