@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -331,6 +332,13 @@ func (r *boxRun) finish(ctx context.Context, res runner.Result) (Result, error) 
 	select {
 	case out.Limit = <-r.hit:
 	default:
+	}
+	if res.Status == runner.StatusRunnerError && strings.HasSuffix(res.Error, syscall.E2BIG.Error()) {
+		// argsFit let the arguments through, so the kernel could not
+		// charge their pages to the run's memory cgroup: they did not
+		// fit the memory limit after all (the init, in the box's cgroup
+		// on v1, holds part of it while it takes them).
+		return noRoom(r.lim), nil
 	}
 	if res.Status == runner.StatusRunnerError {
 		if r.b.cg == nil || out.Limit != LimitMemory {
