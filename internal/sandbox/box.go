@@ -372,12 +372,12 @@ func outputPipes(stdout *os.File) (outR, outW, errR, errW *os.File, err error) {
 	if stdout != nil {
 		outW, err = ownCopy(stdout, "stdout")
 	} else {
-		outR, outW, err = os.Pipe()
+		outR, outW, err = collectedPipe()
 	}
 	if err != nil {
 		return nil, nil, nil, nil, fmt.Errorf("stdout: %w", err)
 	}
-	if errR, errW, err = os.Pipe(); err != nil {
+	if errR, errW, err = collectedPipe(); err != nil {
 		outW.Close()
 		if outR != nil {
 			outR.Close()

@@ -72,6 +72,10 @@ type boxCgroup struct {
 	failed firstError
 
 	files     map[string]*os.File // open cgroup files, see file
+	initStat  *os.File            // the init's /proc/<pid>/stat, see onlyInit
+	// initThreads is the init's thread count when last read: never more
+	// than it has now (see onlyInit).
+	initThreads uint64
 	memsw     bool                // the kernel accounts swap: memsw limits exist
 	sockets   bool                // the kernel offers the socket buffer counter
 	memLimit  uint64              // the limits last written
@@ -111,6 +115,10 @@ func (c *cgroups) newBox(name string, initPid int) (*boxCgroup, error) {
 	// grant even to root; then the init, far smaller than any program
 	// that fills the limit, is merely unlikely to be picked.
 	_ = os.WriteFile(fmt.Sprintf("/proc/%d/oom_score_adj", initPid), []byte("-1000"), 0)
+	if b.initStat, err = os.Open(fmt.Sprintf("/proc/%d/stat", initPid)); err != nil {
+		b.destroy()
+		return nil, fmt.Errorf("open the init's stat: %w", err)
+	}
 	held, anon := b.memory()
 	if err := b.err(); err != nil {
 		b.destroy()
@@ -513,7 +521,12 @@ func (b *boxCgroup) killOnce() {
 }
 
 // killAll kills every process of the box but its init, until none is left.
+// Most programs leave nothing behind: the cheap count of onlyInit tells,
+// and the list of processes is read only when something may be left.
 func (b *boxCgroup) killAll() error {
+	if b.onlyInit() {
+		return nil
+	}
 	for range 1000 {
 		pids, err := b.cg.Processes()
 		if err != nil {
@@ -534,9 +547,65 @@ func (b *boxCgroup) killAll() error {
 	return errors.New("processes keep appearing in the box's cgroup")
 }
 
+// onlyInit reports whether the box's cgroup holds nothing but its init's
+// threads: no process of a run, alive or a zombie not yet reaped. The pids
+// controller charges a task from its fork until it is reaped, so
+// pids.current is the init's threads plus every task of the runs. The
+// init is a Go program whose threads never end (the runtime keeps its idle
+// threads, and no goroutine of it stays locked to its thread): a thread
+// count read earlier is never more than it has now, so a count of tasks
+// within it leaves no room for another task. Only a larger count has the
+// init's threads read again, in case it started one. Any failure to read
+// answers false: the caller then lists the processes.
+func (b *boxCgroup) onlyInit() bool {
+	for fresh := false; ; fresh = true {
+		tasks, err := b.readCounter("pids", "pids.current")
+		if err != nil {
+			return false
+		}
+		if tasks <= b.initThreads {
+			return true
+		}
+		if fresh {
+			return false
+		}
+		if b.initThreads, err = readThreads(b.initStat); err != nil {
+			b.initThreads = 0
+			return false
+		}
+	}
+}
+
+// readThreads reads the number of threads (num_threads, the 20th field)
+// of a process from its /proc/<pid>/stat, kept open: each read at offset 0
+// is a fresh one.
+func readThreads(stat *os.File) (uint64, error) {
+	var buf [512]byte
+	n, err := stat.ReadAt(buf[:], 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return 0, err
+	}
+	line := string(buf[:n])
+	// The fields after the command name, which may hold anything, start
+	// after its closing parenthesis: the third field (state) first.
+	i := strings.LastIndexByte(line, ')')
+	if i < 0 {
+		return 0, errors.New("malformed stat")
+	}
+	fields := strings.Fields(line[i+1:])
+	const numThreads = 20 - 3
+	if len(fields) <= numThreads {
+		return 0, errors.New("malformed stat")
+	}
+	return strconv.ParseUint(fields[numThreads], 10, 64)
+}
+
 // destroy removes the cgroup; its init must be dead.
 func (b *boxCgroup) destroy() error {
 	b.closing.Store(true)
+	if b.initStat != nil {
+		b.initStat.Close()
+	}
 	for _, f := range b.files {
 		f.Close()
 	}
