@@ -72,15 +72,17 @@ type boxCgroup struct {
 	failed firstError
 
 	files     map[string]*os.File // open cgroup files, see file
-	initStat  *os.File            // the init's /proc/<pid>/stat, see onlyInit
-	// initThreads is the init's thread count when last read: never more
-	// than it has now (see onlyInit).
-	initThreads uint64
 	memsw     bool                // the kernel accounts swap: memsw limits exist
 	sockets   bool                // the kernel offers the socket buffer counter
 	memLimit  uint64              // the limits last written
 	pidsLimit uint64
 	tcpLimit  uint64
+
+	// initStat is the init's /proc/<pid>/stat, and initThreads its
+	// thread count when last read: never more than it has now (see
+	// onlyInit).
+	initStat    *os.File
+	initThreads uint64
 }
 
 // newBox creates the cgroup of box name and moves its container's init
