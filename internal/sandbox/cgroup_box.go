@@ -3,7 +3,6 @@ package sandbox
 import (
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -261,8 +260,8 @@ func (b *boxCgroup) readCounter(controller, name string) (uint64, error) {
 		return 0, err
 	}
 	var buf [64]byte
-	n, err := f.ReadAt(buf[:], 0)
-	if err != nil && !errors.Is(err, io.EOF) {
+	n, err := readOnce(f, buf[:])
+	if err != nil {
 		return 0, fmt.Errorf("read %s: %w", name, err)
 	}
 	v, err := strconv.ParseUint(strings.TrimSpace(string(buf[:n])), 10, 64)
@@ -270,6 +269,35 @@ func (b *boxCgroup) readCounter(controller, name string) (uint64, error) {
 		return 0, fmt.Errorf("read %s: %w", name, err)
 	}
 	return v, nil
+}
+
+// readOnce reads f from its start with one pread: a cgroup or /proc file
+// gives all it has to the first read of a buffer large enough (it makes
+// its text anew at offset 0), where os.File.ReadAt would read a second
+// time to see the end. Through the file's RawConn, so that a concurrent
+// Close cannot hand the number to another file in between.
+func readOnce(f *os.File, buf []byte) (int, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var readErr error
+	err = rc.Read(func(fd uintptr) bool {
+		for {
+			n, readErr = unix.Pread(int(fd), buf, 0)
+			if readErr != unix.EINTR {
+				return readErr != unix.EAGAIN
+			}
+		}
+	})
+	if err == nil {
+		err = readErr
+	}
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 func (b *boxCgroup) fail(err error) { b.failed.keep(err) }
@@ -459,8 +487,8 @@ func (b *boxCgroup) memoryStat() (cache, anon uint64) {
 		return 0, 0
 	}
 	var buf [4096]byte
-	n, err := f.ReadAt(buf[:], 0)
-	if err != nil && !errors.Is(err, io.EOF) {
+	n, err := readOnce(f, buf[:])
+	if err != nil {
 		b.fail(fmt.Errorf("read memory.stat: %w", err))
 		return 0, 0
 	}
@@ -583,8 +611,8 @@ func (b *boxCgroup) onlyInit() bool {
 // is a fresh one.
 func readThreads(stat *os.File) (uint64, error) {
 	var buf [512]byte
-	n, err := stat.ReadAt(buf[:], 0)
-	if err != nil && !errors.Is(err, io.EOF) {
+	n, err := readOnce(stat, buf[:])
+	if err != nil {
 		return 0, err
 	}
 	line := string(buf[:n])
