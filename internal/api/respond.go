@@ -1,9 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -110,6 +112,69 @@ func dropOutput(res *engine.Result) {
 		if st != nil {
 			st.Output = nil
 		}
+	}
+}
+
+// wholeAnswer is the size of output under which an execute answer is
+// written whole (answerResult): its JSON, at most six bytes per byte of
+// output, stays well under what a connection's send buffer takes.
+const wholeAnswer = 8 << 10
+
+// answerGrace bounds how long the work waiting for an answer (after)
+// waits for a small one to be written: a client that does not read must
+// not hold the job's box.
+const answerGrace = time.Millisecond
+
+// answerResult answers an executed job's result with the document write
+// produces, and starts what waited for the answer (after): the wipe of
+// the job's box. A small answer is written whole and sent before that
+// starts, so that the wipe does not take the CPU from it; a large one is
+// streamed once it has started. writeErr says a 503 in the dialect's
+// words.
+func (s *server) answerResult(w http.ResponseWriter, res *engine.Result, after *engine.AfterAnswer,
+	writeErr func(http.ResponseWriter, int, string), write func(*jsonOut)) {
+	size := resultBytes(res)
+	if size >= wholeAnswer {
+		after.Done()
+		done, ok := s.holdResult(res)
+		if !ok {
+			writeFailure(w, http.StatusServiceUnavailable, s.responsesBusy(), writeErr)
+			return
+		}
+		defer done()
+		s.streamJSON(w, size, write)
+		return
+	}
+	timer := time.AfterFunc(answerGrace, after.Done)
+	defer timer.Stop()
+	s.writeWholeJSON(w, size, write)
+	after.Done()
+}
+
+// writeWholeJSON answers 200 with the small document write produces,
+// built in memory, its length in the header, and sent at once: the
+// client has all of it before the handler returns.
+func (s *server) writeWholeJSON(w http.ResponseWriter, size int64, write func(*jsonOut)) {
+	var buf bytes.Buffer
+	o := newJSONOut(&buf, size)
+	write(o)
+	o.raw("\n")
+	if err := o.flush(); err != nil { // an encoding error: nothing was sent
+		s.log.Error("encode an answer", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(buf.Bytes())
+	if err == nil {
+		err = http.NewResponseController(w).Flush()
+	}
+	if err != nil {
+		s.log.Debug("response cut off", "err", err)
 	}
 }
 

@@ -140,20 +140,16 @@ func (s *server) handleExecute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	res, err := s.execute(r.Context(), dialectV1, job)
+	ctx, after := engine.WithAfterAnswer(r.Context())
+	defer after.Done()
+	res, err := s.execute(ctx, dialectV1, job)
 	release()
 	if err != nil {
 		s.writeExecuteError(w, r, err, clamped)
 		return
 	}
 	dropOutput(res)
-	done, ok := s.holdResult(res)
-	if !ok {
-		writeFailure(w, http.StatusServiceUnavailable, s.responsesBusy(), writeError)
-		return
-	}
-	defer done()
-	s.streamJSON(w, resultBytes(res), func(o *jsonOut) { writeExecuteResponse(o, res) })
+	s.answerResult(w, res, after, writeError, func(o *jsonOut) { writeExecuteResponse(o, res) })
 }
 
 func (s *server) writeExecuteError(w http.ResponseWriter, r *http.Request, err error, clamped clampedLimits) {

@@ -130,7 +130,9 @@ func (s *server) handleV2Execute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	vj.job.Stdin = endWithNewline(vj.job.Stdin)
-	res, err := s.execute(r.Context(), dialectV2, vj.job)
+	ctx, after := engine.WithAfterAnswer(r.Context())
+	defer after.Done()
+	res, err := s.execute(ctx, dialectV2, vj.job)
 	vj.job = engine.Job{} // vj lives on; the files and stdin need not
 	release()
 	if err != nil {
@@ -142,13 +144,7 @@ func (s *server) handleV2Execute(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, code, msg, writeV2Error)
 		return
 	}
-	done, ok := s.holdResult(res)
-	if !ok {
-		writeFailure(w, http.StatusServiceUnavailable, s.responsesBusy(), writeV2Error)
-		return
-	}
-	defer done()
-	s.streamJSON(w, resultBytes(res), func(o *jsonOut) { writeV2Response(o, res, vj.rt) })
+	s.answerResult(w, res, after, writeV2Error, func(o *jsonOut) { writeV2Response(o, res, vj.rt) })
 }
 
 // v2ExecuteError says an Execute error in Piston's words: the v1

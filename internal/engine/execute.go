@@ -33,7 +33,7 @@ func (e *Local) Execute(ctx context.Context, job Job) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer e.release(box)
+	defer e.release(ctx, box)
 	res := &Result{Language: p.rt.Language, Version: p.version}
 	res.Timings.Queue = time.Since(accepted)
 	if err := e.runJob(ctx, box, p, job, res); err != nil {
@@ -98,15 +98,16 @@ func (e *Local) acquire(ctx context.Context, network bool) (Box, error) {
 	return box, nil
 }
 
-// release wipes the box off the response's path; the slot is taken until
-// it is done.
-func (e *Local) release(box Box) {
+// release wipes the box off the response's path, once the answer is on
+// its way when the caller says when (AfterAnswer); the slot is taken
+// until it is done.
+func (e *Local) release(ctx context.Context, box Box) {
 	e.releases.Add(1)
-	go func() {
+	afterAnswer(ctx, func() {
 		defer e.releases.Done()
 		box.Release()
 		e.inflight.Add(-1)
-	}()
+	})
 }
 
 // runJob fills res: the job's files into box, then its stages. The error

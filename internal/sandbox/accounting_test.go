@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A cgroup counter that cannot be read fails the run (ErrRunner, which the
@@ -33,5 +35,46 @@ func TestUnreadableAccountingFailsTheRun(t *testing.T) {
 	r, err := b.Run(context.Background(), Cmd{Args: []string{"/bin/true"}, Limits: testLimits})
 	if err != nil || r.ExitCode != 0 || r.Limit != LimitNone {
 		t.Fatalf("the next run: %+v, %v", r, err)
+	}
+}
+
+// The end of a run counts the box's tasks before it lists them: a process
+// the container's init cannot see (here a host process placed in the
+// box's cgroup, outside the box's pid namespace) must still be found and
+// killed, and a box with nothing left must be told apart from it.
+func TestLeftoverOutsideTheInitKilled(t *testing.T) {
+	b := newTestBox(t)
+	if b.cg == nil {
+		t.Skip("cgroup v2: each run has a cgroup of its own, made during the run")
+	}
+	if _, err := b.Run(context.Background(), Cmd{Args: []string{"/bin/true"}, Limits: testLimits}); err != nil {
+		t.Fatal(err)
+	}
+	if !b.cg.onlyInit() {
+		t.Fatal("after a run that left nothing, the box's count says a process is left")
+	}
+	sleeper := exec.Command("/bin/sleep", "100")
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer sleeper.Process.Kill()
+	exited := make(chan error, 1)
+	go func() { exited <- sleeper.Wait() }()
+	if err := b.cg.cg.AddProc(sleeper.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	if b.cg.onlyInit() {
+		t.Fatal("the count missed a process in the box's cgroup")
+	}
+	if _, err := b.Run(context.Background(), Cmd{Args: []string{"/bin/true"}, Limits: testLimits}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a process left in the box's cgroup survived the end of the run")
+	}
+	if !b.cg.onlyInit() {
+		t.Fatal("once the leftover is reaped, the box's count still says a process is left")
 	}
 }

@@ -45,6 +45,9 @@ type Box struct {
 	// sigpipeIgnored tells that the box's init starts its programs with
 	// SIGPIPE ignored (see Cmd.IgnoreSIGPIPE).
 	sigpipeIgnored bool
+	// pidsUsed is set once a run has started processes since the box's
+	// pid counter was last set back (see setPidsBack).
+	pidsUsed bool
 	// network is set on a network box, which has a place of the pool
 	// (and its uid) to itself; net is its veth pair (see AcquireNetwork).
 	network bool
@@ -54,8 +57,12 @@ type Box struct {
 }
 
 // Release wipes the box and returns it to the pool. Every process in it is
-// dead already: a run ends only once its container killed them all.
+// dead already: a run ends only once its container killed them all. The
+// wipe sets the pid counter back with the rest (ctlResetBox), and a box
+// that cannot be wiped is destroyed; a new one's counter is set back when
+// it is made.
 func (b *Box) Release() {
+	b.pidsUsed = false
 	b.s.release(b)
 }
 
@@ -141,8 +148,7 @@ var ErrRunner = errors.New("sandbox runner failed")
 // started to end. The error is ctx's when ctx ended the run, ErrRunner
 // when the sandbox failed, nil otherwise, whatever the program did.
 func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
-	// The pid counter was set back after the previous run.
-	if err := b.ctl.finishPending(resetTimeout); err != nil {
+	if err := b.setPidsBack(); err != nil {
 		return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
 	}
 	if err := b.setSigpipe(cmd.IgnoreSIGPIPE); err != nil {
@@ -160,6 +166,26 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	defer r.stdinDone()
 	res := r.execute()
 	return r.finish(ctx, res)
+}
+
+// setPidsBack has the box's init set its pid counter back when an earlier
+// run of this job used it, so that whatever that run forked, this one
+// starts from the same pid (a compile's run stage, or the search for a
+// file at the size limit). Most jobs run once per box: their counter is
+// set back by the wipe on release, and they cost the init no wakeup at
+// the end of their run.
+func (b *Box) setPidsBack() error {
+	if err := b.ctl.finishPending(resetTimeout); err != nil {
+		return err
+	}
+	if !b.pidsUsed {
+		return nil
+	}
+	if err := b.ctl.request([]byte{ctlResetPids}, resetTimeout); err != nil {
+		return err
+	}
+	b.pidsUsed = false
+	return nil
 }
 
 // setSigpipe has the box's init start its next programs with SIGPIPE
@@ -294,11 +320,9 @@ func (r *boxRun) execute() runner.Result {
 	if err := r.acct.killAll(); err != nil {
 		b.s.log.Error("kill leftover processes", "err", err)
 	}
-	// Whatever the program forked, the next run in this box (a compile's
-	// run stage too) starts from the same pid; the answer is read then.
-	if err := b.ctl.startPidReset(); err != nil && !b.broken {
-		b.s.log.Error("reset the box's pid counter", "err", err)
-	}
+	// Whatever the program forked, the next run in this box starts from
+	// the same pid (see setPidsBack).
+	b.pidsUsed = true
 	// Every process that could write to the pipes is dead now.
 	r.outW.Close()
 	r.errW.Close()
@@ -382,12 +406,12 @@ func outputPipes(stdout *os.File) (outR, outW, errR, errW *os.File, err error) {
 	if stdout != nil {
 		outW, err = ownCopy(stdout, "stdout")
 	} else {
-		outR, outW, err = os.Pipe()
+		outR, outW, err = collectedPipe()
 	}
 	if err != nil {
 		return nil, nil, nil, nil, fmt.Errorf("stdout: %w", err)
 	}
-	if errR, errW, err = os.Pipe(); err != nil {
+	if errR, errW, err = collectedPipe(); err != nil {
 		outW.Close()
 		if outR != nil {
 			outR.Close()

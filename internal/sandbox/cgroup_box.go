@@ -3,7 +3,6 @@ package sandbox
 import (
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -77,6 +76,9 @@ type boxCgroup struct {
 	memLimit  uint64              // the limits last written
 	pidsLimit uint64
 	tcpLimit  uint64
+
+	// initStat is the init's /proc/<pid>/stat, kept open (see onlyInit).
+	initStat *os.File
 }
 
 // newBox creates the cgroup of box name and moves its container's init
@@ -111,6 +113,10 @@ func (c *cgroups) newBox(name string, initPid int) (*boxCgroup, error) {
 	// grant even to root; then the init, far smaller than any program
 	// that fills the limit, is merely unlikely to be picked.
 	_ = os.WriteFile(fmt.Sprintf("/proc/%d/oom_score_adj", initPid), []byte("-1000"), 0)
+	if b.initStat, err = os.Open(fmt.Sprintf("/proc/%d/stat", initPid)); err != nil {
+		b.destroy()
+		return nil, fmt.Errorf("open the init's stat: %w", err)
+	}
 	held, anon := b.memory()
 	if err := b.err(); err != nil {
 		b.destroy()
@@ -251,8 +257,8 @@ func (b *boxCgroup) readCounter(controller, name string) (uint64, error) {
 		return 0, err
 	}
 	var buf [64]byte
-	n, err := f.ReadAt(buf[:], 0)
-	if err != nil && !errors.Is(err, io.EOF) {
+	n, err := readOnce(f, buf[:])
+	if err != nil {
 		return 0, fmt.Errorf("read %s: %w", name, err)
 	}
 	v, err := strconv.ParseUint(strings.TrimSpace(string(buf[:n])), 10, 64)
@@ -260,6 +266,35 @@ func (b *boxCgroup) readCounter(controller, name string) (uint64, error) {
 		return 0, fmt.Errorf("read %s: %w", name, err)
 	}
 	return v, nil
+}
+
+// readOnce reads f from its start with one pread: a cgroup or /proc file
+// gives all it has to the first read of a buffer large enough (it makes
+// its text anew at offset 0), where os.File.ReadAt would read a second
+// time to see the end. Through the file's RawConn, so that a concurrent
+// Close cannot hand the number to another file in between.
+func readOnce(f *os.File, buf []byte) (int, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var readErr error
+	err = rc.Read(func(fd uintptr) bool {
+		for {
+			n, readErr = unix.Pread(int(fd), buf, 0)
+			if readErr != unix.EINTR {
+				return readErr != unix.EAGAIN
+			}
+		}
+	})
+	if err == nil {
+		err = readErr
+	}
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 func (b *boxCgroup) fail(err error) { b.failed.keep(err) }
@@ -449,8 +484,8 @@ func (b *boxCgroup) memoryStat() (cache, anon uint64) {
 		return 0, 0
 	}
 	var buf [4096]byte
-	n, err := f.ReadAt(buf[:], 0)
-	if err != nil && !errors.Is(err, io.EOF) {
+	n, err := readOnce(f, buf[:])
+	if err != nil {
 		b.fail(fmt.Errorf("read memory.stat: %w", err))
 		return 0, 0
 	}
@@ -513,7 +548,12 @@ func (b *boxCgroup) killOnce() {
 }
 
 // killAll kills every process of the box but its init, until none is left.
+// Most programs leave nothing behind: the cheap count of onlyInit tells,
+// and the list of processes is read only when something may be left.
 func (b *boxCgroup) killAll() error {
+	if b.onlyInit() {
+		return nil
+	}
 	for range 1000 {
 		pids, err := b.cg.Processes()
 		if err != nil {
@@ -534,9 +574,53 @@ func (b *boxCgroup) killAll() error {
 	return errors.New("processes keep appearing in the box's cgroup")
 }
 
+// onlyInit reports whether the box's cgroup holds nothing but its init's
+// threads: no process of a run, alive or a zombie not yet reaped. The pids
+// controller charges a task from its fork until it is reaped, so
+// pids.current is the init's threads plus every task of the runs. The
+// init's threads are counted first, then the tasks: a thread the init
+// starts in between only makes the count larger, which has the caller
+// list the processes. Any failure to read answers false, with the same
+// effect.
+func (b *boxCgroup) onlyInit() bool {
+	threads, err := readThreads(b.initStat)
+	if err != nil {
+		return false
+	}
+	tasks, err := b.readCounter("pids", "pids.current")
+	return err == nil && tasks <= threads
+}
+
+// readThreads reads the number of threads (num_threads, the 20th field)
+// of a process from its /proc/<pid>/stat, kept open: each read at offset 0
+// is a fresh one.
+func readThreads(stat *os.File) (uint64, error) {
+	var buf [512]byte
+	n, err := readOnce(stat, buf[:])
+	if err != nil {
+		return 0, err
+	}
+	line := string(buf[:n])
+	// The fields after the command name, which may hold anything, start
+	// after its closing parenthesis: the third field (state) first.
+	i := strings.LastIndexByte(line, ')')
+	if i < 0 {
+		return 0, errors.New("malformed stat")
+	}
+	fields := strings.Fields(line[i+1:])
+	const numThreads = 20 - 3
+	if len(fields) <= numThreads {
+		return 0, errors.New("malformed stat")
+	}
+	return strconv.ParseUint(fields[numThreads], 10, 64)
+}
+
 // destroy removes the cgroup; its init must be dead.
 func (b *boxCgroup) destroy() error {
 	b.closing.Store(true)
+	if b.initStat != nil {
+		b.initStat.Close()
+	}
 	for _, f := range b.files {
 		f.Close()
 	}

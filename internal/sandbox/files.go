@@ -82,13 +82,30 @@ func (b *Box) writeFile(f File) error {
 	if err != nil {
 		return err
 	}
-	file := os.NewFile(uintptr(fd), f.Name)
-	defer file.Close()
+	// The bare descriptor, not an os.File: nothing here waits, and the
+	// file would cost a system call to learn its mode.
+	defer unix.Close(fd)
 	if err := unix.Fchmod(fd, perm); err != nil { // the umask took its share
 		return err
 	}
-	_, err = file.Write(f.Content)
-	return err
+	return writeAll(fd, f.Content)
+}
+
+// writeAll writes data to the file fd, a regular file of a tmpfs.
+func writeAll(fd int, data []byte) error {
+	for len(data) > 0 {
+		n, err := unix.Write(fd, data)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return err
+		case n == 0:
+			return io.ErrShortWrite
+		}
+		data = data[n:]
+	}
+	return nil
 }
 
 // mkdirAll creates the directories of dir (relative to the work

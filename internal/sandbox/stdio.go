@@ -36,10 +36,13 @@ func stdinFile(cmd Cmd) (f *os.File, done func(), err error) {
 		return r, func() { r.Close(); w.Close() }, nil
 	}
 	if len(cmd.Stdin) == 0 {
-		f, err := os.Open(os.DevNull)
+		// Not os.Open: it would try (and fail) to put /dev/null in the
+		// runtime's poller, and set its mode twice on the way.
+		fd, err := unix.Open(os.DevNull, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, &os.PathError{Op: "open", Path: os.DevNull, Err: err}
 		}
+		f := os.NewFile(uintptr(fd), os.DevNull)
 		return f, func() { f.Close() }, nil
 	}
 	f, err = memfd.New("stdin")
@@ -55,6 +58,27 @@ func stdinFile(cmd Cmd) (f *os.File, done func(), err error) {
 		return nil, nil, err
 	}
 	return f, func() { f.Close() }, nil
+}
+
+// collectedPipe makes a pipe whose read end the run collects:
+// non-blocking and in the runtime's poller, so that collector.finish can
+// end a read with a deadline. The write end goes to the program and is
+// closed after the run, nothing else: it is blocking, as a program
+// expects its stdio, and stays out of the poller. os.Pipe would put both
+// ends in the poller, and handing the write end over (Fd) would take it
+// out of non-blocking mode again: five system calls more per pipe.
+func collectedPipe() (r, w *os.File, err error) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+		return nil, nil, fmt.Errorf("pipe: %w", err)
+	}
+	// O_NONBLOCK belongs to each end's open file: the write end's goes.
+	if _, err := unix.FcntlInt(uintptr(p[1]), unix.F_SETFL, 0); err != nil {
+		unix.Close(p[0])
+		unix.Close(p[1])
+		return nil, nil, fmt.Errorf("pipe: %w", err)
+	}
+	return os.NewFile(uintptr(p[0]), "|0"), os.NewFile(uintptr(p[1]), "|1"), nil
 }
 
 // ownCopy is a run's own copy of a caller's stdio file, in blocking mode
