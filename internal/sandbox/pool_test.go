@@ -13,21 +13,6 @@ import (
 	"time"
 )
 
-func newPool(t *testing.T, cfg Config) *Sandbox {
-	t.Helper()
-	cfg.FirstUID = testFirstUID
-	s, err := New(cfg)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return s
-}
-
 func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }
 
 // waitFor polls cond for up to 5 s.

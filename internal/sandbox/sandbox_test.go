@@ -29,7 +29,15 @@ func TestMain(m *testing.M) {
 
 func newTestSandbox(t testing.TB) *Sandbox {
 	t.Helper()
-	s, err := New(Config{Size: 1, FirstUID: testFirstUID})
+	return newPool(t, Config{Size: 1})
+}
+
+// newPool is a pool of cfg (its FirstUID the tests'), closed when the test
+// ends.
+func newPool(t testing.TB, cfg Config) *Sandbox {
+	t.Helper()
+	cfg.FirstUID = testFirstUID
+	s, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
