@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/coderacer/coderacer/internal/admission"
 	"github.com/coderacer/coderacer/internal/store"
@@ -104,11 +105,24 @@ func (s *server) waitOver(w http.ResponseWriter, r *http.Request, token string) 
 	case r.Context().Err() != nil:
 		return st, false // the client left
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return st, true
+		if st.Token != "" {
+			return st, true
+		}
+		// The wait ended before it saw a state (a shutdown began as the
+		// submission was made): read it as it stands.
+		gctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), standingReadTimeout)
+		defer cancel()
+		if st, err = s.opts.Submissions.Store.Get(gctx, token); err == nil {
+			return st, true
+		}
 	}
 	s.storeError(w, token, err)
 	return st, false
 }
+
+// standingReadTimeout bounds the read of a submission's state once its
+// wait has ended without one.
+const standingReadTimeout = 5 * time.Second
 
 // writeSubmission answers one submission's view, within the response
 // memory.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coderacer/coderacer/internal/apikeys"
+	"github.com/coderacer/coderacer/internal/store"
 )
 
 const submitBody = `{"language":"python3","entrypoint":"a.py","files":[{"name":"a.py","content":"hello"}]}`
@@ -257,4 +258,28 @@ func TestSubmissionOtherDialect(t *testing.T) {
 	checkError(t, do(t, h, "DELETE", "/api/v1/submissions/j0", ""), 404)
 	v1 := tokenOf(t, do(t, h, "POST", "/api/v1/submissions", submitBody))
 	checkError(t, do(t, h, "GET", "/judge0/submissions/"+v1, ""), 404)
+}
+
+// blindWait is a store whose waits end, at their context's end, without
+// having seen a state, as the store's Wait does when its watch had not
+// yet delivered one.
+type blindWait struct{ *memSubmissions }
+
+func (b blindWait) Wait(ctx context.Context, id string) (store.State, error) {
+	<-ctx.Done()
+	return store.State{}, ctx.Err()
+}
+
+// TestSubmitWaitStoppedBlind: a shutdown that ends a ?wait=true before
+// the wait saw the state answers the submission as it stands, token and
+// status, never an empty state.
+func TestSubmitWaitStoppedBlind(t *testing.T) {
+	stopping := make(chan struct{})
+	close(stopping)
+	srv := NewServer(&fakeJudge{}, Options{Logger: quietLogger(), Submissions: SubmissionOptions{
+		Store: blindWait{newMemSubmissions()}, MaxWait: time.Minute, Stopping: stopping}})
+	v := viewFrom(t, do(t, srv.Handler(), "POST", "/api/v1/submissions?wait=true", submitBody), 202)
+	if v.Status != "queued" || len(v.Token) != 36 {
+		t.Fatalf("a wait ended by the shutdown: %+v", v)
+	}
 }

@@ -245,5 +245,9 @@ func startOwn(t *testing.T, name, dataDir string, env map[string]string) *testse
 	if err := s.WaitHealthy(testserver.HealthTimeout); err != nil {
 		t.Fatal(err)
 	}
+	// Health comes before the start-up's version probes end, and a job
+	// may wait for them: the tests time their jobs from a server whose
+	// runtimes are known (the list waits for the probes).
+	testserver.Runtimes(t, s)
 	return s
 }
