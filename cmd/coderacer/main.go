@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -167,6 +168,15 @@ func startEngine(ctx context.Context, cfg serveConfig, log *slog.Logger) (*engin
 		sb.Close()
 		return nil, nil, err
 	}
+	go func() {
+		// The start-up's garbage (the embedded NATS's set-up, the API's
+		// documents, the version probes' outputs) is given back to the
+		// system once the probes are over, rather than over the runtime's
+		// minutes of background scavenging: it would sit in an idle
+		// server's RSS meanwhile.
+		eng.Runtimes()
+		debug.FreeOSMemory()
+	}()
 	return eng, sb, nil
 }
 
