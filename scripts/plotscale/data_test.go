@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/coderacer/coderacer/test/bench/scalecurve"
 )
 
 const sample = `{"job": "python3 print(\"hi\")", "parallelism": 2, "queueSize": 64, "points": [
@@ -11,12 +13,12 @@ const sample = `{"job": "python3 print(\"hi\")", "parallelism": 2, "queueSize": 
  {"clients": 128, "perS": 0, "p50Ms": 0, "p99Ms": 0, "queueFull": 180, "queueFullPerS": 58.5, "refusedP50Ms": 1.25, "otherErrors": 2, "bareErrors": 1, "barePerS": 128}]}`
 
 func TestReadCurveChecksPoints(t *testing.T) {
-	c, err := readCurve(strings.NewReader(sample))
+	c, err := scalecurve.Read(strings.NewReader(sample))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Points) != 3 || c.room() != 66 || !c.anyRefused() {
-		t.Fatalf("curve %+v: room %d, refused %v", c, c.room(), c.anyRefused())
+	if len(c.Points) != 3 || c.Room() != 66 || !c.AnyRefused() {
+		t.Fatalf("curve %+v: room %d, refused %v", c, c.Room(), c.AnyRefused())
 	}
 	for _, bad := range []string{
 		``, `[]`, `{"points": []}`,
@@ -25,14 +27,14 @@ func TestReadCurveChecksPoints(t *testing.T) {
 		`{"points": [{"clients": 4}, {"clients": 4}]}`,
 		`{"points": [{"clients": 1, "p99Ms": -1}]}`,
 	} {
-		if _, err := readCurve(strings.NewReader(bad)); err == nil {
-			t.Errorf("readCurve(%q) accepted it", bad)
+		if _, err := scalecurve.Read(strings.NewReader(bad)); err == nil {
+			t.Errorf("scalecurve.Read(%q) accepted it", bad)
 		}
 	}
 }
 
 func TestSeriesAndTicks(t *testing.T) {
-	c, err := readCurve(strings.NewReader(sample))
+	c, err := scalecurve.Read(strings.NewReader(sample))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +53,7 @@ func TestSeriesAndTicks(t *testing.T) {
 }
 
 func TestTable(t *testing.T) {
-	c, err := readCurve(strings.NewReader(sample))
+	c, err := scalecurve.Read(strings.NewReader(sample))
 	if err != nil {
 		t.Fatal(err)
 	}

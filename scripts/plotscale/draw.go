@@ -85,7 +85,7 @@ func addLine(p *plot.Plot, name string, xys plotter.XYs, col color.Color, dashes
 // addRoom marks where the server's room ends (parallelism + queue) with
 // a vertical line from lo to hi, when it lies within the curve's clients.
 func addRoom(p *plot.Plot, c *curve, lo, hi float64) error {
-	x := float64(c.room())
+	x := float64(c.Room())
 	if x < float64(c.Points[0].Clients) || x > float64(c.Points[len(c.Points)-1].Clients) {
 		return nil
 	}
@@ -114,7 +114,7 @@ func throughputPlot(c *curve) (*plot.Plot, error) {
 	if err := addLine(p, "bare python3, as many workers", series(c.Points, func(q point) float64 { return q.BarePerS }, false), bareColor, dashed); err != nil {
 		return nil, err
 	}
-	if c.anyRefused() {
+	if c.AnyRefused() {
 		if err := addLine(p, "Code Racer: 503 queue full per second", series(c.Points, func(q point) float64 { return q.QueueFullPerS }, false), refuseColor, nil); err != nil {
 			return nil, err
 		}

@@ -6,12 +6,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/coderacer/coderacer/test/bench/scalecurve"
 )
 
 // TestWritePNG draws the sample and checks that the image is a PNG of
 // the expected size with the engine's line in it.
 func TestWritePNG(t *testing.T) {
-	c, err := readCurve(strings.NewReader(sample))
+	c, err := scalecurve.Read(strings.NewReader(sample))
 	if err != nil {
 		t.Fatal(err)
 	}

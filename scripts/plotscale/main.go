@@ -12,6 +12,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+
+	"github.com/coderacer/coderacer/test/bench/scalecurve"
 )
 
 func main() {
@@ -31,7 +33,7 @@ func run(in, out string, table bool) error {
 		return err
 	}
 	defer f.Close()
-	c, err := readCurve(f)
+	c, err := scalecurve.Read(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in, err)
 	}

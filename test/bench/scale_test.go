@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/coderacer/coderacer/internal/engine"
+	"github.com/coderacer/coderacer/test/bench/scalecurve"
 	"github.com/coderacer/coderacer/test/testserver"
 )
 
@@ -193,40 +194,11 @@ func bareClient(ctx context.Context, s *roundStats) {
 
 // ---- the points ----
 
-// scalePoint is one point of the curve as -bench.scaleout writes it;
-// scripts/plotscale reads the same fields.
-type scalePoint struct {
-	Clients       int       `json:"clients"`
-	PerS          float64   `json:"perS"`       // completed requests a second, median over rounds
-	RoundsPerS    []float64 `json:"roundsPerS"` // each round's
-	P50Ms         float64   `json:"p50Ms"`      // of every completed request of the point
-	P99Ms         float64   `json:"p99Ms"`
-	Completed     int       `json:"completed"`
-	QueueFull     int       `json:"queueFull"`     // 503 "execution queue is full"
-	QueueFullPerS float64   `json:"queueFullPerS"` // over the point's engine windows
-	RefusedP50Ms  float64   `json:"refusedP50Ms"`  // round trip of a 503
-	OtherErrors   int       `json:"otherErrors"`
-	FirstError    string    `json:"firstError,omitempty"`
-	BarePerS      float64   `json:"barePerS"` // median over rounds
-	BareP50Ms     float64   `json:"bareP50Ms"`
-	BareP99Ms     float64   `json:"bareP99Ms"`
-	BareErrors    int       `json:"bareErrors"`
-}
-
-// scaleCurve is the whole run.
-type scaleCurve struct {
-	Job         string       `json:"job"`
-	Date        string       `json:"date"`
-	Machine     string       `json:"machine"`
-	LoadBefore  string       `json:"loadBefore"`
-	LoadAfter   string       `json:"loadAfter"`
-	Parallelism int          `json:"parallelism"`
-	QueueSize   int          `json:"queueSize"`
-	Window      string       `json:"window"`
-	Rounds      int          `json:"rounds"`
-	RetryAfter  bool         `json:"retryAfter"` // clients waited a 503's Retry-After
-	Points      []scalePoint `json:"points"`
-}
+// The curve's format lives in scalecurve, which scripts/plotscale reads.
+type (
+	scalePoint = scalecurve.Point
+	scaleCurve = scalecurve.Curve
+)
 
 // percentile is the nearest-rank p-th percentile (0 < p ≤ 100) of d: the
 // smallest value that at least p% of d do not exceed; 0 for no values.
@@ -354,15 +326,6 @@ func BenchmarkScaleCurve(b *testing.B) {
 	reportCurve(b, curve)
 }
 
-// ratio is the engine's completions per second over the bare side's at
-// the same point (0 without a bare figure).
-func (p scalePoint) ratio() float64 {
-	if p.BarePerS <= 0 {
-		return 0
-	}
-	return p.PerS / p.BarePerS
-}
-
 // curveProblems checks the curve: no error but 503s anywhere, no 503
 // while the clients fit in the server's room (parallelism + queue), 503s
 // past it, and no collapse there: past the room, the engine's rate over
@@ -374,8 +337,8 @@ func curveProblems(c scaleCurve) []string {
 	room := c.Parallelism + c.QueueSize
 	var saturated []float64
 	for _, p := range c.Points {
-		if p.Clients >= c.Parallelism && p.Clients <= room && p.ratio() > 0 {
-			saturated = append(saturated, p.ratio())
+		if p.Clients >= c.Parallelism && p.Clients <= room && p.Ratio() > 0 {
+			saturated = append(saturated, p.Ratio())
 		}
 	}
 	ref := medianFloat(saturated)
@@ -389,8 +352,8 @@ func curveProblems(c scaleCurve) []string {
 			problems = append(problems, fmt.Sprintf("%d clients: %d 503s within the server's room (%d)", p.Clients, p.QueueFull, room))
 		case p.Clients > room && p.QueueFull == 0:
 			problems = append(problems, fmt.Sprintf("%d clients, past the server's room (%d): no 503", p.Clients, room))
-		case p.Clients > room && p.ratio() < 0.8*ref:
-			problems = append(problems, fmt.Sprintf("%d clients, past the server's room: %.2f of bare, against %.2f when saturated within it", p.Clients, p.ratio(), ref))
+		case p.Clients > room && p.Ratio() < 0.8*ref:
+			problems = append(problems, fmt.Sprintf("%d clients, past the server's room: %.2f of bare, against %.2f when saturated within it", p.Clients, p.Ratio(), ref))
 		}
 	}
 	return problems
@@ -425,7 +388,7 @@ func reportCurve(b *testing.B, c scaleCurve) {
 		engine: fmt.Sprintf("peak %.1f /s (%d clients)", peak.PerS, peak.Clients),
 		bare:   fmt.Sprintf("peak %.1f /s (%d)", barePeak.BarePerS, barePeak.Clients),
 		value: fmt.Sprintf("%d clients: %.1f /s (%.2f of bare), p99 %.0f ms, %d 503s (%.1f /s)",
-			last.Clients, last.PerS, last.ratio(), last.P99Ms, last.QueueFull, last.QueueFullPerS),
+			last.Clients, last.PerS, last.Ratio(), last.P99Ms, last.QueueFull, last.QueueFullPerS),
 		met: len(problems) == 0,
 		detail: strings.Join(append([]string{fmt.Sprintf("%d rounds of %s per side per point; room %d (%d slots + queue %d)",
 			c.Rounds, c.Window, capacity, c.Parallelism, c.QueueSize)}, problems...), "; "),
