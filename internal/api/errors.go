@@ -31,11 +31,16 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 		buf.Reset()
 		buf.WriteString(`{"error":"internal error"}` + "\n")
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Content-Type-Options", "nosniff")
+	setJSONHeaders(w.Header())
 	w.WriteHeader(code)
 	w.Write(buf.Bytes())
+}
+
+// setJSONHeaders marks an answer as JSON, never to be sniffed as
+// anything else.
+func setJSONHeaders(h http.Header) {
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
 }
 
 // requestError is a 400 whose message is safe to show the client.

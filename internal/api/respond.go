@@ -147,27 +147,26 @@ func (s *server) answerResult(w http.ResponseWriter, res *engine.Result, after *
 	}
 	timer := time.AfterFunc(answerGrace, after.Done)
 	defer timer.Stop()
-	s.writeWholeJSON(w, size, write)
+	s.writeWholeJSON(w, size, writeErr, write)
 	after.Done()
 }
 
 // writeWholeJSON answers 200 with the small document write produces,
 // built in memory, its length in the header, and sent at once: the
-// client has all of it before the handler returns.
-func (s *server) writeWholeJSON(w http.ResponseWriter, size int64, write func(*jsonOut)) {
+// client has all of it before the handler returns. writeErr says an
+// encoding error in the dialect's words.
+func (s *server) writeWholeJSON(w http.ResponseWriter, size int64, writeErr func(http.ResponseWriter, int, string), write func(*jsonOut)) {
 	var buf bytes.Buffer
 	o := newJSONOut(&buf, size)
 	write(o)
 	o.raw("\n")
 	if err := o.flush(); err != nil { // an encoding error: nothing was sent
 		s.log.Error("encode an answer", "err", err)
-		writeError(w, http.StatusInternalServerError, "internal error")
+		writeErr(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	setJSONHeaders(w.Header())
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(buf.Bytes())
 	if err == nil {
@@ -182,9 +181,7 @@ func (s *server) writeWholeJSON(w http.ResponseWriter, size int64, write func(*j
 // failed write (the client went away, or stopped reading past the write
 // timeout) is only logged: the connection is closed with the answer cut.
 func (s *server) streamJSON(w http.ResponseWriter, size int64, write func(*jsonOut)) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Content-Type-Options", "nosniff")
+	setJSONHeaders(w.Header())
 	w.WriteHeader(http.StatusOK)
 	o := newJSONOut(w, size)
 	write(o)
