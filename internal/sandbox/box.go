@@ -148,8 +148,11 @@ var ErrRunner = errors.New("sandbox runner failed")
 // started to end. The error is ctx's when ctx ended the run, ErrRunner
 // when the sandbox failed, nil otherwise, whatever the program did.
 func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
-	if err := b.setPidsBack(); err != nil {
-		return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
+	if !b.startsInBox(cmd) {
+		// Otherwise the init sets the counter back as it takes the run.
+		if err := b.setPidsBack(); err != nil {
+			return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
+		}
 	}
 	if err := b.setSigpipe(cmd.IgnoreSIGPIPE); err != nil {
 		return Result{}, fmt.Errorf("%w: %w", ErrRunner, err)
@@ -166,6 +169,13 @@ func (b *Box) Run(ctx context.Context, cmd Cmd) (Result, error) {
 	defer r.stdinDone()
 	res := r.execute()
 	return r.finish(ctx, res)
+}
+
+// startsInBox tells whether cmd's program is born in the box's cgroup
+// with no need of its pid before exec: it may go through the init's own
+// channel (see ctlExec).
+func (b *Box) startsInBox(cmd Cmd) bool {
+	return b.cg != nil && cmd.Signals == nil
 }
 
 // setPidsBack has the box's init set its pid counter back when an earlier
@@ -293,18 +303,7 @@ func (r *boxRun) watch() {
 // process of the run is left, and its output pipes are closed.
 func (r *boxRun) execute() runner.Result {
 	b := r.b
-	param := container.ExecveParam{Args: r.cmd.Args, Env: r.cmd.Env, Seccomp: b.s.filter,
-		Files: []uintptr{r.stdin.Fd(), r.outW.Fd(), r.errW.Fd()}, RLimits: runRLimits(r.lim)}
-	if r.runCg != nil || r.cmd.Signals != nil {
-		// The pid is needed before exec: to move the process into its
-		// run's cgroup, or to hold a pidfd for signals.
-		param.SyncFunc = r.started
-	} else {
-		// Born in the box's cgroup already: no need to wait for the pid,
-		// which also lets the container vfork instead of fork.
-		param.SyncAfterExec = true
-	}
-	res, initKilled := b.execve(r.ctx, param)
+	res, initKilled := r.start()
 	if initKilled {
 		b.broken = true
 		b.s.log.Warn("box init did not answer once its run was stopped; killed, the box will be replaced", "box", b.index)
@@ -328,6 +327,38 @@ func (r *boxRun) execute() runner.Result {
 	r.errW.Close()
 	<-r.watchDone
 	return res
+}
+
+// start runs the program to its end: through the init's own channel
+// when it can (see ctlExec), else through go-sandbox's protocol.
+func (r *boxRun) start() (res runner.Result, initKilled bool) {
+	b := r.b
+	if b.startsInBox(r.cmd) {
+		req := execRequest{args: r.cmd.Args, env: r.cmd.Env, rlimits: runRLimits(r.lim)}
+		if b.pidsUsed {
+			req.flags |= execFlagResetPids
+		}
+		files := []*os.File{r.stdin, r.outW, r.errW}
+		var ok bool
+		if res, initKilled, ok = b.execInit(r.ctx, req, files, b.cg.killOnce); ok {
+			return res, initKilled
+		}
+		if err := b.setPidsBack(); err != nil {
+			return runner.Result{Status: runner.StatusRunnerError, Error: err.Error()}, false
+		}
+	}
+	param := container.ExecveParam{Args: r.cmd.Args, Env: r.cmd.Env, Seccomp: b.s.filter,
+		Files: []uintptr{r.stdin.Fd(), r.outW.Fd(), r.errW.Fd()}, RLimits: runRLimits(r.lim)}
+	if r.runCg != nil || r.cmd.Signals != nil {
+		// The pid is needed before exec: to move the process into its
+		// run's cgroup, or to hold a pidfd for signals.
+		param.SyncFunc = r.started
+	} else {
+		// Born in the box's cgroup already: no need to wait for the pid,
+		// which also lets the container vfork instead of fork.
+		param.SyncAfterExec = true
+	}
+	return b.execve(r.ctx, param)
 }
 
 // started is called with the program's pid before it execs.

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,7 +51,7 @@ const (
 
 // initProtocol is the version of this channel's requests: change it with
 // them.
-const initProtocol = "coderacer-init/1"
+const initProtocol = "coderacer-init/2"
 
 // initVersion names what the host and its boxes' init must share: this
 // channel's protocol and go-sandbox's, whose version is read from the
@@ -185,6 +187,68 @@ func (c *initControl) answer(timeout time.Duration) error {
 	return c.err
 }
 
+// errInitStuck is exchange's error when the init did not answer within
+// stuckGrace of its run being stopped.
+var errInitStuck = errors.New("init control: the init did not answer once its run was stopped")
+
+// exchange sends a request with descriptors and waits for its answer for
+// as long as ctx lasts; then it calls stop, which must end whatever the
+// init is waiting for, and waits stuckGrace more. The answer is in c.buf,
+// valid until the next request; an 'e' answer is returned as an error.
+func (c *initControl) exchange(ctx context.Context, req []byte, fds []int, stop func()) ([]byte, error) {
+	if err := c.finishPending(resetTimeout); err != nil {
+		return nil, err
+	}
+	raw, err := c.conn.SyscallConn()
+	if err != nil {
+		return nil, fmt.Errorf("init control: %w", err)
+	}
+	var sendErr error
+	err = raw.Write(func(fd uintptr) bool {
+		sendErr = unix.Sendmsg(int(fd), req, unix.UnixRights(fds...), nil, 0)
+		return sendErr != unix.EAGAIN
+	})
+	if err = cmp.Or(err, sendErr); err != nil {
+		c.err = fmt.Errorf("init control: %w", err)
+		return nil, c.err
+	}
+	if err := c.conn.SetReadDeadline(time.Time{}); err != nil {
+		c.err = fmt.Errorf("init control: %w", err)
+		return nil, c.err
+	}
+	expired := make(chan struct{})
+	unwatch := context.AfterFunc(ctx, func() {
+		defer close(expired)
+		_ = c.conn.SetReadDeadline(time.Unix(1, 0))
+	})
+	n, err := c.conn.Read(c.buf[:])
+	if !unwatch() {
+		<-expired
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		stop()
+		if err = c.conn.SetReadDeadline(time.Now().Add(stuckGrace)); err == nil {
+			n, err = c.conn.Read(c.buf[:])
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			err = errInitStuck
+		}
+	}
+	switch {
+	case errors.Is(err, errInitStuck):
+		c.err = err
+	case err != nil:
+		c.err = fmt.Errorf("init control: %w", err)
+	case n == 0:
+		c.err = errors.New("init control: the init closed the channel")
+	case c.buf[0] == 'e':
+		return nil, fmt.Errorf("%s", c.buf[1:n]) // in step
+	default:
+		return c.buf[:n], nil
+	}
+	return nil, c.err
+}
+
 func (c *initControl) close() { c.conn.Close() }
 
 // hello checks that the init is of this build (ctlVersion) and returns
@@ -265,6 +329,9 @@ type initServer struct {
 	// sigpipe catches SIGPIPE when the programs are not to ignore it;
 	// nobody reads it (a full channel drops signals).
 	sigpipe chan os.Signal
+	// filter is the seccomp filter of the programs (ctlFilter); without
+	// it the init refuses to start any.
+	filter *syscall.SockFprog
 }
 
 // takeControl, called in the init before go-sandbox's init starts, takes
@@ -310,16 +377,22 @@ func (s *initServer) serve() {
 	warmThreads()
 	buf := make([]byte, 64<<10)
 	for {
-		n, err := s.conn.Read(buf)
+		n, fds, err := s.receive(buf)
 		if err != nil || n == 0 {
 			return
 		}
-		reply := []byte{'k'}
-		switch err := s.handle(buf[:n]); {
-		case errors.Is(err, errInitThread):
-			reply = []byte{'n'}
-		case err != nil:
-			reply = append([]byte{'e'}, err.Error()...)
+		var reply []byte
+		if buf[0] == ctlExec {
+			reply = s.execute(buf[1:n], fds)
+		} else {
+			closeAll(fds)
+			reply = []byte{'k'}
+			switch err := s.handle(buf[:n]); {
+			case errors.Is(err, errInitThread):
+				reply = []byte{'n'}
+			case err != nil:
+				reply = append([]byte{'e'}, err.Error()...)
+			}
 		}
 		if _, err := s.conn.Write(reply); err != nil {
 			return
@@ -345,6 +418,13 @@ func (s *initServer) handle(req []byte) error {
 		return checkInitThreads()
 	case ctlSigpipe:
 		s.setSigpipe(len(req) > 1 && req[1] == '1')
+		return nil
+	case ctlFilter:
+		filter, err := decodeFilter(req[1:])
+		if err != nil {
+			return err
+		}
+		s.filter = filter.SockFprog()
 		return nil
 	case ctlVersion:
 		if own := initVersion(); !sameInitVersion(own, string(req[1:])) {

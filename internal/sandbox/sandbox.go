@@ -271,6 +271,8 @@ func (s *Sandbox) builder(index int, mounts []mount.Mount, ctlInit *os.File) con
 		MaskPaths:     maskedPaths,
 		WorkDir:       WorkDir,
 		CredGenerator: uidCred(s.cfg.FirstUID + index),
+		ContainerUID:  boxUID,
+		ContainerGID:  boxGID,
 		HostName:      "coderacer",
 		DomainName:    "coderacer",
 		InitCommand:   initCmd,
@@ -306,6 +308,9 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 	}
 	// The first run starts from the same pid counter as every later one.
 	if err := ctl.request([]byte{ctlResetPids}, resetTimeout); err != nil {
+		return fail(err)
+	}
+	if err := ctl.request(filterRequest(s.filter), resetTimeout); err != nil {
 		return fail(err)
 	}
 	work, err := openWork(initPid)
