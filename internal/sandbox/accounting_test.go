@@ -38,10 +38,12 @@ func TestUnreadableAccountingFailsTheRun(t *testing.T) {
 	}
 }
 
-// The end of a run counts the box's tasks before it lists them: a process
-// the container's init cannot see (here a host process placed in the
-// box's cgroup, outside the box's pid namespace) must still be found and
-// killed, and a box with nothing left must be told apart from it.
+// The wipe of a box counts its tasks before it lists them: a process the
+// container's init cannot see (here a host process placed in the box's
+// cgroup, outside the box's pid namespace) must still be found and
+// killed before the box serves again, and a box with nothing left must be
+// told apart from it. (A run's own processes are all the init's: it
+// answers a run once it has reaped them all.)
 func TestLeftoverOutsideTheInitKilled(t *testing.T) {
 	b := newTestBox(t)
 	if b.cg == nil {
@@ -69,10 +71,13 @@ func TestLeftoverOutsideTheInitKilled(t *testing.T) {
 	if _, err := b.Run(context.Background(), Cmd{Args: []string{"/bin/true"}, Limits: testLimits}); err != nil {
 		t.Fatal(err)
 	}
+	if err := b.s.reset(b); err != nil {
+		t.Fatal(err)
+	}
 	select {
 	case <-exited:
 	case <-time.After(5 * time.Second):
-		t.Fatal("a process left in the box's cgroup survived the end of the run")
+		t.Fatal("a process left in the box's cgroup survived the wipe")
 	}
 	if !b.cg.onlyInit() {
 		t.Fatal("once the leftover is reaped, the box's count still says a process is left")

@@ -303,7 +303,7 @@ func (r *boxRun) watch() {
 // process of the run is left, and its output pipes are closed.
 func (r *boxRun) execute() runner.Result {
 	b := r.b
-	res, initKilled := r.start()
+	res, initKilled, swept := r.start()
 	if initKilled {
 		b.broken = true
 		b.s.log.Warn("box init did not answer once its run was stopped; killed, the box will be replaced", "box", b.index)
@@ -313,11 +313,15 @@ func (r *boxRun) execute() runner.Result {
 	r.wallTimedOut = errors.Is(r.ctx.Err(), context.DeadlineExceeded)
 	r.cancel()
 	r.signals.stop()
-	// The container's init kills every process it can see once the
-	// program ends, but a process forked while that kill swept by would
-	// survive it; the cgroup holds them all, so sweep it too.
-	if err := r.acct.killAll(); err != nil {
-		b.s.log.Error("kill leftover processes", "err", err)
+	// go-sandbox's init kills every process it can see once the program
+	// ends, but a process forked while that kill swept by would survive
+	// it; the cgroup holds them all, so sweep it too. Ours answers only
+	// once it has no child left (swept), and the box is swept again when
+	// it is wiped.
+	if !swept {
+		if err := r.acct.killAll(); err != nil {
+			b.s.log.Error("kill leftover processes", "err", err)
+		}
 	}
 	// Whatever the program forked, the next run in this box starts from
 	// the same pid (see setPidsBack).
@@ -330,8 +334,9 @@ func (r *boxRun) execute() runner.Result {
 }
 
 // start runs the program to its end: through the init's own channel
-// when it can (see ctlExec), else through go-sandbox's protocol.
-func (r *boxRun) start() (res runner.Result, initKilled bool) {
+// when it can (see ctlExec), else through go-sandbox's protocol. swept
+// tells that the init answered once every process of the run was gone.
+func (r *boxRun) start() (res runner.Result, initKilled, swept bool) {
 	b := r.b
 	if b.startsInBox(r.cmd) {
 		req := execRequest{args: r.cmd.Args, env: r.cmd.Env, rlimits: runRLimits(r.lim)}
@@ -339,12 +344,12 @@ func (r *boxRun) start() (res runner.Result, initKilled bool) {
 			req.flags |= execFlagResetPids
 		}
 		files := []*os.File{r.stdin, r.outW, r.errW}
-		var ok bool
-		if res, initKilled, ok = b.execInit(r.ctx, req, files, b.cg.killOnce); ok {
-			return res, initKilled
+		var sent bool
+		if res, initKilled, sent = b.execInit(r.ctx, req, files, b.cg.killOnce); sent {
+			return res, initKilled, !initKilled && res.Status != runner.StatusRunnerError
 		}
 		if err := b.setPidsBack(); err != nil {
-			return runner.Result{Status: runner.StatusRunnerError, Error: err.Error()}, false
+			return runner.Result{Status: runner.StatusRunnerError, Error: err.Error()}, false, false
 		}
 	}
 	param := container.ExecveParam{Args: r.cmd.Args, Env: r.cmd.Env, Seccomp: b.s.filter,
@@ -358,7 +363,8 @@ func (r *boxRun) start() (res runner.Result, initKilled bool) {
 		// which also lets the container vfork instead of fork.
 		param.SyncAfterExec = true
 	}
-	return b.execve(r.ctx, param)
+	res, initKilled = b.execve(r.ctx, param)
+	return res, initKilled, false
 }
 
 // started is called with the program's pid before it execs.

@@ -79,6 +79,11 @@ type boxCgroup struct {
 
 	// initStat is the init's /proc/<pid>/stat, kept open (see onlyInit).
 	initStat *os.File
+
+	// armed tells that the counters are ready for the next run (arm),
+	// and armedTasks what pids.current was then.
+	armed      bool
+	armedTasks uint64
 }
 
 // newBox creates the cgroup of box name and moves its container's init
@@ -325,9 +330,13 @@ var errNoRoom = errors.New("the memory limit leaves no room for a program")
 // (reclaim); page cache is reclaimed by the kernel when the program needs
 // the room.
 func (b *boxCgroup) startRun(memory, pids uint64) error {
+	armed := b.armed
+	b.armed = false
 	b.failed.reset()
-	if err := b.write("cpuacct", "cpuacct.usage", 0); err != nil {
-		return fmt.Errorf("reset CPU accounting: %w", err)
+	if !armed {
+		if err := b.write("cpuacct", "cpuacct.usage", 0); err != nil {
+			return fmt.Errorf("reset CPU accounting: %w", err)
+		}
 	}
 	if limit := memory + b.ownMem; limit != b.memLimit {
 		// A lower limit makes the kernel reclaim cache down to it.
@@ -339,19 +348,23 @@ func (b *boxCgroup) startRun(memory, pids uint64) error {
 			}
 			return fmt.Errorf("set memory limit: %w", err)
 		}
+		armed = false // the usage the peak starts from moved
 	}
-	b.baseMem = b.read("memory", "memory.usage_in_bytes")
-	if err := b.write("memory", "memory.max_usage_in_bytes", 0); err != nil {
-		return fmt.Errorf("reset peak memory: %w", err)
+	tasks := b.armedTasks
+	if !armed {
+		if err := b.resetPeaks(); err != nil {
+			return err
+		}
+		tasks = b.read("pids", "pids.current")
 	}
-	if err := b.startSockets(memory); err != nil {
+	if err := b.limitSockets(memory); err != nil {
 		return err
 	}
 	select { // a notification left from an earlier run
 	case <-b.oom:
 	default:
 	}
-	if limit := pids + b.read("pids", "pids.current"); limit != b.pidsLimit {
+	if limit := pids + tasks; limit != b.pidsLimit {
 		if err := b.write("pids", "pids.max", limit); err != nil {
 			return fmt.Errorf("set pids limit: %w", err)
 		}
@@ -360,12 +373,42 @@ func (b *boxCgroup) startRun(memory, pids uint64) error {
 	return nil
 }
 
-// startSockets limits the run's socket buffers to its memory limit and
-// resets their peak. v1 cannot put them under the memory limit itself:
-// they have a counter of their own, which the kernel refuses to take
-// past its limit (a send waits or fails with EAGAIN, a received packet
-// is dropped). The run's reported peak adds both peaks.
-func (b *boxCgroup) startSockets(memory uint64) error {
+// resetPeaks starts the peaks a run reports from what the box holds now:
+// its memory's and its socket buffers'.
+func (b *boxCgroup) resetPeaks() error {
+	b.baseMem = b.read("memory", "memory.usage_in_bytes")
+	if err := b.write("memory", "memory.max_usage_in_bytes", 0); err != nil {
+		return fmt.Errorf("reset peak memory: %w", err)
+	}
+	if !b.sockets {
+		return nil
+	}
+	if err := b.write("memory", "memory.kmem.tcp.max_usage_in_bytes", 0); err != nil {
+		return fmt.Errorf("reset socket buffer peak: %w", err)
+	}
+	return nil
+}
+
+// arm readies the counters of a wiped box for its next run, off that
+// run's path: CPU time and peaks reset, the tasks the box holds of its
+// own counted. Its init, idle until then, adds nothing to them. startRun
+// does it again when arm failed, when the run changes the memory limit,
+// and for every later run before the next wipe.
+func (b *boxCgroup) arm() {
+	b.failed.reset()
+	if b.write("cpuacct", "cpuacct.usage", 0) != nil || b.resetPeaks() != nil {
+		return
+	}
+	b.armedTasks = b.read("pids", "pids.current")
+	b.armed = b.err() == nil
+}
+
+// limitSockets limits the run's socket buffers to its memory limit. v1
+// cannot put them under the memory limit itself: they have a counter of
+// their own, which the kernel refuses to take past its limit (a send
+// waits or fails with EAGAIN, a received packet is dropped). The run's
+// reported peak adds both peaks (resetPeaks).
+func (b *boxCgroup) limitSockets(memory uint64) error {
 	if !b.sockets {
 		return nil
 	}
@@ -377,9 +420,6 @@ func (b *boxCgroup) startSockets(memory uint64) error {
 			return fmt.Errorf("set socket buffer limit: %w", err)
 		}
 		b.tcpLimit = memory
-	}
-	if err := b.write("memory", "memory.kmem.tcp.max_usage_in_bytes", 0); err != nil {
-		return fmt.Errorf("reset socket buffer peak: %w", err)
 	}
 	return nil
 }

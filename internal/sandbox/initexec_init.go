@@ -110,12 +110,15 @@ func (s *initServer) execute(payload []byte, fds []int) []byte {
 }
 
 // reapAll kills every process of the box but the init and waits for
-// them all.
+// them all: once the init has no child left (ECHILD), the box holds no
+// other process, as every orphan of the box is the init's. The kill is
+// sent again after each reaped child, for a process forked while the
+// previous one swept by.
 func reapAll() {
-	_ = syscall.Kill(-1, syscall.SIGKILL)
 	for {
+		_ = syscall.Kill(-1, syscall.SIGKILL)
 		_, err := syscall.Wait4(-1, nil, 0, nil)
-		if err != syscall.EINTR && err != nil {
+		if err != nil && err != syscall.EINTR {
 			return
 		}
 	}

@@ -371,6 +371,13 @@ const resetTimeout = 10 * time.Second
 func (s *Sandbox) reset(b *Box) error {
 	b.work.Close()
 	b.work = nil
+	if b.cg != nil {
+		// Runs through the init's channel leave the sweep of the
+		// box's cgroup to here (see boxRun.execute).
+		if err := b.cg.killAll(); err != nil {
+			return err
+		}
+	}
 	if err := b.ctl.request(s.resetReq, resetTimeout); err != nil {
 		return err
 	}
@@ -382,7 +389,10 @@ func (s *Sandbox) reset(b *Box) error {
 	if b.cg != nil {
 		// With the old mounts gone, the box must be back to what it held
 		// of its own when it was made (see boxCgroup.reclaim).
-		return b.cg.reclaim()
+		if err := b.cg.reclaim(); err != nil {
+			return err
+		}
+		b.cg.arm()
 	}
 	return nil
 }
