@@ -201,6 +201,9 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Role != roleAPI {
+		leaveCoresToPrograms()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 

@@ -138,8 +138,10 @@ type probe struct {
 func (e *Local) detectAll(ctx context.Context, n int, versions *versionCache) {
 	start := time.Now()
 	var wg sync.WaitGroup
-	// Probes are CPU-bound: more workers than CPUs would not end sooner.
-	for range max(1, min(e.slots, runtime.GOMAXPROCS(0), n)) {
+	// Probes are CPU-bound programs: more workers than cores would not
+	// end sooner. (Cores, not GOMAXPROCS: the programs run in the boxes,
+	// outside the server's scheduler.)
+	for range max(1, min(e.slots, runtime.NumCPU(), n)) {
 		wg.Go(func() {
 			for p := e.det.next(); p != nil; p = e.det.next() {
 				e.probeOne(ctx, p, versions)
