@@ -327,8 +327,7 @@ func (r *boxRun) execute() runner.Result {
 	// the same pid (see setPidsBack).
 	b.pidsUsed = true
 	// Every process that could write to the pipes is dead now.
-	r.outW.Close()
-	r.errW.Close()
+	r.closeWriteEnds()
 	<-r.watchDone
 	return res
 }
@@ -345,7 +344,7 @@ func (r *boxRun) start() (res runner.Result, initKilled, swept bool) {
 		}
 		files := []*os.File{r.stdin, r.outW, r.errW}
 		var sent bool
-		if res, initKilled, sent = b.execInit(r.ctx, req, files, b.cg.killOnce); sent {
+		if res, initKilled, sent = b.execInit(r.ctx, req, files, b.cg.killOnce, r.closeWriteEnds); sent {
 			return res, initKilled, !initKilled && res.Status != runner.StatusRunnerError
 		}
 		if err := b.setPidsBack(); err != nil {
@@ -365,6 +364,18 @@ func (r *boxRun) start() (res runner.Result, initKilled, swept bool) {
 	}
 	res, initKilled = b.execve(r.ctx, param)
 	return res, initKilled, false
+}
+
+// closeWriteEnds closes the run's copies of its output pipes' write ends:
+// once the program and the init hold the only others, the collectors
+// read EOF as soon as the last of them is closed.
+func (r *boxRun) closeWriteEnds() {
+	for _, w := range []**os.File{&r.outW, &r.errW} {
+		if *w != nil {
+			(*w).Close()
+			*w = nil
+		}
+	}
 }
 
 // started is called with the program's pid before it execs.

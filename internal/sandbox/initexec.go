@@ -239,8 +239,9 @@ func (d *decoder) strings() []string {
 // from the host; the init, which waits for them, then answers. An init
 // that does not answer within stuckGrace after that is killed, as in
 // execve. ok is false, and nothing was sent, when the request does not
-// fit one packet.
-func (b *Box) execInit(ctx context.Context, req execRequest, files []*os.File, kill func()) (res runner.Result, initKilled, ok bool) {
+// fit one packet. sent is called once the init holds its copies of
+// files.
+func (b *Box) execInit(ctx context.Context, req execRequest, files []*os.File, kill, sent func()) (res runner.Result, initKilled, ok bool) {
 	msg := req.encode()
 	if len(msg) > maxExecRequest {
 		return runner.Result{}, false, false
@@ -249,7 +250,7 @@ func (b *Box) execInit(ctx context.Context, req execRequest, files []*os.File, k
 	for i, f := range files {
 		fds[i] = int(f.Fd())
 	}
-	answer, err := b.ctl.exchange(ctx, msg, fds, kill)
+	answer, err := b.ctl.exchange(ctx, msg, fds, kill, sent)
 	switch {
 	case errors.Is(err, errInitStuck):
 		_ = syscall.Kill(b.initPid, syscall.SIGKILL)
