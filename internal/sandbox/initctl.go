@@ -42,6 +42,17 @@ const (
 	// ctlSigpipe sets the disposition of SIGPIPE the init's programs
 	// start with: payload '1' ignored, '0' the default (see setSigpipe).
 	ctlSigpipe = 's'
+	// ctlNudge is the one request without an answer: the box was just
+	// handed to a job, whose first run follows in some tens of µs. An
+	// init waiting since its last job sleeps on a core that may sleep
+	// too, and waking both took 65-75 µs of that run (median, on a
+	// virtual machine here). Woken now, the init polls for the next
+	// request for at most nudgeSpin, yielding its core to any other
+	// task meanwhile: the run's request then wakes nobody. Measured:
+	// 52 µs from sending the request to the init reading it with the
+	// nudge alone, 34-36 µs with the polling, against 76 µs without
+	// either, in one noisy hour.
+	ctlNudge = 'w'
 	// ctlVersion carries the host's initVersion; the init answers "k"
 	// when it is its own. An init from another build (a stale
 	// coderacer-init beside a new server) may not speak the same
@@ -132,6 +143,11 @@ func (c *initControl) startPidReset() error {
 	}
 	c.pending = true
 	return nil
+}
+
+// nudge sends ctlNudge. A failure is kept for the next request.
+func (c *initControl) nudge() {
+	_ = c.send([]byte{ctlNudge})
 }
 
 // finishPending waits for the answer to a pid reset asked for earlier.
@@ -327,6 +343,7 @@ func resetBoxRequest(mounts []mount.Mount) ([]byte, error) {
 // initServer serves the channel in the container's init.
 type initServer struct {
 	conn    *os.File
+	fd      int // conn's
 	lastPid *os.File // the sysctl, opened before the root changed
 	// sigpipe catches SIGPIPE when the programs are not to ignore it;
 	// nobody reads it (a full channel drops signals).
@@ -370,19 +387,26 @@ func takeControl() (*initServer, error) {
 		conn.Close()
 		return nil, fmt.Errorf("init control: %w", err)
 	}
-	return &initServer{conn: conn, lastPid: lastPid, sigpipe: make(chan os.Signal, 1)}, nil
+	return &initServer{conn: conn, fd: fd, lastPid: lastPid, sigpipe: make(chan os.Signal, 1)}, nil
 }
 
 // serve answers requests until the host closes the channel.
 func (s *initServer) serve() {
 	warmThreads()
 	buf := make([]byte, 64<<10)
+	var spin time.Duration
 	for {
-		n, fds, err := s.receive(buf)
+		n, fds, err := s.receive(buf, spin)
+		spin = 0
 		if err != nil || n == 0 {
 			return
 		}
 		var reply []byte
+		if buf[0] == ctlNudge {
+			closeAll(fds)
+			spin = nudgeSpin
+			continue
+		}
 		if buf[0] == ctlExec {
 			reply = s.execute(buf[1:n], fds)
 		} else {

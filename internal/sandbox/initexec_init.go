@@ -21,21 +21,35 @@ import (
 // standard input, output and error.
 const maxExecFiles = 3
 
+// nudgeSpin is how long the init polls for a request after a nudge
+// (ctlNudge) before it waits for one in the kernel.
+const nudgeSpin = 150 * time.Microsecond
+
 // receive reads one request and the descriptors it carries, received
-// close-on-exec.
-func (s *initServer) receive(buf []byte) (n int, fds []int, err error) {
-	raw, err := s.conn.SyscallConn()
-	if err != nil {
-		return 0, nil, err
-	}
+// close-on-exec, polling for it for spin first.
+func (s *initServer) receive(buf []byte, spin time.Duration) (n int, fds []int, err error) {
 	oob := make([]byte, unix.CmsgSpace(4*maxExecFiles))
 	var oobn int
-	var recvErr error
-	err = raw.Read(func(fd uintptr) bool {
-		n, oobn, _, _, recvErr = unix.Recvmsg(int(fd), buf, oob, unix.MSG_CMSG_CLOEXEC)
-		return recvErr != unix.EAGAIN
-	})
-	if err = cmp.Or(err, recvErr); err != nil {
+	deadline := time.Now().Add(spin)
+	for {
+		flags := unix.MSG_CMSG_CLOEXEC
+		if spin > 0 {
+			flags |= unix.MSG_DONTWAIT
+		}
+		n, oobn, _, _, err = unix.Recvmsg(s.fd, buf, oob, flags)
+		if err == unix.EAGAIN && spin > 0 {
+			if time.Now().After(deadline) {
+				spin = 0 // wait in the kernel from now on
+			} else {
+				_, _, _ = unix.Syscall(unix.SYS_SCHED_YIELD, 0, 0, 0)
+			}
+			continue
+		}
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
 		return 0, nil, err
 	}
 	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])

@@ -43,6 +43,7 @@ func (s *Sandbox) Acquire(ctx context.Context) (*Box, error) {
 		s.tokens <- struct{}{}
 		return nil, err
 	}
+	b.ctl.nudge()
 	return b, nil
 }
 
