@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"runtime/debug"
@@ -125,14 +124,21 @@ const wholeAnswer = 8 << 10
 // not hold the job's box.
 const answerGrace = time.Millisecond
 
-// answerResult answers an executed job's result with the document write
-// produces, and starts what waited for the answer (after): the wipe of
-// the job's box. A small answer is written whole and sent before that
-// starts, so that the wipe does not take the CPU from it; a large one is
-// streamed once it has started. writeErr says a 503 in the dialect's
-// words.
+// resultDocument is an answer's JSON document two ways, byte for byte the
+// same: streamed from the result (write), or the value encoding/json
+// encodes (whole), in a third of the time for a small answer.
+type resultDocument struct {
+	write func(*jsonOut)
+	whole func() any
+}
+
+// answerResult answers an executed job's result with doc, and starts
+// what waited for the answer (after): the wipe of the job's box. A small
+// answer is written whole and sent before that starts, so that the wipe
+// does not take the CPU from it; a large one is streamed once it has
+// started. writeErr says a 503 in the dialect's words.
 func (s *server) answerResult(w http.ResponseWriter, res *engine.Result, after *engine.AfterAnswer,
-	writeErr func(http.ResponseWriter, int, string), write func(*jsonOut)) {
+	writeErr func(http.ResponseWriter, int, string), doc resultDocument) {
 	size := resultBytes(res)
 	if size >= wholeAnswer {
 		after.Done()
@@ -142,33 +148,30 @@ func (s *server) answerResult(w http.ResponseWriter, res *engine.Result, after *
 			return
 		}
 		defer done()
-		s.streamJSON(w, size, write)
+		s.streamJSON(w, size, doc.write)
 		return
 	}
 	timer := time.AfterFunc(answerGrace, after.Done)
 	defer timer.Stop()
-	s.writeWholeJSON(w, size, writeErr, write)
+	s.writeWholeJSON(w, writeErr, doc.whole())
 	after.Done()
 }
 
-// writeWholeJSON answers 200 with the small document write produces,
-// built in memory, its length in the header, and sent at once: the
-// client has all of it before the handler returns. writeErr says an
-// encoding error in the dialect's words.
-func (s *server) writeWholeJSON(w http.ResponseWriter, size int64, writeErr func(http.ResponseWriter, int, string), write func(*jsonOut)) {
-	var buf bytes.Buffer
-	o := newJSONOut(&buf, size)
-	write(o)
-	o.raw("\n")
-	if err := o.flush(); err != nil { // an encoding error: nothing was sent
+// writeWholeJSON answers 200 with the small document v, its length in the
+// header, and sent at once: the client has all of it before the handler
+// returns. writeErr says an encoding error in the dialect's words.
+func (s *server) writeWholeJSON(w http.ResponseWriter, writeErr func(http.ResponseWriter, int, string), v any) {
+	body, err := encodeJSON(v)
+	if err != nil { // nothing was sent
 		s.log.Error("encode an answer", "err", err)
 		writeErr(w, http.StatusInternalServerError, "internal error")
 		return
 	}
+	body = append(body, '\n')
 	setJSONHeaders(w.Header())
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(body)
 	if err == nil {
 		err = http.NewResponseController(w).Flush()
 	}

@@ -149,7 +149,10 @@ func (s *server) handleExecute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dropOutput(res)
-	s.answerResult(w, res, after, writeError, func(o *jsonOut) { writeExecuteResponse(o, res) })
+	s.answerResult(w, res, after, writeError, resultDocument{
+		write: func(o *jsonOut) { writeExecuteResponse(o, res) },
+		whole: func() any { return newExecuteResponse(res) },
+	})
 }
 
 func (s *server) writeExecuteError(w http.ResponseWriter, r *http.Request, err error, clamped clampedLimits) {
@@ -301,7 +304,8 @@ func newStageFields(st *engine.StageResult) stageFields {
 // run stage; without one (compile error, internal error) it is the compile
 // stage, so clients of the original v1 answer, which read only stdout
 // and stderr, still see the compiler's diagnostics. The HTTP answer is
-// the same document, streamed by writeExecuteResponse.
+// the same document: this value when it is small, else streamed by
+// writeExecuteResponse.
 func newExecuteResponse(res *engine.Result) executeResponse {
 	out := executeMeta(res)
 	top := res.Run

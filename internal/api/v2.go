@@ -144,7 +144,10 @@ func (s *server) handleV2Execute(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, code, msg, writeV2Error)
 		return
 	}
-	s.answerResult(w, res, after, writeV2Error, func(o *jsonOut) { writeV2Response(o, res, vj.rt) })
+	s.answerResult(w, res, after, writeV2Error, resultDocument{
+		write: func(o *jsonOut) { writeV2Response(o, res, vj.rt) },
+		whole: func() any { return newV2Response(res, vj.rt) },
+	})
 }
 
 // v2ExecuteError says an Execute error in Piston's words: the v1

@@ -54,6 +54,9 @@ type Box struct {
 	net     *boxNetwork
 	// idleSince is when the box was last returned to the pool.
 	idleSince time.Time
+	// ready are output pipes made for the next run (readyPipes): the
+	// read and write ends of stdout, then of stderr.
+	ready *[4]*os.File
 }
 
 // Release wipes the box and returns it to the pool. Every process in it is
@@ -251,10 +254,10 @@ func (r *boxRun) setup(ctx context.Context) error {
 	if r.acct, r.runCg, err = r.b.startAccounting(r.lim); err != nil {
 		return err
 	}
-	if r.stdin, r.stdinDone, err = stdinFile(r.cmd); err != nil {
+	if r.stdin, r.stdinDone, err = stdinFile(r.cmd, r.b.s.devNull); err != nil {
 		return fmt.Errorf("stdin: %w", err)
 	}
-	outR, outW, errR, errW, err := outputPipes(r.cmd.StdoutFile)
+	outR, outW, errR, errW, err := r.b.outputPipes(r.cmd.StdoutFile)
 	if err != nil {
 		r.stdinDone()
 		return err
@@ -449,8 +452,14 @@ func exitOf(res runner.Result) (code int, sig syscall.Signal) {
 
 // outputPipes makes the pipes of a run's stdout and stderr. With a
 // caller's stdout file, outW is the run's own copy of it and outR nil:
-// nothing is collected.
-func outputPipes(stdout *os.File) (outR, outW, errR, errW *os.File, err error) {
+// nothing is collected. Otherwise the box's ready pipes are taken when it
+// has them (readyPipes).
+func (b *Box) outputPipes(stdout *os.File) (outR, outW, errR, errW *os.File, err error) {
+	if stdout == nil && b.ready != nil {
+		p := b.ready
+		b.ready = nil
+		return p[0], p[1], p[2], p[3], nil
+	}
 	if stdout != nil {
 		outW, err = ownCopy(stdout, "stdout")
 	} else {
@@ -467,6 +476,25 @@ func outputPipes(stdout *os.File) (outR, outW, errR, errW *os.File, err error) {
 		return nil, nil, nil, nil, fmt.Errorf("stderr pipe: %w", err)
 	}
 	return outR, outW, errR, errW, nil
+}
+
+// readyPipes makes the output pipes of the box's next run off its path:
+// a wiped box's next run most often collects both streams.
+func (b *Box) readyPipes() {
+	b.closeReadyPipes()
+	outR, outW, errR, errW, err := b.outputPipes(nil)
+	if err == nil {
+		b.ready = &[4]*os.File{outR, outW, errR, errW}
+	}
+}
+
+func (b *Box) closeReadyPipes() {
+	if b.ready != nil {
+		for _, f := range b.ready {
+			f.Close()
+		}
+		b.ready = nil
+	}
 }
 
 // peakMemory is a run's reported peak memory, and the peak of its socket

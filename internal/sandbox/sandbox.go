@@ -90,6 +90,9 @@ type Sandbox struct {
 	net     *network
 	closed  bool
 	closing chan struct{}
+	// devNull is the standard input of the runs given none, opened once
+	// and shared: it keeps no state.
+	devNull func() (*os.File, error)
 }
 
 // New creates the pool and starts every box. The caller must Close it.
@@ -124,6 +127,7 @@ func New(cfg Config) (*Sandbox, error) {
 		tokens:  make(chan struct{}, cfg.Size),
 		all:     make(map[*Box]struct{}),
 		closing: make(chan struct{}),
+		devNull: sync.OnceValues(openDevNull),
 	}
 	if err := s.claimHost(); err != nil {
 		// Close gives back whatever claimHost took before it failed.
@@ -394,6 +398,7 @@ func (s *Sandbox) reset(b *Box) error {
 		}
 		b.cg.arm()
 	}
+	b.readyPipes()
 	return nil
 }
 
@@ -406,6 +411,7 @@ func (s *Sandbox) destroyBox(b *Box) {
 	if b.work != nil {
 		b.work.Close()
 	}
+	b.closeReadyPipes()
 	b.ctl.close()
 	_ = b.env.Destroy()
 	s.removeCgroups(b)
@@ -439,6 +445,9 @@ func (s *Sandbox) Close() error {
 	}
 	// Every box's processes are dead: the uids are free again.
 	for _, f := range s.uidLocks {
+		f.Close()
+	}
+	if f, err := s.devNull(); err == nil {
 		f.Close()
 	}
 	var errs []error

@@ -12,9 +12,10 @@ import (
 )
 
 // stdinFile makes the program's standard input: a copy of the caller's
-// StdinFile, /dev/null, a memfd holding the whole input, or a pipe fed
-// from cmd.StdinReader. done releases it (never the caller's file).
-func stdinFile(cmd Cmd) (f *os.File, done func(), err error) {
+// StdinFile, devNull, a memfd holding the whole input, or a pipe fed
+// from cmd.StdinReader. done releases it (never the caller's file, nor
+// devNull).
+func stdinFile(cmd Cmd, devNull func() (*os.File, error)) (f *os.File, done func(), err error) {
 	if cmd.StdinFile != nil {
 		f, err := ownCopy(cmd.StdinFile, "stdin")
 		if err != nil {
@@ -36,14 +37,8 @@ func stdinFile(cmd Cmd) (f *os.File, done func(), err error) {
 		return r, func() { r.Close(); w.Close() }, nil
 	}
 	if len(cmd.Stdin) == 0 {
-		// Not os.Open: it would try (and fail) to put /dev/null in the
-		// runtime's poller, and set its mode twice on the way.
-		fd, err := unix.Open(os.DevNull, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return nil, nil, &os.PathError{Op: "open", Path: os.DevNull, Err: err}
-		}
-		f := os.NewFile(uintptr(fd), os.DevNull)
-		return f, func() { f.Close() }, nil
+		f, err := devNull()
+		return f, func() {}, err
 	}
 	f, err = memfd.New("stdin")
 	if err != nil {
@@ -58,6 +53,17 @@ func stdinFile(cmd Cmd) (f *os.File, done func(), err error) {
 		return nil, nil, err
 	}
 	return f, func() { f.Close() }, nil
+}
+
+// openDevNull opens /dev/null for reading. Not os.Open: it would try
+// (and fail) to put /dev/null in the runtime's poller, and set its mode
+// twice on the way.
+func openDevNull() (*os.File, error) {
+	fd, err := unix.Open(os.DevNull, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: os.DevNull, Err: err}
+	}
+	return os.NewFile(uintptr(fd), os.DevNull), nil
 }
 
 // collectedPipe makes a pipe whose read end the run collects:
