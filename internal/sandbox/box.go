@@ -340,6 +340,11 @@ func (r *boxRun) execute() runner.Result {
 // tells that the init answered once every process of the run was gone.
 func (r *boxRun) start() (res runner.Result, initKilled, swept bool) {
 	b := r.b
+	if b.cg != nil {
+		if err := b.cg.resetCPU(); err != nil {
+			return runner.Result{Status: runner.StatusRunnerError, Error: err.Error()}, false, false
+		}
+	}
 	if b.startsInBox(r.cmd) {
 		req := execRequest{args: r.cmd.Args, env: r.cmd.Env, rlimits: runRLimits(r.lim)}
 		if b.pidsUsed {

@@ -333,11 +333,6 @@ func (b *boxCgroup) startRun(memory, pids uint64) error {
 	armed := b.armed
 	b.armed = false
 	b.failed.reset()
-	if !armed {
-		if err := b.write("cpuacct", "cpuacct.usage", 0); err != nil {
-			return fmt.Errorf("reset CPU accounting: %w", err)
-		}
-	}
 	if limit := memory + b.ownMem; limit != b.memLimit {
 		// A lower limit makes the kernel reclaim cache down to it.
 		if err := b.setMemoryLimit(limit); err != nil {
@@ -389,14 +384,24 @@ func (b *boxCgroup) resetPeaks() error {
 	return nil
 }
 
+// resetCPU starts the run's CPU time, right before the program is handed
+// to the init: the init's own work until then (a nudged init polls for
+// the request, see ctlNudge) is not the program's.
+func (b *boxCgroup) resetCPU() error {
+	if err := b.write("cpuacct", "cpuacct.usage", 0); err != nil {
+		return fmt.Errorf("reset CPU accounting: %w", err)
+	}
+	return nil
+}
+
 // arm readies the counters of a wiped box for its next run, off that
-// run's path: CPU time and peaks reset, the tasks the box holds of its
-// own counted. Its init, idle until then, adds nothing to them. startRun
-// does it again when arm failed, when the run changes the memory limit,
-// and for every later run before the next wipe.
+// run's path: peaks reset, the tasks the box holds of its own counted.
+// Its init adds nothing to them. startRun does it again when arm failed,
+// when the run changes the memory limit, and for every later run before
+// the next wipe.
 func (b *boxCgroup) arm() {
 	b.failed.reset()
-	if b.write("cpuacct", "cpuacct.usage", 0) != nil || b.resetPeaks() != nil {
+	if b.resetPeaks() != nil {
 		return
 	}
 	b.armedTasks = b.read("pids", "pids.current")

@@ -343,7 +343,7 @@ func resetBoxRequest(mounts []mount.Mount) ([]byte, error) {
 // initServer serves the channel in the container's init.
 type initServer struct {
 	conn    *os.File
-	fd      int // conn's
+	fd      int      // conn's
 	lastPid *os.File // the sysctl, opened before the root changed
 	// sigpipe catches SIGPIPE when the programs are not to ignore it;
 	// nobody reads it (a full channel drops signals).
