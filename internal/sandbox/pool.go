@@ -43,7 +43,9 @@ func (s *Sandbox) Acquire(ctx context.Context) (*Box, error) {
 		s.tokens <- struct{}{}
 		return nil, err
 	}
-	b.ctl.nudge()
+	if b.cg != nil { // its runs go through the init's channel (startsInBox)
+		b.ctl.nudge()
+	}
 	return b, nil
 }
 
