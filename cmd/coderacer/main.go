@@ -201,9 +201,7 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Role != roleAPI {
-		leaveCoresToPrograms()
-	}
+	leaveCoresToPrograms(cfg.Role)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
