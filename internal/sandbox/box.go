@@ -57,6 +57,9 @@ type Box struct {
 	// ready are output pipes made for the next run (readyPipes): the
 	// read and write ends of stdout, then of stderr.
 	ready *[4]*os.File
+	// devNull is the standard input of the runs given none, opened once
+	// with the box: it keeps no state.
+	devNull *os.File
 }
 
 // Release wipes the box and returns it to the pool. Every process in it is
@@ -254,7 +257,7 @@ func (r *boxRun) setup(ctx context.Context) error {
 	if r.acct, r.runCg, err = r.b.startAccounting(r.lim); err != nil {
 		return err
 	}
-	if r.stdin, r.stdinDone, err = stdinFile(r.cmd, r.b.s.devNull); err != nil {
+	if r.stdin, r.stdinDone, err = stdinFile(r.cmd, r.b.devNull); err != nil {
 		return fmt.Errorf("stdin: %w", err)
 	}
 	outR, outW, errR, errW, err := r.b.outputPipes(r.cmd.StdoutFile)

@@ -90,9 +90,6 @@ type Sandbox struct {
 	net     *network
 	closed  bool
 	closing chan struct{}
-	// devNull is the standard input of the runs given none, opened once
-	// and shared: it keeps no state.
-	devNull func() (*os.File, error)
 }
 
 // New creates the pool and starts every box. The caller must Close it.
@@ -127,7 +124,6 @@ func New(cfg Config) (*Sandbox, error) {
 		tokens:  make(chan struct{}, cfg.Size),
 		all:     make(map[*Box]struct{}),
 		closing: make(chan struct{}),
-		devNull: sync.OnceValues(openDevNull),
 	}
 	if err := s.claimHost(); err != nil {
 		// Close gives back whatever claimHost took before it failed.
@@ -317,15 +313,21 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 	if err := ctl.request(filterRequest(s.filter), resetTimeout); err != nil {
 		return fail(err)
 	}
-	work, err := openWork(initPid)
+	devNull, err := openDevNull()
 	if err != nil {
 		return fail(err)
 	}
-	b := &Box{s: s, env: env, ctl: ctl, index: index, initPid: initPid, work: work,
+	work, err := openWork(initPid)
+	if err != nil {
+		devNull.Close()
+		return fail(err)
+	}
+	b := &Box{s: s, env: env, ctl: ctl, index: index, initPid: initPid, work: work, devNull: devNull,
 		chunks: [2][]byte{make([]byte, 32<<10), make([]byte, 32<<10)}}
 	if s.cg.version == cgroup.TypeV1 {
 		if b.cg, err = s.cg.newBox(fmt.Sprintf("box-%d", s.runSeq.Add(1)), initPid); err != nil {
 			work.Close()
+			devNull.Close()
 			return fail(fmt.Errorf("cgroup: %w", err))
 		}
 	}
@@ -412,6 +414,7 @@ func (s *Sandbox) destroyBox(b *Box) {
 		b.work.Close()
 	}
 	b.closeReadyPipes()
+	b.devNull.Close()
 	b.ctl.close()
 	_ = b.env.Destroy()
 	s.removeCgroups(b)
@@ -445,9 +448,6 @@ func (s *Sandbox) Close() error {
 	}
 	// Every box's processes are dead: the uids are free again.
 	for _, f := range s.uidLocks {
-		f.Close()
-	}
-	if f, err := s.devNull(); err == nil {
 		f.Close()
 	}
 	var errs []error

@@ -15,7 +15,7 @@ import (
 // StdinFile, devNull, a memfd holding the whole input, or a pipe fed
 // from cmd.StdinReader. done releases it (never the caller's file, nor
 // devNull).
-func stdinFile(cmd Cmd, devNull func() (*os.File, error)) (f *os.File, done func(), err error) {
+func stdinFile(cmd Cmd, devNull *os.File) (f *os.File, done func(), err error) {
 	if cmd.StdinFile != nil {
 		f, err := ownCopy(cmd.StdinFile, "stdin")
 		if err != nil {
@@ -37,8 +37,7 @@ func stdinFile(cmd Cmd, devNull func() (*os.File, error)) (f *os.File, done func
 		return r, func() { r.Close(); w.Close() }, nil
 	}
 	if len(cmd.Stdin) == 0 {
-		f, err := devNull()
-		return f, func() {}, err
+		return devNull, func() {}, nil
 	}
 	f, err = memfd.New("stdin")
 	if err != nil {
