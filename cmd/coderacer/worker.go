@@ -50,6 +50,9 @@ func serveWorker(ctx context.Context, cfg serveConfig, n *node, conn *nats.Conn,
 		stopWork()
 		err = <-worked
 	}
+	// The jobs are answered; their boxes may still be being wiped, and
+	// the sandboxes are closed once this returns.
+	n.wait()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(shutdownCtx)

@@ -168,6 +168,9 @@ func (s *Sandbox) release(b *Box) {
 	if !s.isClosed() {
 		err = s.resetOrBroken(b)
 	}
+	if err != nil && s.isClosed() {
+		err = ErrClosed // closed under the wipe: nothing went wrong
+	}
 	if err != nil {
 		switch {
 		case errors.Is(err, ErrClosed):

@@ -129,10 +129,16 @@ func TestRunLimits(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			lim := testLimits
-			if c.want == LimitCPU {
+			switch c.want {
+			case LimitCPU:
 				// A busy machine may give the loop a small share of a
 				// core: leave the CPU limit the time to be reached.
 				lim.WallTime = 10 * time.Second
+			case LimitMemory:
+				// 200 MB through a pipe first takes most of a second of
+				// CPU on a slow machine (head and tail, on both cores):
+				// the memory limit must be what ends it.
+				lim.CPUTime = 5 * time.Second
 			}
 			start := time.Now()
 			res := runWith(t, s, c.script, "", lim)
