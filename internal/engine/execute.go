@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -220,6 +221,9 @@ func (e *Local) compile(ctx context.Context, box Box, p *plan, w workspace, stre
 // logJob tells operators where a job's time went, once the answer is on
 // its way: formatting and writing the line cost the answer ~20 µs.
 func (e *Local) logJob(ctx context.Context, res *Result) {
+	if !e.log.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
 	t, language, status, id := res.Timings, res.Language, res.Status, RequestID(ctx)
 	afterAnswer(ctx, func() {
 		e.log.Info("job", "language", language, "status", status,

@@ -191,9 +191,6 @@ func (b *Box) startsInBox(cmd Cmd) bool {
 // set back by the wipe on release, and they cost the init no wakeup at
 // the end of their run.
 func (b *Box) setPidsBack() error {
-	if err := b.ctl.finishPending(resetTimeout); err != nil {
-		return err
-	}
 	if !b.pidsUsed {
 		return nil
 	}
@@ -345,7 +342,7 @@ func (r *boxRun) start() (res runner.Result, initKilled, swept bool) {
 	b := r.b
 	if b.cg != nil {
 		if err := b.cg.resetCPU(); err != nil {
-			return runner.Result{Status: runner.StatusRunnerError, Error: err.Error()}, false, false
+			return runnerFailed(err), false, false
 		}
 	}
 	if b.startsInBox(r.cmd) {
@@ -359,7 +356,7 @@ func (r *boxRun) start() (res runner.Result, initKilled, swept bool) {
 			return res, initKilled, !initKilled && res.Status != runner.StatusRunnerError
 		}
 		if err := b.setPidsBack(); err != nil {
-			return runner.Result{Status: runner.StatusRunnerError, Error: err.Error()}, false, false
+			return runnerFailed(err), false, false
 		}
 	}
 	param := container.ExecveParam{Args: r.cmd.Args, Env: r.cmd.Env, Seccomp: b.s.filter,

@@ -101,9 +101,6 @@ var errInitThread = errors.New("a thread of the init holds a pid of the programs
 // initControl is the host's end of the channel to a box's init.
 type initControl struct {
 	conn *os.File
-	// pending is set while a pid reset has been asked for and its answer
-	// not yet read.
-	pending bool
 	// err, once set, fails every later request: after a failure the
 	// answers could be out of step with the requests.
 	err error
@@ -132,38 +129,13 @@ func newControlPair() (*initControl, *os.File, error) {
 	return &initControl{conn: os.NewFile(uintptr(fds[0]), "init-control")}, os.NewFile(uintptr(fds[1]), "init-control"), nil
 }
 
-// startPidReset asks the init to reset the pid counter without waiting
-// for the answer, which finishPending reads before the next run.
-func (c *initControl) startPidReset() error {
-	if err := c.finishPending(resetTimeout); err != nil {
-		return err
-	}
-	if err := c.send([]byte{ctlResetPids}); err != nil {
-		return err
-	}
-	c.pending = true
-	return nil
-}
-
 // nudge sends ctlNudge. A failure is kept for the next request.
 func (c *initControl) nudge() {
 	_ = c.send([]byte{ctlNudge})
 }
 
-// finishPending waits for the answer to a pid reset asked for earlier.
-func (c *initControl) finishPending(timeout time.Duration) error {
-	if !c.pending {
-		return nil
-	}
-	c.pending = false
-	return c.answer(timeout)
-}
-
 // request sends one request and waits for its answer.
 func (c *initControl) request(req []byte, timeout time.Duration) error {
-	if err := c.finishPending(timeout); err != nil {
-		return err
-	}
 	if err := c.send(req); err != nil {
 		return err
 	}
@@ -213,8 +185,8 @@ var errInitStuck = errors.New("init control: the init did not answer once its ru
 // is in c.buf, valid until the next request; an 'e' answer is returned as
 // an error.
 func (c *initControl) exchange(ctx context.Context, req []byte, fds []int, stop, sent func()) ([]byte, error) {
-	if err := c.finishPending(resetTimeout); err != nil {
-		return nil, err
+	if c.err != nil {
+		return nil, c.err
 	}
 	raw, err := c.conn.SyscallConn()
 	if err != nil {
@@ -406,28 +378,34 @@ func (s *initServer) serve() {
 		if err != nil || n == 0 {
 			return
 		}
-		var reply []byte
 		if buf[0] == ctlNudge {
 			closeAll(fds)
 			spin = nudgeSpin
 			continue
 		}
-		if buf[0] == ctlExec {
-			reply = s.execute(buf[1:n], fds)
-		} else {
-			closeAll(fds)
-			reply = []byte{'k'}
-			switch err := s.handle(buf[:n]); {
-			case errors.Is(err, errInitThread):
-				reply = []byte{'n'}
-			case err != nil:
-				reply = append([]byte{'e'}, err.Error()...)
-			}
-		}
+		reply := s.answer(buf[:n], fds)
 		if _, err := s.conn.Write(reply); err != nil {
 			return
 		}
 	}
+}
+
+// answer handles a request other than a nudge and returns its answer.
+// The descriptors a request carries are closed before the answer:
+// closing a run's pipes wakes the host, which then takes the answer at
+// once.
+func (s *initServer) answer(req []byte, fds []int) []byte {
+	if req[0] == ctlExec {
+		return s.execute(req[1:], fds)
+	}
+	closeAll(fds)
+	switch err := s.handle(req); {
+	case errors.Is(err, errInitThread):
+		return []byte{'n'}
+	case err != nil:
+		return append([]byte{'e'}, err.Error()...)
+	}
+	return []byte{'k'}
 }
 
 func (s *initServer) handle(req []byte) error {
@@ -524,14 +502,14 @@ func (s *initServer) checkThreads() error {
 		}
 		s.stat = f
 	}
-	n, err := readThreads(s.stat)
-	if err == nil && n == s.threadsChecked {
+	n, statErr := readThreads(s.stat)
+	if statErr == nil && n == s.threadsChecked {
 		return nil
 	}
 	if err := checkInitThreads(); err != nil {
 		return err
 	}
-	if err == nil {
+	if statErr == nil {
 		s.threadsChecked = n
 	}
 	return nil

@@ -92,15 +92,11 @@ func fakeInit(t *testing.T, replies ...[]byte) (*initControl, <-chan []byte) {
 
 func TestInitControlProtocol(t *testing.T) {
 	ctl, got := fakeInit(t, []byte("k"), []byte("k"), []byte("eno mount"), []byte("n"), nil)
-	if err := ctl.startPidReset(); err != nil {
+	if err := ctl.request([]byte{ctlResetPids}, time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if !ctl.pending {
-		t.Fatal("a pid reset sent but not pending")
-	}
-	// The next request reads the pending answer first.
 	if err := ctl.request([]byte("rX"), time.Second); err != nil {
-		t.Fatalf("request after a pending reset: %v", err)
+		t.Fatalf("the second request: %v", err)
 	}
 	if a, b := <-got, <-got; string(a) != "p" || string(b) != "rX" {
 		t.Errorf("the init got %q and %q, want \"p\" and \"rX\"", a, b)
@@ -116,7 +112,7 @@ func TestInitControlProtocol(t *testing.T) {
 	if err := ctl.request([]byte("p"), 100*time.Millisecond); err == nil {
 		t.Error("a request without an answer succeeded")
 	}
-	if err := ctl.startPidReset(); err == nil || time.Since(start) > 900*time.Millisecond {
+	if err := ctl.request([]byte{ctlResetPids}, time.Second); err == nil || time.Since(start) > 900*time.Millisecond {
 		t.Errorf("after a timeout: got %v after %v, want an error at once", err, time.Since(start))
 	}
 }

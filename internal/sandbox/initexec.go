@@ -131,6 +131,11 @@ func decodeExecReply(p []byte) (execReply, error) {
 		running: time.Duration(d.uint64()), userTime: time.Duration(d.uint64()), maxRSS: d.uint64()}, nil
 }
 
+// runnerFailed is the result of a run the sandbox could not carry out.
+func runnerFailed(err error) runner.Result {
+	return runner.Result{Status: runner.StatusRunnerError, Error: err.Error()}
+}
+
 // result is the reply as go-sandbox's Execve would have given it.
 func (r execReply) result() runner.Result {
 	res := runner.Result{Time: r.userTime, Memory: runner.Size(r.maxRSS), SetUpTime: r.setup, RunningTime: r.running}
@@ -254,17 +259,17 @@ func (b *Box) execInit(ctx context.Context, req execRequest, files []*os.File, k
 	switch {
 	case errors.Is(err, errInitStuck):
 		_ = syscall.Kill(b.initPid, syscall.SIGKILL)
-		return runner.Result{Status: runner.StatusRunnerError, Error: err.Error()}, true, true
+		return runnerFailed(err), true, true
 	case err != nil && ctx.Err() != nil:
 		// Stopped while it started: the kill that stopped it made the
 		// start fail.
 		return runner.Result{Status: runner.StatusSignalled, ExitStatus: int(syscall.SIGKILL)}, false, true
 	case err != nil:
-		return runner.Result{Status: runner.StatusRunnerError, Error: err.Error()}, false, true
+		return runnerFailed(err), false, true
 	}
 	reply, err := decodeExecReply(answer)
 	if err != nil {
-		return runner.Result{Status: runner.StatusRunnerError, Error: err.Error()}, false, true
+		return runnerFailed(err), false, true
 	}
 	return reply.result(), false, true
 }
