@@ -23,7 +23,7 @@ const maxExecFiles = 3
 
 // nudgeSpin is how long the init polls for a request after a nudge
 // (ctlNudge) before it waits for one in the kernel.
-const nudgeSpin = 150 * time.Microsecond
+const nudgeSpin = 300 * time.Microsecond
 
 // receive reads one request and the descriptors it carries, received
 // close-on-exec, polling for it for spin first.
@@ -128,7 +128,17 @@ func (s *initServer) execute(payload []byte, fds []int) []byte {
 // other process, as every orphan of the box is the init's. The kill is
 // sent again after each reaped child, for a process forked while the
 // previous one swept by.
+//
+// Most programs leave nothing behind: one wait that does not block tells
+// so before any kill, which would walk every process of the host.
 func reapAll() {
+	_, err := syscall.Wait4(-1, nil, syscall.WNOHANG, nil)
+	for err == syscall.EINTR {
+		_, err = syscall.Wait4(-1, nil, syscall.WNOHANG, nil)
+	}
+	if err == syscall.ECHILD {
+		return
+	}
 	for {
 		_ = syscall.Kill(-1, syscall.SIGKILL)
 		_, err := syscall.Wait4(-1, nil, 0, nil)

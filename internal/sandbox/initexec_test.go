@@ -162,3 +162,31 @@ func TestNudgedBoxReleasedUnused(t *testing.T) {
 		t.Fatalf("got %+v", res)
 	}
 }
+
+// The init answers a run once nothing of it is left: at once when the
+// program leaves nothing (one wait tells), and after killing them when
+// it leaves processes behind, whether its children or orphans the init
+// inherited. The next run in the box sees none of them.
+func TestRunLeavesNothing(t *testing.T) {
+	b := newTestBox(t)
+	env := []string{"PATH=/usr/bin:/bin"}
+	for _, script := range []string{
+		"echo alone",
+		"sleep 100 & echo alone", // a child still running
+		"(sleep 100 &) ; (sh -c 'sleep 100 &') ; echo alone", // orphans, the init's now
+	} {
+		start := time.Now()
+		res, err := b.Run(t.Context(), Cmd{Args: []string{"/bin/sh", "-c", script}, Env: env, Limits: testLimits})
+		if err != nil || string(res.Stdout) != "alone\n" || res.ExitCode != 0 || res.Limit != LimitNone {
+			t.Fatalf("%q: %+v, %v", script, res, err)
+		}
+		if took := time.Since(start); took > time.Second {
+			t.Fatalf("%q: answered after %v: its leftovers were waited for, not killed", script, took)
+		}
+		res, err = b.Run(t.Context(), Cmd{Args: []string{"/bin/sh", "-c", "cat /proc/[0-9]*/comm | sort | tr '\\n' ' '"}, Env: env, Limits: testLimits})
+		if err != nil || strings.Contains(string(res.Stdout), "sleep") {
+			t.Fatalf("after %q, the box holds: %q (%v)", script, res.Stdout, err)
+		}
+		t.Logf("after %q: %s", script, res.Stdout)
+	}
+}
