@@ -94,8 +94,8 @@ func BenchmarkIdleMemory(b *testing.B) {
 // pairsPerIteration is how many samples of each side the two rows of
 // small fixed costs (python3 hello, the fixed cost) take per iteration.
 // On this noisy 2-core host, medians of 40 python3 starts gave ratios
-// from 0.94 to 1.26 in six runs; of 400, from 1.053 to 1.059 in three,
-// in 17 s each.
+// from 0.91 to 1.11 in six runs; of 400, from 1.050 to 1.062 in five, in
+// 17 s each.
 const pairsPerIteration = 10
 
 // BenchmarkPythonHello compares POST /api/v1/execute of print("hi") with
