@@ -12,6 +12,20 @@ import (
 	"github.com/criyle/go-sandbox/runner"
 )
 
+// decodePayload checks that msg is a request of kind ctl and decodes
+// what follows its kind.
+func decodePayload[T any](t *testing.T, msg []byte, ctl byte, decode func([]byte) (T, error)) T {
+	t.Helper()
+	if msg[0] != ctl {
+		t.Fatalf("request starts with %q, want %q", msg[0], ctl)
+	}
+	got, err := decode(msg[1:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 func TestExecRequestRoundTrip(t *testing.T) {
 	req := execRequest{
 		flags: execFlagResetPids,
@@ -23,14 +37,7 @@ func TestExecRequestRoundTrip(t *testing.T) {
 		},
 	}
 	msg := req.encode()
-	if msg[0] != ctlExec {
-		t.Fatalf("request starts with %q, want %q", msg[0], ctlExec)
-	}
-	got, err := decodeExecRequest(msg[1:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, req) {
+	if got := decodePayload(t, msg, ctlExec, decodeExecRequest); !reflect.DeepEqual(got, req) {
 		t.Fatalf("decoded %+v, want %+v", got, req)
 	}
 	// Every cut of the request, and anything after its end, is refused.
@@ -92,14 +99,7 @@ func TestFilterRequestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	msg := filterRequest(filter)
-	if msg[0] != ctlFilter {
-		t.Fatalf("request starts with %q, want %q", msg[0], ctlFilter)
-	}
-	got, err := decodeFilter(msg[1:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, filter) {
+	if got := decodePayload(t, msg, ctlFilter, decodeFilter); !reflect.DeepEqual(got, filter) {
 		t.Fatal("the filter changed on its way to the init")
 	}
 	for _, bad := range [][]byte{nil, msg[1:8], msg[1 : len(msg)-1]} {

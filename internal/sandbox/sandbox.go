@@ -297,7 +297,13 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 		ctl.close()
 		return nil, fmt.Errorf("sandbox: start box %d: %w", index, err)
 	}
+	var devNull, work *os.File
 	fail := func(err error) (*Box, error) {
+		for _, f := range []*os.File{devNull, work} {
+			if f != nil {
+				f.Close()
+			}
+		}
 		ctl.close()
 		_ = env.Destroy()
 		return nil, fmt.Errorf("sandbox: box %d: %w", index, err)
@@ -313,21 +319,16 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 	if err := ctl.request(filterRequest(s.filter), resetTimeout); err != nil {
 		return fail(err)
 	}
-	devNull, err := openDevNull()
-	if err != nil {
+	if devNull, err = openDevNull(); err != nil {
 		return fail(err)
 	}
-	work, err := openWork(initPid)
-	if err != nil {
-		devNull.Close()
+	if work, err = openWork(initPid); err != nil {
 		return fail(err)
 	}
 	b := &Box{s: s, env: env, ctl: ctl, index: index, initPid: initPid, work: work, devNull: devNull,
 		chunks: [2][]byte{make([]byte, 32<<10), make([]byte, 32<<10)}}
 	if s.cg.version == cgroup.TypeV1 {
 		if b.cg, err = s.cg.newBox(fmt.Sprintf("box-%d", s.runSeq.Add(1)), initPid); err != nil {
-			work.Close()
-			devNull.Close()
 			return fail(fmt.Errorf("cgroup: %w", err))
 		}
 	}

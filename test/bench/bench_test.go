@@ -107,22 +107,16 @@ func BenchmarkPythonHello(b *testing.B) {
 	mustPost(b, body, "hi\n") // warm-up
 	var eng samples
 	var bare []time.Duration
-	i := 0
-	for b.Loop() {
-		for range pairsPerIteration {
-			interleave(i, func() {
-				r, d := mustPost(b, body, "hi\n")
-				eng.add(r, d)
-			}, func() {
-				d, err := bareRun("", nil, "hi\n", "/usr/bin/python3", "-c", pythonHello)
-				if err != nil {
-					b.Fatal(err)
-				}
-				bare = append(bare, d)
-			})
-			i++
+	interleaveLoop(b, pairsPerIteration, func() {
+		r, d := mustPost(b, body, "hi\n")
+		eng.add(r, d)
+	}, func() {
+		d, err := bareRun("", nil, "hi\n", "/usr/bin/python3", "-c", pythonHello)
+		if err != nil {
+			b.Fatal(err)
 		}
-	}
+		bare = append(bare, d)
+	})
 	ma, mb := reportMedians(b, eng.roundTrip, bare)
 	ratio := float64(ma) / float64(mb)
 	b.ReportMetric(ratio, "ratio")
@@ -158,22 +152,16 @@ func BenchmarkFixedCost(b *testing.B) {
 	}
 	var eng samples
 	var bare []time.Duration
-	i := 0
-	for b.Loop() {
-		for range pairsPerIteration {
-			interleave(i, func() {
-				r, d := mustPost(b, body, "hi\n")
-				eng.add(r, d)
-			}, func() {
-				d, err := bareRun(tc.Dir, tc.Env, "hi\n", tc.Run...)
-				if err != nil {
-					b.Fatal(err)
-				}
-				bare = append(bare, d)
-			})
-			i++
+	interleaveLoop(b, pairsPerIteration, func() {
+		r, d := mustPost(b, body, "hi\n")
+		eng.add(r, d)
+	}, func() {
+		d, err := bareRun(tc.Dir, tc.Env, "hi\n", tc.Run...)
+		if err != nil {
+			b.Fatal(err)
 		}
-	}
+		bare = append(bare, d)
+	})
 	ma, mb := reportMedians(b, eng.roundTrip, bare)
 	fixed := ma - mb
 	b.ReportMetric(ms(fixed), "fixed-cost-ms")

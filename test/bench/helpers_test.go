@@ -228,6 +228,18 @@ func interleave(i int, engine, bare func()) {
 	}
 }
 
+// interleaveLoop runs b's iterations, pairs samples of each side in every
+// one, in interleave's order.
+func interleaveLoop(b *testing.B, pairs int, engine, bare func()) {
+	i := 0
+	for b.Loop() {
+		for range pairs {
+			interleave(i, engine, bare)
+			i++
+		}
+	}
+}
+
 func parseDur(s string) time.Duration {
 	d, _ := time.ParseDuration(s)
 	return d
