@@ -48,6 +48,9 @@ type Box struct {
 	// pidsUsed is set once a run has started processes since the box's
 	// pid counter was last set back (see setPidsBack).
 	pidsUsed bool
+	// unsettled is set once a run went through go-sandbox's protocol,
+	// until its init is known to have reaped it (see settle).
+	unsettled bool
 	// network is set on a network box, which has a place of the pool
 	// (and its uid) to itself; net is its veth pair (see AcquireNetwork).
 	network bool
@@ -346,6 +349,9 @@ func (r *boxRun) start() (res runner.Result, initKilled, swept bool) {
 		}
 	}
 	if b.startsInBox(r.cmd) {
+		if err := b.settle(); err != nil {
+			return runnerFailed(err), false, false
+		}
 		req := execRequest{args: r.cmd.Args, env: r.cmd.Env, rlimits: runRLimits(r.lim)}
 		if b.pidsUsed {
 			req.flags |= execFlagResetPids
@@ -371,7 +377,25 @@ func (r *boxRun) start() (res runner.Result, initKilled, swept bool) {
 		param.SyncAfterExec = true
 	}
 	res, initKilled = b.execve(r.ctx, param)
+	b.unsettled = true
 	return res, initKilled, false
+}
+
+// settle waits, after a run through go-sandbox's protocol, until the
+// init's go-sandbox server has reaped everything of it. That server
+// answers the run before it has done so: it goes on calling wait4(-1)
+// until no child is left, and would take the exit status of a program
+// the init's own channel started meanwhile. It handles one command at a
+// time, so its answer to a ping means the wait has ended.
+func (b *Box) settle() error {
+	if !b.unsettled {
+		return nil
+	}
+	if err := b.env.Ping(); err != nil {
+		return fmt.Errorf("init: %w", err)
+	}
+	b.unsettled = false
+	return nil
 }
 
 // closeWriteEnds closes the run's copies of its output pipes' write ends:
