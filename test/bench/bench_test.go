@@ -134,11 +134,11 @@ func BenchmarkPythonHello(b *testing.B) {
 // then each iteration posts that source again (a compile cache hit where
 // the server has one; otherwise it compiles again, which compile.wallTime
 // and cached-fraction show) and execs the host's binary, pairsPerIteration
-// times each. fixed-cost-ms is
-// median(round trip) − median(bare exec); sandbox-cost-ms is median(the
-// run stage's wallTime) − median(bare exec); nocompile-cost-ms takes the
-// compile stage out of each round trip first (what the cost would be with
-// a cache hit when the server compiled).
+// times each. fixed-cost-ms is median(round trip) − median(bare exec);
+// sandbox-cost-ms is median(the run stage's wallTime) − median(bare
+// exec); nocompile-cost-ms takes the compile stage out of each round trip
+// first (what the cost would be with a cache hit when the server
+// compiled).
 func BenchmarkFixedCost(b *testing.B) {
 	src := tagged("//", "fixed cost", 0, cHello)
 	body := request("c", "main.c", src)
