@@ -62,7 +62,7 @@ const (
 
 // initProtocol is the version of this channel's requests: change it with
 // them.
-const initProtocol = "coderacer-init/2"
+const initProtocol = "coderacer-init/3"
 
 // initVersion names what the host and its boxes' init must share: this
 // channel's protocol and go-sandbox's, whose version is read from the
@@ -321,8 +321,11 @@ type initServer struct {
 	// nobody reads it (a full channel drops signals).
 	sigpipe chan os.Signal
 	// filter is the seccomp filter of the programs (ctlFilter); without
-	// it the init refuses to start any.
-	filter *syscall.SockFprog
+	// it the init refuses to start any. threadFiltered tells that serve's
+	// thread has loaded it, and its programs inherit it (see
+	// loadThreadFilter).
+	filter         *syscall.SockFprog
+	threadFiltered bool
 	// stat is the init's /proc/self/stat, and threadsChecked its number
 	// of threads when checkInitThreads last found them all below the
 	// programs' pids (see checkThreads).
@@ -367,8 +370,10 @@ func takeControl() (*initServer, error) {
 	return &initServer{conn: conn, fd: fd, lastPid: lastPid, sigpipe: make(chan os.Signal, 1)}, nil
 }
 
-// serve answers requests until the host closes the channel.
+// serve answers requests until the host closes the channel. Its thread
+// is its own for good: it is the one that loads the programs' filter.
 func (s *initServer) serve() {
+	runtime.LockOSThread()
 	warmThreads()
 	buf := make([]byte, 64<<10)
 	var spin time.Duration
@@ -399,7 +404,13 @@ func (s *initServer) answer(req []byte, fds []int) []byte {
 		return s.execute(req[1:], fds)
 	}
 	closeAll(fds)
-	switch err := s.handle(req); {
+	var err error
+	if req[0] == ctlResetBox && s.threadFiltered {
+		err = unfiltered(func() error { return s.handle(req) }) // mounts
+	} else {
+		err = s.handle(req)
+	}
+	switch {
 	case errors.Is(err, errInitThread):
 		return []byte{'n'}
 	case err != nil:
@@ -428,11 +439,16 @@ func (s *initServer) handle(req []byte) error {
 		s.setSigpipe(len(req) > 1 && req[1] == '1')
 		return nil
 	case ctlFilter:
+		if s.filter != nil {
+			return errors.New("filter request: the init has its filter already")
+		}
 		filter, err := decodeFilter(req[1:])
 		if err != nil {
 			return err
 		}
 		s.filter = filter.SockFprog()
+		// Should this fail, each program loads the filter itself.
+		s.threadFiltered = loadThreadFilter(s.filter) == nil
 		return nil
 	case ctlVersion:
 		if own := initVersion(); !sameInitVersion(own, string(req[1:])) {

@@ -102,6 +102,12 @@ func (s *initServer) execute(payload []byte, fds []int) []byte {
 		Credential:             &syscall.Credential{Uid: boxUID, Gid: boxGID, NoSetGroups: true},
 		UnshareCgroupAfterSync: true,
 	}
+	if s.threadFiltered {
+		if r.RLimits, err = inheritedLimits(req.rlimits); err != nil {
+			return append([]byte{'e'}, err.Error()...)
+		}
+		r.Seccomp, r.UnshareCgroupAfterSync = nil, false // done on this thread
+	}
 	start := time.Now()
 	pid, err := r.Start()
 	if err != nil {

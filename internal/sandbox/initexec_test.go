@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"fmt"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -194,4 +196,59 @@ func TestRunLeavesNothing(t *testing.T) {
 		}
 		t.Logf("after %q: %s", script, res.Stdout)
 	}
+}
+
+// The init loads the programs' filter once, on the one thread that
+// starts them (see loadThreadFilter): its programs run under that one
+// filter, in the box's cgroup namespace and core limit, and no other
+// thread of the init is filtered, so that the box's wipe (mounts) goes on
+// working and the box is kept, not replaced.
+func TestInitFiltersOneThread(t *testing.T) {
+	s := newTestSandbox(t)
+	var initPid int
+	for round := range 3 {
+		b, err := s.Acquire(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if round == 0 {
+			initPid = b.initPid
+		} else if b.initPid != initPid {
+			t.Fatalf("round %d: the box was replaced (init %d, then %d): its wipe failed", round, initPid, b.initPid)
+		}
+		res, err := b.Run(t.Context(), Cmd{Args: []string{"/bin/sh", "-c",
+			`grep -E '^(Seccomp|Seccomp_filters|NoNewPrivs|CapEff):' /proc/self/status; cut -d: -f3 /proc/self/cgroup | sort -u; grep 'core file' /proc/self/limits | tr -s ' '; touch /tmp/x`},
+			Env: []string{"PATH=/usr/bin:/bin"}, Limits: testLimits})
+		filtered := filteredThreads(t, initPid)
+		b.Release()
+		want := "NoNewPrivs:\t1\nSeccomp:\t2\nSeccomp_filters:\t1\n"
+		if err != nil || res.ExitCode != 0 || !strings.Contains(string(res.Stdout), want) ||
+			!strings.Contains(string(res.Stdout), "\n/\nMax core file size 1 1 bytes") ||
+			!strings.Contains(string(res.Stdout), "CapEff:\t0000000000000000") {
+			t.Fatalf("round %d: %v, %q, %s; want %q, the cgroup path / and a core limit of 1", round, err, res.Stdout, res.Stderr, want)
+		}
+		if filtered != 1 {
+			t.Fatalf("round %d: %d threads of the init are filtered, want 1", round, filtered)
+		}
+	}
+}
+
+// filteredThreads counts the threads of pid under a seccomp filter.
+func filteredThreads(t *testing.T, pid int) int {
+	t.Helper()
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, task := range tasks {
+		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/status", pid, task.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(status), "\nSeccomp:\t2\n") {
+			n++
+		}
+	}
+	return n
 }

@@ -316,9 +316,6 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 	if err := ctl.request([]byte{ctlResetPids}, resetTimeout); err != nil {
 		return fail(err)
 	}
-	if err := ctl.request(filterRequest(s.filter), resetTimeout); err != nil {
-		return fail(err)
-	}
 	if devNull, err = openDevNull(); err != nil {
 		return fail(err)
 	}
@@ -331,6 +328,16 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 		if b.cg, err = s.cg.newBox(fmt.Sprintf("box-%d", s.runSeq.Add(1)), initPid); err != nil {
 			return fail(fmt.Errorf("cgroup: %w", err))
 		}
+	}
+	// Only now, with the init in the box's cgroup: the init's thread that
+	// starts the programs takes its cgroup namespace with the filter (see
+	// loadThreadFilter).
+	if err := ctl.request(filterRequest(s.filter), resetTimeout); err != nil {
+		box, err := fail(err) // the init first: a cgroup is removed empty
+		if b.cg != nil {
+			_ = b.cg.destroy()
+		}
+		return box, err
 	}
 	s.mu.Lock()
 	s.all[b] = struct{}{}
