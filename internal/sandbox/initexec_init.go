@@ -116,10 +116,7 @@ func (s *initServer) execute(payload []byte, fds []int) []byte {
 	started := time.Now()
 	var status syscall.WaitStatus
 	var usage syscall.Rusage
-	_, err = syscall.Wait4(pid, &status, 0, &usage)
-	for err == syscall.EINTR {
-		_, err = syscall.Wait4(pid, &status, 0, &usage)
-	}
+	err = wait4(pid, &status, 0, &usage)
 	ended := time.Now()
 	reapAll()
 	if err != nil {
@@ -138,18 +135,22 @@ func (s *initServer) execute(payload []byte, fds []int) []byte {
 // Most programs leave nothing behind: one wait that does not block tells
 // so before any kill, which would walk every process of the host.
 func reapAll() {
-	_, err := syscall.Wait4(-1, nil, syscall.WNOHANG, nil)
-	for err == syscall.EINTR {
-		_, err = syscall.Wait4(-1, nil, syscall.WNOHANG, nil)
-	}
-	if err == syscall.ECHILD {
+	if wait4(-1, nil, syscall.WNOHANG, nil) == syscall.ECHILD {
 		return
 	}
 	for {
 		_ = syscall.Kill(-1, syscall.SIGKILL)
-		_, err := syscall.Wait4(-1, nil, 0, nil)
-		if err != nil && err != syscall.EINTR {
+		if wait4(-1, nil, 0, nil) != nil {
 			return
+		}
+	}
+}
+
+// wait4 is syscall.Wait4 again after EINTR.
+func wait4(pid int, status *syscall.WaitStatus, options int, usage *syscall.Rusage) error {
+	for {
+		if _, err := syscall.Wait4(pid, status, options, usage); err != syscall.EINTR {
+			return err
 		}
 	}
 }

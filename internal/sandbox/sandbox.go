@@ -298,6 +298,7 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 		return nil, fmt.Errorf("sandbox: start box %d: %w", index, err)
 	}
 	var devNull, work *os.File
+	var cg *boxCgroup
 	fail := func(err error) (*Box, error) {
 		for _, f := range []*os.File{devNull, work} {
 			if f != nil {
@@ -306,6 +307,9 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 		}
 		ctl.close()
 		_ = env.Destroy()
+		if cg != nil { // once the init is dead: a cgroup is removed empty
+			_ = cg.destroy()
+		}
 		return nil, fmt.Errorf("sandbox: box %d: %w", index, err)
 	}
 	initPid, err := ctl.hello(resetTimeout)
@@ -322,10 +326,8 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 	if work, err = openWork(initPid); err != nil {
 		return fail(err)
 	}
-	b := &Box{s: s, env: env, ctl: ctl, index: index, initPid: initPid, work: work, devNull: devNull,
-		chunks: [2][]byte{make([]byte, 32<<10), make([]byte, 32<<10)}}
 	if s.cg.version == cgroup.TypeV1 {
-		if b.cg, err = s.cg.newBox(fmt.Sprintf("box-%d", s.runSeq.Add(1)), initPid); err != nil {
+		if cg, err = s.cg.newBox(fmt.Sprintf("box-%d", s.runSeq.Add(1)), initPid); err != nil {
 			return fail(fmt.Errorf("cgroup: %w", err))
 		}
 	}
@@ -333,12 +335,10 @@ func (s *Sandbox) buildBox(index int, mounts []mount.Mount) (*Box, error) {
 	// starts the programs takes its cgroup namespace with the filter (see
 	// loadThreadFilter).
 	if err := ctl.request(filterRequest(s.filter), resetTimeout); err != nil {
-		box, err := fail(err) // the init first: a cgroup is removed empty
-		if b.cg != nil {
-			_ = b.cg.destroy()
-		}
-		return box, err
+		return fail(err)
 	}
+	b := &Box{s: s, env: env, ctl: ctl, index: index, initPid: initPid, work: work, devNull: devNull, cg: cg,
+		chunks: [2][]byte{make([]byte, 32<<10), make([]byte, 32<<10)}}
 	s.mu.Lock()
 	s.all[b] = struct{}{}
 	s.mu.Unlock()
