@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Code Racer needs to build, run and test on Debian 12:
-# the language toolchains the runtimes use and the Go module dependencies.
+# Go itself when missing, the language toolchains the runtimes use and the
+# Go module dependencies.
 #
 #   scripts/setup.sh              the core runtimes (those marked "core" in runtimes/)
 #   scripts/setup.sh --libraries  the core runtimes and their libraries (numpy, Boost, ...)
@@ -43,19 +44,56 @@ die() {
 command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 ||
 	die "this script needs Debian (dpkg-query and apt-get not found)"
 
-# Go >= 1.26 is required (go.mod says so, and Debian 12's golang-go is older:
-# that one is only a runtime for user programs, not the toolchain).
-command -v go >/dev/null 2>&1 ||
-	die "Go >= 1.26 is required but 'go' is not on PATH (expected /usr/local/go/bin/go)"
-goversion="$(go env GOVERSION 2>/dev/null || true)"
-if [[ ! "${goversion}" =~ ^go([0-9]+)\.([0-9]+) ]]; then
-	die "cannot determine the Go version (go env GOVERSION said '${goversion}')"
-fi
-gomajor="${BASH_REMATCH[1]}"
-gominor="${BASH_REMATCH[2]}"
-if ((gomajor < 1 || (gomajor == 1 && gominor < 26))); then
-	die "Go >= 1.26 is required, found ${goversion} at $(command -v go)"
-fi
+# Go >= 1.26 is required (go.mod says so; Debian 12's golang-go is older:
+# that one is only a runtime for user programs, not the toolchain). When it
+# is missing or older, the toolchain go.mod names is installed in
+# /usr/local/go from the Go module proxy, where the go command itself finds
+# toolchains (golang.org/toolchain), and checked against its pinned SHA-256:
+# the checksum database may be out of reach where the proxy is not.
+go_release="$(sed -n 's/^go \([0-9][0-9.]*\)$/\1/p' go.mod)"
+go_zip_sha256=30c2b1bf7dcc88d3eb0a1364e47ddd9128edb3110a30e8a0ef61cd5856b31de7 # go1.26.8 linux-amd64
+
+# go_usable tells whether the go on PATH is 1.26 or later.
+go_usable() {
+	command -v go >/dev/null 2>&1 || return 1
+	goversion="$(go env GOVERSION 2>/dev/null || true)"
+	[[ "${goversion}" =~ ^go([0-9]+)\.([0-9]+) ]] || return 1
+	((BASH_REMATCH[1] > 1 || (BASH_REMATCH[1] == 1 && BASH_REMATCH[2] >= 26)))
+}
+
+install_go() {
+	[[ "$(uname -m)" == x86_64 ]] || die "Go >= 1.26 is required and only its linux-amd64 toolchain is pinned here; install it in /usr/local/go"
+	[[ "${go_release}" == 1.26.8 ]] || die "go.mod asks for Go ${go_release}: update go_zip_sha256 in ${BASH_SOURCE[0]}"
+	local tools=()
+	command -v curl >/dev/null 2>&1 || tools+=(curl)
+	command -v unzip >/dev/null 2>&1 || tools+=(unzip)
+	[[ -e /etc/ssl/certs/ca-certificates.crt ]] || tools+=(ca-certificates)
+	if ((${#tools[@]} > 0)); then
+		apt-get update
+		apt-get install -y --no-install-recommends "${tools[@]}"
+	fi
+	local proxy="${GOPROXY:-https://proxy.golang.org}"
+	proxy="${proxy%%[,|]*}"
+	[[ "${proxy}" == https://* ]] || proxy=https://proxy.golang.org
+	local module="golang.org/toolchain@v0.0.1-go${go_release}.linux-amd64"
+	local tmp
+	tmp="$(mktemp -d)"
+	echo "setup.sh: installing Go ${go_release} in /usr/local/go from ${proxy}"
+	curl -fsSL -o "${tmp}/go.zip" "${proxy}/golang.org/toolchain/@v/v0.0.1-go${go_release}.linux-amd64.zip" ||
+		die "cannot download Go ${go_release} from ${proxy}"
+	echo "${go_zip_sha256}  ${tmp}/go.zip" | sha256sum -c --quiet - ||
+		die "the downloaded Go ${go_release} does not match its pinned SHA-256"
+	unzip -q "${tmp}/go.zip" -d "${tmp}"
+	chmod -R a+rX "${tmp}/${module}"
+	chmod a+x "${tmp}/${module}"/bin/* "${tmp}/${module}"/pkg/tool/linux_amd64/*
+	rm -rf /usr/local/go
+	mv "${tmp}/${module}" /usr/local/go
+	rm -rf "${tmp}"
+	export PATH="/usr/local/go/bin:${PATH}"
+}
+
+go_usable || install_go
+go_usable || die "Go >= 1.26 is required, found '${goversion:-none}' at $(command -v go || echo 'no go on PATH')"
 
 go mod download
 
