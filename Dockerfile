@@ -8,6 +8,9 @@
 # section "Docker", for the docker run line, or use compose.yaml.
 
 FROM golang:1.26-bookworm AS build
+# Names this stage's images, which every build leaves untagged, so that
+# scripts/container-test.sh can remove those of earlier builds.
+LABEL org.coderacer.stage=build
 ARG LANGUAGES=core
 # The runtimes' libraries (the "libraries" of runtimes/*.json): yes or no;
 # LANGUAGES=all has them all whatever this says. No by default: the

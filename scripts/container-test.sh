@@ -144,7 +144,8 @@ create_network() {
 
 # The last image built stays as ${cache_image}, the build cache of the next
 # run (podman rmi drops an image's intermediate layers with it); the one it
-# replaces is removed, so one image's worth of disk is kept, no more.
+# replaces is removed, and so are the build stages of earlier runs, so one
+# build's worth of disk is kept, no more.
 keep_as_cache() {
 	local old new
 	new="$(podman image inspect -f '{{.Id}}' "${image}" 2>/dev/null)" || return 0
@@ -154,6 +155,11 @@ keep_as_cache() {
 	if [[ -n "${old}" && "${old}" != "${new}" ]]; then
 		podman rmi "${old}" >/dev/null 2>&1 || true
 	fi
+	# The build stage's last image is left untagged by every build (a
+	# layer of the compiled server each): all but the newest go, whose
+	# layers are the next build's cache.
+	podman images -q --no-trunc --sort created -f dangling=true -f label=org.coderacer.stage=build |
+		tail -n +2 | xargs -r podman rmi >/dev/null 2>&1 || true
 }
 
 # remove_all: every container and the network of this ID; the image becomes
