@@ -3,6 +3,7 @@ package sandbox
 import (
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 	"unsafe"
@@ -18,6 +19,10 @@ func Init() error {
 	if os.Getpid() != 1 || len(os.Args) < 2 || os.Args[1] != containerInitArg {
 		return container.Init() // not a container: returns at once
 	}
+	// Before any thread of ours exists, so that each inherits its slack.
+	// A tuning: the init works without it (see initsched.go).
+	_ = setTimerSlacks()
+	runtime.GOMAXPROCS(initProcs)
 	ctl, err := takeControl()
 	if err != nil {
 		return err
@@ -31,11 +36,17 @@ func Init() error {
 	// and SIGQUIT, and a client's signal would never reach it. Once the
 	// init has ignored them, catch them instead (and drop them): a caught
 	// signal is reset to its default by exec, and the init stays immune.
+	// Right after, go-sandbox sets GOMAXPROCS to 1; initProcs was set
+	// before, so 1 is go-sandbox's doing, to be undone (see initProcs).
 	done := make(chan error, 1)
 	go func() { done <- container.Init() }()
-	for deadline := time.Now().Add(time.Second); !signalIgnored(syscall.SIGTERM) && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
+		if signalIgnored(syscall.SIGTERM) && runtime.GOMAXPROCS(0) == 1 {
+			break
+		}
 		time.Sleep(20 * time.Microsecond)
 	}
+	runtime.GOMAXPROCS(initProcs)
 	caught := make(chan os.Signal, 16)
 	signal.Notify(caught, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGABRT)
 	go func() {
