@@ -202,6 +202,9 @@ func serve(args []string) error {
 		return err
 	}
 	leaveCoresToPrograms(cfg.Role)
+	if err := quietSysmon(cfg.Role); err != nil {
+		log.Debug("the runtime's monitor thread keeps its timer slack", "err", err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
