@@ -77,6 +77,9 @@ type boxCgroup struct {
 	pidsLimit uint64
 	tcpLimit  uint64
 
+	// shmem is the box's tmpfs pages at the last read of memory.stat.
+	shmem uint64
+
 	// initStat is the init's /proc/<pid>/stat, kept open (see onlyInit).
 	initStat *os.File
 
@@ -445,10 +448,12 @@ func (b *boxCgroup) memory() (held, anon uint64) {
 // own does it reclaim, which also drops the page cache charged to it; then
 // it waits a little for memory the kernel frees after a grace period (the
 // inodes of a wiped /tmp) and for the sockets of killed processes to go.
-// The error says the box stays dirty: it must not run again.
-func (b *boxCgroup) reclaim() error {
+// Tmpfs pages charged to the box can only be in the mounts the wipe
+// retired (see retirer): purge has the init unmount those first. The
+// error says the box stays dirty: it must not run again.
+func (b *boxCgroup) reclaim(purge func() error) error {
 	b.failed.reset()
-	if err := b.reclaimMemory(); err != nil {
+	if err := b.reclaimMemory(purge); err != nil {
 		return err
 	}
 	// A box whose counters could not be read may be anything but clean.
@@ -458,11 +463,18 @@ func (b *boxCgroup) reclaim() error {
 	return nil
 }
 
-func (b *boxCgroup) reclaimMemory() error {
-	if b.memoryClean() && b.socketUsage() == 0 {
+func (b *boxCgroup) reclaimMemory(purge func() error) error {
+	clean := b.memoryClean()
+	if b.shmem > 0 {
+		if err := purge(); err != nil {
+			return fmt.Errorf("unmount the retired mounts: %w", err)
+		}
+		clean = b.memoryClean()
+	}
+	if clean && b.socketUsage() == 0 {
 		return nil
 	}
-	if !b.memoryClean() {
+	if !clean {
 		if err := b.write("memory", "memory.force_empty", 0); err != nil {
 			return fmt.Errorf("reclaim the box's memory: %w", err)
 		}
@@ -522,6 +534,8 @@ func (b *boxCgroup) socketPeak() uint64 {
 
 // memoryStat returns the box's page cache on the file LRU lists, the part
 // of its usage the kernel may reclaim, and its anonymous memory (rss).
+// memoryStat reads the box's page cache and anonymous memory, and keeps
+// its tmpfs pages (shmem) for reclaim.
 func (b *boxCgroup) memoryStat() (cache, anon uint64) {
 	f, err := b.file("memory", "memory.stat", false)
 	if err != nil {
@@ -534,6 +548,7 @@ func (b *boxCgroup) memoryStat() (cache, anon uint64) {
 		b.fail(fmt.Errorf("read memory.stat: %w", err))
 		return 0, 0
 	}
+	b.shmem = 0
 	for line := range strings.SplitSeq(string(buf[:n]), "\n") {
 		name, value, _ := strings.Cut(line, " ")
 		v, _ := strconv.ParseUint(value, 10, 64)
@@ -542,6 +557,8 @@ func (b *boxCgroup) memoryStat() (cache, anon uint64) {
 			cache += v
 		case "rss":
 			anon = v
+		case "shmem":
+			b.shmem = v
 		}
 	}
 	return cache, anon

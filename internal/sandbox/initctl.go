@@ -36,8 +36,9 @@ import (
 const (
 	// ctlResetPids sets the pid counter back, after every run.
 	ctlResetPids = 'p'
-	// ctlResetBox replaces /w and /tmp by fresh tmpfs mounts, then sets the
-	// pid counter back; its payload is the JSON of the mounts to replace.
+	// ctlResetBox replaces /w and /tmp by fresh tmpfs mounts (see
+	// retirer), then sets the pid counter back; its payload is the JSON
+	// of the mounts to replace.
 	ctlResetBox = 'r'
 	// ctlSigpipe sets the disposition of SIGPIPE the init's programs
 	// start with: payload '1' ignored, '0' the default (see setSigpipe).
@@ -298,7 +299,7 @@ func senderPid(oob []byte) (int, error) {
 func resetBoxRequest(mounts []mount.Mount) ([]byte, error) {
 	var tmpfs []mount.Mount
 	for _, m := range mounts {
-		if m.IsTmpFs() {
+		if m.IsTmpFs() && m.Target != retiredDir[1:] {
 			m.Target = "/" + m.Target
 			tmpfs = append(tmpfs, m)
 		}
@@ -331,6 +332,8 @@ type initServer struct {
 	// programs' pids (see checkThreads).
 	stat           *os.File
 	threadsChecked uint64
+	// retired holds the mounts the wipes replaced (see retirer).
+	retired retirer
 }
 
 // takeControl, called in the init before go-sandbox's init starts, takes
@@ -405,7 +408,7 @@ func (s *initServer) answer(req []byte, fds []int) []byte {
 	}
 	closeAll(fds)
 	var err error
-	if req[0] == ctlResetBox && s.threadFiltered {
+	if (req[0] == ctlResetBox || req[0] == ctlPurge) && s.threadFiltered {
 		err = unfiltered(func() error { return s.handle(req) }) // mounts
 	} else {
 		err = s.handle(req)
@@ -428,13 +431,15 @@ func (s *initServer) handle(req []byte) error {
 		if err := json.Unmarshal(req[1:], &mounts); err != nil {
 			return fmt.Errorf("reset request: %w", err)
 		}
-		if err := remountAll(mounts); err != nil {
+		if err := s.retired.replace(mounts); err != nil {
 			return err
 		}
 		if err := s.resetPids(); err != nil {
 			return err
 		}
 		return s.checkThreads()
+	case ctlPurge:
+		return s.retired.purge()
 	case ctlSigpipe:
 		s.setSigpipe(len(req) > 1 && req[1] == '1')
 		return nil
@@ -541,27 +546,6 @@ func checkInitThreads() error {
 	for _, t := range tasks {
 		if tid, err := strconv.Atoi(t.Name()); err == nil && tid > ctlLastPid {
 			return errInitThread
-		}
-	}
-	return nil
-}
-
-// remountAll replaces each tmpfs mount by a fresh one: its contents go
-// with the old one, and its inode numbers start again from the start.
-// Every process of the box is dead and the host has closed its handle on
-// /w, so the old mount and its pages are freed at once.
-func remountAll(mounts []mount.Mount) error {
-	// go-sandbox's init works in /w; a working directory there would
-	// keep the old mount alive.
-	if err := syscall.Chdir("/"); err != nil {
-		return fmt.Errorf("chdir /: %w", err)
-	}
-	for _, m := range mounts {
-		if err := unix.Unmount(m.Target, unix.MNT_DETACH); err != nil {
-			return fmt.Errorf("unmount %s: %w", m.Target, err)
-		}
-		if err := unix.Mount(m.Source, m.Target, m.FsType, m.Flags, m.Data); err != nil {
-			return fmt.Errorf("mount %s: %w", m.Target, err)
 		}
 	}
 	return nil

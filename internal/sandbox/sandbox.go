@@ -205,6 +205,7 @@ func buildMounts(cfg Config) []mount.Mount {
 	size := fmt.Sprintf("size=%d,nr_inodes=8192", cfg.TmpfsBytes)
 	b.WithTmpfs(WorkDir[1:], size+",mode=0777").
 		WithTmpfs("tmp", size+",mode=1777").
+		WithMount(retiredMount()).
 		WithMount(mount.Mount{
 			Source: "proc",
 			Target: "proc",
@@ -403,7 +404,8 @@ func (s *Sandbox) reset(b *Box) error {
 	if b.cg != nil {
 		// With the old mounts gone, the box must be back to what it held
 		// of its own when it was made (see boxCgroup.reclaim).
-		if err := b.cg.reclaim(); err != nil {
+		purge := func() error { return b.ctl.request([]byte{ctlPurge}, resetTimeout) }
+		if err := b.cg.reclaim(purge); err != nil {
 			return err
 		}
 		b.cg.arm()

@@ -2,6 +2,7 @@ package attack
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,14 +25,19 @@ for _l in open("/proc/self/uid_map").read().splitlines():
         print("box", _l.split()[1], flush=True)
 `
 
-// crossrunBoxC is a C function printing the box line.
-const crossrunBoxC = `static void print_box(void) {
+// crossrunBoxC is a C function printing the box line. It then waits a
+// little, so that the two runs of a pair (see executePair) overlap and
+// take both boxes: a C program ends in about a millisecond, and a box
+// wiped by then would take the pair's second run too.
+const crossrunBoxC = `#include <unistd.h>
+static void print_box(void) {
 	FILE *f = fopen("/proc/self/uid_map", "r");
 	long in, out, n;
 	while (f && fscanf(f, "%ld %ld %ld", &in, &out, &n) == 3)
 		if (in == 1000) printf("box %ld\n", out);
 	if (f) fclose(f);
 	fflush(stdout);
+	usleep(50000);
 }
 `
 
@@ -209,6 +215,73 @@ int main(void) {
 	return 0;
 }
 `, crossrunBoxC, key, mq, map[bool]int{false: 0, true: 1}[remove]))
+}
+
+// TestCrossRunRetired: the wipe moves a job's /w and /tmp mounts under
+// /.retired, which it unmounts only every few jobs (see retirer in
+// internal/sandbox). Each run carries a secret file, which the server
+// writes into /w, and looks for the secrets of the runs before it: under
+// /.retired (listed, opened by the path of the mount retired last, walked)
+// and anywhere else it can read. From its box's second run on, the mount
+// table must show a retired mount, or the test would prove nothing. Run
+// until each sandbox has run it twice.
+func TestCrossRunRetired(t *testing.T) {
+	tok := testserver.RandomHex(6)
+	req := python(crossrunBoxPy + fmt.Sprintf(`import errno
+def show(label, f):
+    try:
+        r = f()
+        print(label, "OK" if r is None else r, flush=True)
+    except OSError as e:
+        print(label, errno.errorcode[e.errno], flush=True)
+mine = open("/w/secret.txt").read()
+needle = "secret-" + "%[2]s"[::-1] + "-" # not in this source
+retired = [l.split()[4] for l in open("/proc/self/mountinfo") if l.split()[4].startswith("/.retired/")]
+print("retired_mounts", "yes" if retired else "no")
+show("list", lambda: os.listdir("/.retired"))
+show("open", lambda: open((retired or ["/.retired/0"])[-1] + "/secret.txt").read())
+found = []
+for top in ["/.retired", "/w", "/tmp", "/dev", "/etc"]:
+    for dirpath, dirs, files in os.walk(top):
+        for n in files:
+            try:
+                data = open(os.path.join(dirpath, n), errors="replace").read(4096)
+            except OSError:
+                continue
+            if needle in data and data != mine:
+                found.append(os.path.join(dirpath, n))
+print("found", found)
+`, tok, reverse(tok)))
+	runs, retired := map[int]int{}, map[int]int{} // box -> its runs, those that saw a retired mount
+	for run := 1; run <= 16; run++ {
+		req := req
+		req.Files = append(slices.Clone(req.Files), testserver.File{Name: "secret.txt", Content: fmt.Sprintf("secret-%s-%d", tok, run)})
+		status, r := testserver.Execute(t, srv, req)
+		if status != 200 {
+			t.Fatalf("run %d: status %d", run, status)
+		}
+		box, rest := crossrunSplit(t, r)
+		runs[box]++
+		if strings.HasPrefix(rest, "retired_mounts yes\n") {
+			retired[box]++
+		}
+		want := "list EACCES\nopen EACCES\nfound []\n"
+		if r.Status != "OK" || !strings.HasSuffix(rest, want) {
+			t.Fatalf("run %d (box %d): %s, stdout %q, stderr %q; want it to end with %q", run, box, r, rest, r.Stderr, want)
+		}
+	}
+	// Unmounted every 8 jobs of a box, retired mounts are there for most.
+	for box, n := range runs {
+		if n >= 2 && retired[box] == 0 {
+			t.Errorf("box %d: none of its %d runs saw a retired mount: the test proved nothing there", box, n)
+		}
+	}
+}
+
+func reverse(s string) string {
+	r := []byte(s)
+	slices.Reverse(r)
+	return string(r)
 }
 
 // TestCrossRunSysVIPC: SysV shared memory, message queues and semaphores
