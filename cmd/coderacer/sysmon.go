@@ -17,9 +17,10 @@ import (
 // its sleeps up to 1 ms late, and it wakes at most about every
 // millisecond. The price: a goroutine made ready while another blocks in
 // a long system call (a box's start, a large file written) may wait up
-// to ~2 ms for the processor instead of ~0.1 ms. Measured here: a C
-// hello through the API 52 µs faster (59 with 2 ms, 34 with 0.5 ms);
-// the boxes' inits are tuned apart (internal/sandbox/initsched.go).
+// to ~2 ms for the processor instead of ~0.1 ms. Measured here, side by
+// side: a C hello through the API 43 to 52 µs faster (59 with 2 ms, 34
+// with 0.5 ms); the boxes' inits are tuned apart (initsched.go in
+// internal/sandbox).
 const sysmonSlack = 1_000_000 // ns
 
 // quietSysmon gives sysmon its slack in a process that runs sandboxes.

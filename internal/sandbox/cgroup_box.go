@@ -533,9 +533,8 @@ func (b *boxCgroup) socketPeak() uint64 {
 }
 
 // memoryStat returns the box's page cache on the file LRU lists, the part
-// of its usage the kernel may reclaim, and its anonymous memory (rss).
-// memoryStat reads the box's page cache and anonymous memory, and keeps
-// its tmpfs pages (shmem) for reclaim.
+// of its usage the kernel may reclaim, and its anonymous memory (rss); it
+// keeps its tmpfs pages (shmem) in b.shmem for reclaim.
 func (b *boxCgroup) memoryStat() (cache, anon uint64) {
 	f, err := b.file("memory", "memory.stat", false)
 	if err != nil {

@@ -402,8 +402,9 @@ func (s *Sandbox) reset(b *Box) error {
 	}
 	b.work = work
 	if b.cg != nil {
-		// With the old mounts gone, the box must be back to what it held
-		// of its own when it was made (see boxCgroup.reclaim).
+		// With the old mounts replaced (and unmounted when they hold
+		// pages charged to the box), the box must be back to what it
+		// held of its own when it was made (see boxCgroup.reclaim).
 		purge := func() error { return b.ctl.request([]byte{ctlPurge}, resetTimeout) }
 		if err := b.cg.reclaim(purge); err != nil {
 			return err
