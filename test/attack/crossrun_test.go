@@ -25,6 +25,16 @@ for _l in open("/proc/self/uid_map").read().splitlines():
         print("box", _l.split()[1], flush=True)
 `
 
+// crossrunShowPy prints what a call returned, or its errno's name.
+const crossrunShowPy = `import errno
+def show(label, f):
+    try:
+        r = f()
+        print(label, "OK" if r is None else r, flush=True)
+    except OSError as e:
+        print(label, errno.errorcode[e.errno], flush=True)
+`
+
 // crossrunBoxC is a C function printing the box line. It then waits a
 // little, so that the two runs of a pair (see executePair) overlap and
 // take both boxes: a C program ends in about a millisecond, and a box
@@ -86,13 +96,7 @@ func crossrunRepeat(t *testing.T, req testserver.Request, check func(t *testing.
 // it twice.
 func TestCrossRunFiles(t *testing.T) {
 	tok := testserver.RandomHex(6)
-	req := python(crossrunBoxPy + fmt.Sprintf(`import errno, subprocess
-def show(label, f):
-    try:
-        r = f()
-        print(label, "OK" if r is None else r, flush=True)
-    except OSError as e:
-        print(label, errno.errorcode[e.errno], flush=True)
+	req := python(crossrunBoxPy + crossrunShowPy + fmt.Sprintf(`import subprocess
 print("w", sorted(os.listdir("/w")))
 print("tmp", sorted(os.listdir("/tmp")))
 show("dev_shm", lambda: os.listdir("/dev/shm"))
@@ -222,18 +226,12 @@ int main(void) {
 // internal/sandbox). Each run carries a secret file, which the server
 // writes into /w, and looks for the secrets of the runs before it: under
 // /.retired (listed, opened by the path of the mount retired last, walked)
-// and anywhere else it can read. From its box's second run on, the mount
-// table must show a retired mount, or the test would prove nothing. Run
-// until each sandbox has run it twice.
+// and anywhere else it can read. A box that ran it twice must have shown a
+// retired mount in its mount table at least once, or the test would prove
+// nothing.
 func TestCrossRunRetired(t *testing.T) {
 	tok := testserver.RandomHex(6)
-	req := python(crossrunBoxPy + fmt.Sprintf(`import errno
-def show(label, f):
-    try:
-        r = f()
-        print(label, "OK" if r is None else r, flush=True)
-    except OSError as e:
-        print(label, errno.errorcode[e.errno], flush=True)
+	req := python(crossrunBoxPy + crossrunShowPy + fmt.Sprintf(`
 mine = open("/w/secret.txt").read()
 needle = "secret-" + "%[2]s"[::-1] + "-" # not in this source
 retired = [l.split()[4] for l in open("/proc/self/mountinfo") if l.split()[4].startswith("/.retired/")]
