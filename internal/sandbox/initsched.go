@@ -49,8 +49,10 @@ const sysmonNSTid = 2
 // setTimerSlacks gives the init's sysmon thread sysmonSlack and every
 // other thread of the init defaultSlack. It runs first in the init, so
 // that every thread started later, forked from one of these, inherits
-// defaultSlack (but for one started by sysmon itself, which the check of
-// the init's threads at each wipe replaces the box for).
+// defaultSlack. A thread sysmon itself starts (when it hands a P over and
+// no idle thread is left, which warmThreads makes rare) would inherit
+// sysmonSlack; once the box has been wiped, any new thread of the init
+// has it replaced (checkThreads).
 func setTimerSlacks() error {
 	tasks, err := os.ReadDir("/proc/self/task")
 	if err != nil {
