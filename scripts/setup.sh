@@ -92,6 +92,8 @@ install_go() {
 	export PATH="/usr/local/go/bin:${PATH}"
 }
 
+# An earlier run's install, when /usr/local/go/bin is not on PATH yet.
+[[ -x /usr/local/go/bin/go ]] && export PATH="/usr/local/go/bin:${PATH}"
 go_usable || install_go
 go_usable || die "Go >= 1.26 is required, found '${goversion:-none}' at $(command -v go || echo 'no go on PATH')"
 

@@ -60,7 +60,7 @@ func setTimerSlacks() error {
 	}
 	found := false
 	for _, t := range tasks {
-		nsTid, err := innermostTid(t.Name())
+		nsTid, err := innermostTid("/proc/self/task/" + t.Name() + "/status")
 		if err != nil {
 			return err
 		}
@@ -81,12 +81,12 @@ func setTimerSlacks() error {
 	return nil
 }
 
-// innermostTid is the id of one of the init's threads (named by this
-// /proc) in the box's pid namespace: the last of its NSpid.
-func innermostTid(tid string) (int, error) {
-	status, err := os.ReadFile("/proc/self/task/" + tid + "/status")
+// innermostTid is a thread's id in its innermost pid namespace (the box's,
+// for the init's threads): the last of the NSpid of its status file.
+func innermostTid(statusPath string) (int, error) {
+	status, err := os.ReadFile(statusPath)
 	if err != nil {
-		return 0, fmt.Errorf("read the status of thread %s: %w", tid, err)
+		return 0, fmt.Errorf("read %s: %w", statusPath, err)
 	}
 	sc := bufio.NewScanner(bytes.NewReader(status))
 	for sc.Scan() {
@@ -98,5 +98,5 @@ func innermostTid(tid string) (int, error) {
 			return strconv.Atoi(string(fields[len(fields)-1]))
 		}
 	}
-	return 0, fmt.Errorf("thread %s: no NSpid in its status", tid)
+	return 0, fmt.Errorf("%s: no NSpid", statusPath)
 }

@@ -64,17 +64,14 @@ func threadSlacks(t *testing.T, pid int) map[int]int {
 	}
 	slacks := make(map[int]int)
 	for _, task := range tasks {
-		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/status", pid, task.Name()))
+		nsTid, err := innermostTid(fmt.Sprintf("/proc/%d/task/%s/status", pid, task.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, nspid, _ := strings.Cut(string(status), "\nNSpid:")
-		fields := strings.Fields(strings.SplitN(nspid, "\n", 2)[0])
 		slack, err := os.ReadFile("/proc/" + task.Name() + "/timerslack_ns")
-		if err != nil || len(fields) == 0 {
-			t.Fatalf("thread %s: %v, NSpid %q", task.Name(), err, nspid)
+		if err != nil {
+			t.Fatal(err)
 		}
-		nsTid, _ := strconv.Atoi(fields[len(fields)-1])
 		slacks[nsTid], _ = strconv.Atoi(strings.TrimSpace(string(slack)))
 	}
 	return slacks

@@ -76,7 +76,8 @@ const (
 )
 
 // TestLibraries runs the programs of testdata/libraries through the server
-// with the default CPU and memory limits, each asserting what the library
+// with the default memory limit (and the CPU and wall times above), each
+// asserting what the library
 // computed. Every library a runtime file declares must have a program
 // here. Their packages come with scripts/setup.sh --all.
 func TestLibraries(t *testing.T) {
